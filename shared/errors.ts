@@ -1,0 +1,49 @@
+/**
+ * Failure types, one named constant each. Activities throw `ApplicationFailure`s with these types and
+ * `shared/retry-policies.ts` lists the non-retryable ones, so the thrower and the policy can never drift apart.
+ */
+export const ErrorType = {
+  /** Network failure before any response: connection refused or reset, DNS. Retryable. */
+  GatewayNetwork: 'GatewayNetwork',
+  /** Connect or read timeout: the charge may or may not have happened, so the outcome is unknown. */
+  GatewayTimeout: 'GatewayTimeout',
+  /** HTTP 429; honours Retry-After through nextRetryDelay. Retryable. */
+  GatewayRateLimited: 'GatewayRateLimited',
+  /** HTTP 500/502/503/504: the gateway may have done the work; the outcome is unknown. Retryable. */
+  GatewayServerError: 'GatewayServerError',
+  /** HTTP 409 idempotency_key_in_use: another request with our key is still running. Retryable. */
+  GatewayIdempotencyInUse: 'GatewayIdempotencyInUse',
+  /** HTTP 400: our request was invalid; sending it again cannot help. */
+  GatewayInvalidRequest: 'GatewayInvalidRequest',
+  /** HTTP 400 idempotency_error: same key, different body. A bug on our side; never retried. */
+  GatewayIdempotencyMismatch: 'GatewayIdempotencyMismatch',
+  /** HTTP 401: bad API key; an operator must fix the configuration. */
+  GatewayAuthentication: 'GatewayAuthentication',
+  /** HTTP 402 decline the workflow may retry later (soft) or at once (processing); not retried by Temporal. */
+  CardDeclinedRetryable: 'CardDeclinedRetryable',
+  /** HTTP 402 hard decline: the card cannot succeed; needs a different card. */
+  CardDeclinedHard: 'CardDeclinedHard',
+  /** HTTP 402 fraud decline: never retried, the customer sees only a generic decline. */
+  CardDeclinedFraud: 'CardDeclinedFraud',
+  /** HTTP 402 authentication_required: the 3DS path, not a retry. */
+  CardAuthenticationRequired: 'CardAuthenticationRequired',
+  /** An input failed validation inside the workflow or an activity. */
+  InvalidInput: 'InvalidInput',
+  /** The audit store refused a write (unknown status, malformed id). */
+  AuditRejected: 'AuditRejected',
+} as const;
+
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** Types Temporal must never retry: retrying cannot change the answer, or could double charge. */
+export const NON_RETRYABLE_ERROR_TYPES: readonly ErrorType[] = [
+  ErrorType.GatewayInvalidRequest,
+  ErrorType.GatewayIdempotencyMismatch,
+  ErrorType.GatewayAuthentication,
+  ErrorType.CardDeclinedRetryable,
+  ErrorType.CardDeclinedHard,
+  ErrorType.CardDeclinedFraud,
+  ErrorType.CardAuthenticationRequired,
+  ErrorType.InvalidInput,
+  ErrorType.AuditRejected,
+];

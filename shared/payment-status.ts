@@ -1,0 +1,27 @@
+/**
+ * Every status a payment can be in. The same strings go into the `PaymentStatus` search attribute,
+ * the audit trail and API responses, so they are part of the public contract: add, never rename.
+ */
+export const PAYMENT_STATUSES = [
+  'initiated',
+  'processing',
+  'requires_action',
+  'pending_retry',
+  'unknown',
+  'awaiting_payment_method',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'dead_lettered',
+  'partially_refunded',
+  'refunded',
+] as const;
+
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** Statuses after which the payment workflow has finished (refund statuses follow `succeeded`). */
+export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded', 'partially_refunded'];
+
+export function isPaymentStatus(value: string): value is PaymentStatus {
+  return (PAYMENT_STATUSES as readonly string[]).includes(value);
+}
