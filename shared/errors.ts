@@ -3,10 +3,12 @@
  * `shared/retry-policies.ts` lists the non-retryable ones, so the thrower and the policy can never drift apart.
  */
 export const ErrorType = {
-  /** Network failure before any response: connection refused or reset, DNS. Retryable. */
+  /** Could not connect (refused, DNS, connect timeout): the request was never sent. Retryable. */
   GatewayNetwork: 'GatewayNetwork',
-  /** Connect or read timeout: the charge may or may not have happened, so the outcome is unknown. */
+  /** Read timeout: the request was sent, so the charge may or may not have happened. Retryable after a check. */
   GatewayTimeout: 'GatewayTimeout',
+  /** The connection broke after the request was sent (reset, closed): outcome unknown, like a timeout. */
+  GatewayConnectionLost: 'GatewayConnectionLost',
   /** HTTP 429; honours Retry-After through nextRetryDelay. Retryable. */
   GatewayRateLimited: 'GatewayRateLimited',
   /** HTTP 500/502/503/504: the gateway may have done the work; the outcome is unknown. Retryable. */
@@ -19,7 +21,10 @@ export const ErrorType = {
   GatewayIdempotencyMismatch: 'GatewayIdempotencyMismatch',
   /** HTTP 401: bad API key; an operator must fix the configuration. */
   GatewayAuthentication: 'GatewayAuthentication',
-  /** HTTP 402 decline the workflow may retry later (soft) or at once (processing); not retried by Temporal. */
+  /**
+   * HTTP 402 soft or processing decline. Not retried by Temporal: the gateway replays a stored decline for
+   * the same key, so the workflow retries on its own schedule with a new key.
+   */
   CardDeclinedRetryable: 'CardDeclinedRetryable',
   /** HTTP 402 hard decline: the card cannot succeed; needs a different card. */
   CardDeclinedHard: 'CardDeclinedHard',

@@ -20,7 +20,13 @@ export const PAYMENT_STATUSES = [
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** Statuses after which the payment workflow has finished (refund statuses follow `succeeded`). */
-export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded', 'partially_refunded'];
+export const TERMINAL_STATUSES: readonly PaymentStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+];
 
 export function isPaymentStatus(value: string): value is PaymentStatus {
   return (PAYMENT_STATUSES as readonly string[]).includes(value);

@@ -1,0 +1,110 @@
+/**
+ * HTTP client for a Stripe-style card gateway. One keep-alive pool per process, separate connect and read
+ * timeouts (a slow connect is safe to retry, a slow read is an unknown outcome). It never retries by
+ * itself: Temporal owns retries. Every failure surfaces as a typed ApplicationFailure.
+ */
+import { Agent, request } from 'undici';
+import type { PaymentMethod } from '../shared/payment-types';
+import { httpFailure, transportFailure, type GatewayErrorBody } from './gateway-errors';
+
+export interface GatewayClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+}
+
+export interface GatewayCharge {
+  id: string;
+  status: 'succeeded' | 'requires_action' | 'failed' | string;
+  amount: number;
+  currency: string;
+  idempotency_key?: string;
+  decline_code?: string;
+  failure_code?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface CreateChargeRequest {
+  amount: number;
+  currency: string;
+  paymentMethod: PaymentMethod;
+  metadata: Record<string, string>;
+}
+
+export class GatewayClient {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: GatewayClientOptions) {
+    this.agent = new Agent({
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.readTimeoutMs,
+      bodyTimeout: options.readTimeoutMs,
+      keepAliveTimeout: 10_000,
+    });
+  }
+
+  createCharge(req: CreateChargeRequest, idempotencyKey: string): Promise<GatewayCharge> {
+    const body = {
+      amount: req.amount,
+      currency: req.currency.toLowerCase(),
+      payment_method: req.paymentMethod,
+      metadata: req.metadata,
+    };
+    return this.call<GatewayCharge>('POST', '/v1/charges', body, idempotencyKey);
+  }
+
+  async findChargesByKey(idempotencyKey: string): Promise<GatewayCharge[]> {
+    const query = new URLSearchParams({ idempotency_key: idempotencyKey });
+    const list = await this.call<{ data: GatewayCharge[] }>('GET', `/v1/charges?${query}`);
+    return list.data;
+  }
+
+  confirmCharge(chargeId: string, idempotencyKey: string): Promise<GatewayCharge> {
+    return this.call<GatewayCharge>('POST', `/v1/charges/${encodeURIComponent(chargeId)}/confirm`, {}, idempotencyKey);
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.options.apiKey}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    let res;
+    try {
+      res = await request(new URL(path, this.options.baseUrl), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: this.agent,
+      });
+    } catch (err) {
+      throw transportFailure(err);
+    }
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw transportFailure(err); // the body broke off mid-way: as unknown as a timeout
+    }
+    const parsed = parseJson(text);
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      // A 2xx we cannot read tells us nothing about the charge: treat it like a 5xx (check, then retry).
+      if (parsed === undefined) throw httpFailure(502, { error: { code: 'unreadable_response' } });
+      return parsed as T;
+    }
+    const retryAfter = res.headers['retry-after'];
+    const errorBody = (parsed ?? {}) as GatewayErrorBody;
+    throw httpFailure(res.statusCode, errorBody, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Gateway activities: charge, look up by idempotency key, confirm after 3DS. A charge retried by Temporal
+ * first asks the gateway whether its key already produced a charge ("check, then create"): after a timeout,
+ * a 5xx or a dropped connection we cannot know whether the first request landed.
+ */
+import { Context } from '@temporalio/activity';
+import type { Logger } from '../logging/logger';
+import type { PaymentMethod } from '../shared/payment-types';
+import { declineFailure } from './gateway-errors';
+import type { GatewayCharge, GatewayClient } from './gateway-client';
+
+export interface ChargeCardInput {
+  paymentId: string;
+  gatewayKey: string;
+  amount: number;
+  currency: string;
+  paymentMethod: PaymentMethod;
+  /** Check for an existing charge even on the first attempt (an operator retry after an unknown outcome). */
+  checkFirst?: boolean;
+  maxAttempts: number;
+}
+
+export type ChargeOutcome =
+  | { status: 'succeeded'; chargeId: string; gateway: string }
+  | { status: 'requires_action'; chargeId: string; gateway: string };
+
+export type LookupResult = { found: false } | { found: true; chargeId: string; status: string; declineCode?: string };
+
+export interface GatewayActivityDeps {
+  gateway: GatewayClient;
+  gatewayName: string;
+  logger: Logger;
+}
+
+export function createGatewayActivities({ gateway, gatewayName, logger }: GatewayActivityDeps) {
+  /** Turns a charge the gateway already holds into the same answer a fresh request would have given. */
+  function outcomeOf(charge: GatewayCharge): ChargeOutcome {
+    if (charge.status === 'succeeded' || charge.status === 'requires_action') {
+      return { status: charge.status, chargeId: charge.id, gateway: gatewayName };
+    }
+    throw declineFailure(charge.decline_code ?? charge.failure_code, charge.id);
+  }
+
+  async function chargeCard(input: ChargeCardInput): Promise<ChargeOutcome> {
+    const { attempt } = Context.current().info;
+    const log = logger.child({ paymentId: input.paymentId, gatewayKey: input.gatewayKey, gateway: gatewayName });
+    log.info({ attempt, maxAttempts: input.maxAttempts }, `charge attempt ${attempt}/${input.maxAttempts}`);
+    if (attempt > 1 || input.checkFirst) {
+      const existing = await gateway.findChargesByKey(input.gatewayKey);
+      const latest = existing.at(-1);
+      if (latest) {
+        log.info({ chargeId: latest.id, status: latest.status }, "found the earlier request's charge; not re-sending");
+        return outcomeOf(latest);
+      }
+    }
+    const metadata = { payment_id: input.paymentId };
+    const charge = await gateway.createCharge({ ...input, metadata }, input.gatewayKey);
+    log.info({ chargeId: charge.id, status: charge.status }, 'charge answered');
+    return outcomeOf(charge);
+  }
+
+  async function lookupCharge(input: { paymentId: string; gatewayKey: string }): Promise<LookupResult> {
+    const latest = (await gateway.findChargesByKey(input.gatewayKey)).at(-1);
+    if (!latest) return { found: false };
+    return { found: true, chargeId: latest.id, status: latest.status, declineCode: latest.decline_code };
+  }
+
+  async function confirmCharge(input: {
+    paymentId: string;
+    chargeId: string;
+    gatewayKey: string;
+  }): Promise<ChargeOutcome> {
+    const charge = await gateway.confirmCharge(input.chargeId, `${input.gatewayKey}:confirm`);
+    return outcomeOf(charge);
+  }
+
+  return { chargeCard, lookupCharge, confirmCharge };
+}

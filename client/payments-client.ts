@@ -1,0 +1,170 @@
+/**
+ * The typed client backends use. Every input is validated with zod before anything reaches Temporal, and
+ * starting a payment is idempotent by the caller's key: same key and parameters → the same payment.
+ */
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { z } from 'zod';
+import type { PaymentMethod, PaymentPolicy, PaymentResult, PaymentState } from '../shared/payment-types';
+import type { PaymentStatus } from '../shared/payment-status';
+import { paymentWorkflowId } from '../shared/idempotency';
+import { CustomerIdKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
+import { paymentWorkflow } from '../workflows/payment';
+import {
+  cancelPaymentUpdate,
+  getPaymentStateQuery,
+  replaceCardUpdate,
+  retryPaymentUpdate,
+  threeDSCompletedSignal,
+  type ThreeDSResult,
+} from '../workflows/payment-messages';
+import { IdempotencyKeyReusedError, PaymentNotFoundError, PaymentStateError, PaymentValidationError } from './errors';
+import { paymentIdFromKey, requestFingerprint } from './payment-id';
+import {
+  PaymentIdSchema,
+  PaymentMethodSchema,
+  PaymentStatusSchema,
+  startPaymentSchema,
+  ThreeDSResultSchema,
+  type StartPaymentRequest,
+} from './schemas';
+
+export interface PaymentsClientOptions {
+  taskQueue: string;
+  fingerprintSecret: string;
+  maxAmount: number;
+  /** Tests shorten durations; production leaves this unset and the workflow uses its defaults. */
+  policy?: Partial<PaymentPolicy>;
+}
+
+export interface StartedPayment {
+  paymentId: string;
+  workflowId: string;
+  /** false when this key had already started the payment (an idempotent replay). */
+  created: boolean;
+}
+
+export class PaymentsClient {
+  private readonly startSchema: ReturnType<typeof startPaymentSchema>;
+
+  constructor(
+    private readonly client: Client,
+    private readonly options: PaymentsClientOptions,
+  ) {
+    this.startSchema = startPaymentSchema(options.maxAmount);
+  }
+
+  async startPayment(request: StartPaymentRequest): Promise<StartedPayment> {
+    const req = parse(this.startSchema, request);
+    const paymentId = paymentIdFromKey(req.idempotencyKey);
+    const workflowId = paymentWorkflowId(paymentId);
+    const { idempotencyKey, ...params } = req;
+    const fingerprint = requestFingerprint(this.options.fingerprintSecret, params);
+    try {
+      await this.client.workflow.start(paymentWorkflow, {
+        workflowId,
+        taskQueue: this.options.taskQueue,
+        args: [{ ...params, paymentId, idempotencyKey, policy: this.options.policy }],
+        // FAIL + REJECT_DUPLICATE: exactly one caller creates the payment; every other gets "already started".
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: { fingerprint, idempotencyKey },
+        typedSearchAttributes: [
+          { key: PaymentStatusKey, value: 'initiated' },
+          { key: PaymentAmountKey, value: params.amount },
+          ...(params.customerId ? [{ key: CustomerIdKey, value: params.customerId }] : []),
+        ],
+      });
+      return { paymentId, workflowId, created: true };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    const existing = await this.client.workflow.getHandle(workflowId).describe();
+    if (existing.memo?.fingerprint !== fingerprint) {
+      throw new IdempotencyKeyReusedError('this idempotency key was already used with different parameters');
+    }
+    return { paymentId, workflowId, created: false };
+  }
+
+  async getPayment(paymentId: string): Promise<PaymentState> {
+    return this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
+  }
+
+  /** Waits for the payment's final answer (succeeded, failed or cancelled). */
+  async result(paymentId: string): Promise<PaymentResult> {
+    return this.withPayment(paymentId, (h) => h.result());
+  }
+
+  async complete3DS(paymentId: string, result: ThreeDSResult): Promise<void> {
+    const body = parse(ThreeDSResultSchema, result);
+    await this.withPayment(paymentId, (h) => h.signal(threeDSCompletedSignal, body));
+  }
+
+  async replaceCard(paymentId: string, paymentMethod: PaymentMethod): Promise<{ cardVersion: number }> {
+    const pm = parse(PaymentMethodSchema, paymentMethod);
+    return this.update(paymentId, (h) => h.executeUpdate(replaceCardUpdate, { args: [{ paymentMethod: pm }] }));
+  }
+
+  async cancel(paymentId: string, reason?: string): Promise<{ status: PaymentStatus }> {
+    return this.update(paymentId, (h) => h.executeUpdate(cancelPaymentUpdate, { args: [{ reason }] }));
+  }
+
+  async retryDeadLetter(paymentId: string, reason?: string): Promise<{ status: PaymentStatus }> {
+    return this.update(paymentId, (h) => h.executeUpdate(retryPaymentUpdate, { args: [{ reason }] }));
+  }
+
+  /** Payments whose PaymentStatus search attribute has this value (visibility is eventually consistent). */
+  async listPayments(filter: {
+    status: PaymentStatus;
+    limit?: number;
+  }): Promise<Array<{ paymentId: string; status: string; startTime: Date }>> {
+    const status = parse(PaymentStatusSchema, filter.status);
+    const query = `WorkflowType = 'paymentWorkflow' AND PaymentStatus = '${status}'`;
+    const out: Array<{ paymentId: string; status: string; startTime: Date }> = [];
+    for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
+      out.push({ paymentId: wf.workflowId.replace(/^payment-/, ''), status, startTime: wf.startTime });
+      if (out.length >= (filter.limit ?? 100)) break;
+    }
+    return out;
+  }
+
+  private async withPayment<T>(
+    paymentId: string,
+    fn: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+  ): Promise<T> {
+    const id = parse(PaymentIdSchema, paymentId);
+    try {
+      return await fn(this.client.workflow.getHandle(paymentWorkflowId(id)));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new PaymentNotFoundError(`payment ${id} not found`);
+      throw err;
+    }
+  }
+
+  private async update<T>(
+    paymentId: string,
+    fn: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.withPayment(paymentId, fn);
+    } catch (err) {
+      // A validator's rejection: the payment is in a state that does not accept this request.
+      if (err instanceof WorkflowUpdateFailedError) throw new PaymentStateError(err.cause?.message ?? err.message);
+      throw err;
+    }
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw new PaymentValidationError(
+    issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
+    issues,
+  );
+}

@@ -1,0 +1,50 @@
+/** zod schemas for everything a backend sends us. Validation happens here, before anything reaches Temporal. */
+import { z } from 'zod';
+import { PAYMENT_STATUSES } from '../shared/payment-status';
+import { ISO_4217_CODES } from './currencies';
+
+export const IdempotencyKey = z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
+
+export const PaymentMethodSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('card'),
+    number: z.string().regex(/^\d{12,19}$/, 'card number must be 12-19 digits'),
+  }),
+  z.strictObject({
+    type: z.literal('token'),
+    token: z.string().regex(/^tok_[A-Za-z0-9_]{1,64}$/, 'token must look like tok_...'),
+  }),
+]);
+
+export function startPaymentSchema(maxAmount: number) {
+  return z.strictObject({
+    idempotencyKey: IdempotencyKey,
+    amount: z
+      .number({ error: 'amount must be a number' })
+      .int('amount must be an integer number of minor units')
+      .positive('amount must be positive')
+      .max(maxAmount, `amount must be at most ${maxAmount}`),
+    currency: z
+      .string()
+      .transform((c) => c.toUpperCase())
+      .refine((c) => ISO_4217_CODES.has(c), 'currency must be an ISO 4217 code'),
+    paymentMethod: PaymentMethodSchema,
+    customerId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[\w.:-]+$/, 'customerId has invalid characters')
+      .optional(),
+    description: z.string().max(500).optional(),
+  });
+}
+
+export type StartPaymentRequest = z.input<ReturnType<typeof startPaymentSchema>>;
+
+export const PaymentIdSchema = z.uuid('payment id must be a UUID');
+export const PaymentStatusSchema = z.enum(PAYMENT_STATUSES);
+export const ThreeDSResultSchema = z.strictObject({
+  result: z.enum(['succeeded', 'failed']),
+  chargeId: z.string().min(1).max(255).optional(),
+  reason: z.string().max(200).optional(),
+});

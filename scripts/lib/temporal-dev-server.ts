@@ -1,0 +1,92 @@
+/**
+ * Starts `temporal server start-dev` as a child process and waits until it answers, with our own
+ * deadline: the SDK's createLocal gives up after 5 s, too tight for a cold start on a loaded 2-core box.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../../shared/search-attributes';
+import { ensureSearchAttributes } from './search-attribute-registration';
+
+export interface DevServerOptions {
+  binary: string;
+  port: number;
+  ip?: string;
+  uiPort?: number; // omit for --headless
+  dbFile?: string; // omit for in-memory
+  namespace?: string;
+  readyTimeoutMs?: number;
+  extraArgs?: string[];
+  onOutput?: (chunk: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export function devServerArgs(o: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--port', String(o.port), '--ip', o.ip ?? '127.0.0.1', '--log-level', 'warn'];
+  args.push(...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']));
+  if (o.dbFile) args.push('--db-filename', o.dbFile);
+  if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
+  for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.cliType}`);
+  return [...args, ...(o.extraArgs ?? [])];
+}
+
+export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  const child = spawn(o.binary, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const collect = (buf: Buffer) => {
+    const text = buf.toString();
+    log = (log + text).slice(-64_000);
+    o.onOutput?.(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const address = `${o.ip ?? '127.0.0.1'}:${o.port}`;
+  const stop = () => stopChild(child);
+  try {
+    await waitUntilReady(address, child, o.readyTimeoutMs ?? 60_000);
+    // With an existing --db-filename the CLI does not re-register search attributes; do it ourselves.
+    await ensureSearchAttributes(address, o.namespace ?? 'default');
+  } catch (err) {
+    await stop();
+    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${log}`);
+  }
+  return { address, child, output: () => log, stop };
+}
+
+async function waitUntilReady(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`not ready within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGINT');
+  });
+}

@@ -1,0 +1,13 @@
+/**
+ * Gateway idempotency keys. Deterministic so that every retry of the same logical charge reuses its key,
+ * and versioned so that a new card (v2, v3 ...) or a retry after a definite decline gets a fresh one
+ * (a gateway replays a stored decline for a reused key, so a soft retry must not reuse it).
+ */
+export function gatewayChargeKey(paymentId: string, cardVersion: number, declinedAttempts: number): string {
+  const base = `${paymentId}:v${cardVersion}`;
+  return declinedAttempts === 0 ? base : `${base}:r${declinedAttempts}`;
+}
+
+export function paymentWorkflowId(paymentId: string): string {
+  return `payment-${paymentId}`;
+}

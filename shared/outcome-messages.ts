@@ -1,0 +1,11 @@
+/** Customer-safe messages for outcomes that are not card declines (those come from shared/declines.ts). */
+export const CustomerMessage = {
+  processing: 'Your payment is being processed.',
+  succeeded: 'Your payment succeeded.',
+  requiresAction: 'Your bank needs you to confirm this payment.',
+  authenticationFailed: 'We could not confirm this payment with your bank. Please try again.',
+  cancelled: 'This payment was cancelled.',
+  unavailable: 'We could not process your payment right now. You have not been charged twice; we will keep trying.',
+  failed: 'We could not process your payment. Please try again later or use a different payment method.',
+  cardReplacementTimeout: 'We did not receive a new card in time, so this payment was not completed.',
+} as const;

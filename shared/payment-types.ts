@@ -1,0 +1,72 @@
+/** Wire types between client, workflow and activities. Plain types only: this file runs in the sandbox. */
+import type { DeclineClass } from './declines';
+import type { PaymentStatus } from './payment-status';
+
+/** Money is always integer minor units plus an ISO 4217 currency code (upper case). */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export type PaymentMethod = { type: 'card'; number: string } | { type: 'token'; token: string };
+
+/** Durations and budgets; every field has a production default in `shared/payment-policy.ts`. */
+export interface PaymentPolicy {
+  /** Temporal retries of one gateway call (transport errors, 429, 5xx, 409 key in use). */
+  gatewayRetry: {
+    initialIntervalMs: number;
+    maximumIntervalMs: number;
+    backoffCoefficient: number;
+    maximumAttempts: number;
+  };
+  /** Activity start-to-close: must exceed the gateway client's connect + read timeouts. */
+  gatewayCallTimeoutMs: number;
+  /** Soft-decline retries scheduled by the workflow itself, with full jitter. */
+  softRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** The janitor: how often and how long to ask the gateway after an unknown outcome. */
+  unknownOutcome: { checkIntervalMs: number; maxChecks: number };
+  threeDSTimeoutMs: number;
+  cardReplacementTimeoutMs: number;
+  deadLetterWindowMs: number;
+}
+
+export interface PaymentInput extends Money {
+  paymentId: string;
+  /** The caller's idempotency key; the payment id is derived from it. */
+  idempotencyKey: string;
+  paymentMethod: PaymentMethod;
+  customerId?: string;
+  description?: string;
+  policy?: Partial<PaymentPolicy>;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  at: string;
+  gatewayKey: string;
+  outcome: 'succeeded' | 'requires_action' | 'declined' | 'error' | 'unknown';
+  errorCode?: string;
+  declineClass?: DeclineClass;
+}
+
+export interface PaymentState {
+  paymentId: string;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  chargeId?: string;
+  cardVersion: number;
+  attempts: AttemptRecord[];
+  customerMessage: string;
+  needsDifferentCard: boolean;
+  reason?: string;
+}
+
+export interface PaymentResult {
+  paymentId: string;
+  status: PaymentStatus;
+  chargeId?: string;
+  customerMessage: string;
+  needsDifferentCard: boolean;
+  attempts: number;
+}

@@ -1,0 +1,37 @@
+/** Talks to the sandbox gateway's test-only endpoints: faults, ledger, 3DS results. */
+export interface LedgerCharge {
+  id: string;
+  idempotency_key: string;
+  amount: number;
+  currency: string;
+  status: string;
+  metadata: Record<string, string>;
+}
+
+export async function addFault(gatewayUrl: string, fault: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${gatewayUrl}/_sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (res.status !== 201) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
+}
+
+export async function ledgerFor(gatewayUrl: string, paymentId: string): Promise<LedgerCharge[]> {
+  const res = await fetch(`${gatewayUrl}/_sandbox/ledger`);
+  const body = (await res.json()) as { charges: LedgerCharge[] };
+  return body.charges.filter((c) => c.metadata?.payment_id === paymentId);
+}
+
+export async function customerCompletes3DS(
+  gatewayUrl: string,
+  chargeId: string,
+  result: 'succeeded' | 'failed',
+): Promise<void> {
+  const res = await fetch(`${gatewayUrl}/_sandbox/3ds/${chargeId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ result }),
+  });
+  if (!res.ok) throw new Error(`3DS result not accepted: ${res.status} ${await res.text()}`);
+}

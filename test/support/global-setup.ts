@@ -1,0 +1,27 @@
+/**
+ * Starts one real Temporal dev server (in-memory) for the whole run. Test files connect to it through
+ * TEMPORAL_ADDRESS with TestWorkflowEnvironment.createFromExistingServer. A missing binary fails the run.
+ */
+import { temporalCliPath } from '../../scripts/lib/temporal-cli';
+import { freePort } from '../../scripts/lib/free-port';
+import { startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
+
+declare global {
+  var __TEMPORAL_DEV_SERVER__: DevServer | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const binary = temporalCliPath(); // throws with instructions when absent: never skip
+  const port = await freePort();
+  const started = Date.now();
+  const server = await startDevServer({
+    binary,
+    port,
+    readyTimeoutMs: 60_000,
+    // Tests assert visibility right after upserts; the dev server's defaults already refresh on read.
+    extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+  });
+  globalThis.__TEMPORAL_DEV_SERVER__ = server;
+  process.env.TEMPORAL_ADDRESS = server.address;
+  process.stdout.write(`\nTemporal dev server ${server.address} ready in ${Date.now() - started} ms\n`);
+}

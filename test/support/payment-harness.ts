@@ -1,0 +1,109 @@
+/**
+ * Everything a payment test needs, all real: the dev server from globalSetup, a sandbox gateway on
+ * loopback, an audit store (PGlite in a temp dir), and a worker with the production activities and options.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { GatewayClient } from '../../activities/gateway-client';
+import { openAuditStore, type AuditStore } from '../../audit/store';
+import { paymentWorkerOptions } from '../../bootstrap/worker-options';
+import { PaymentsClient } from '../../client/payments-client';
+import { createLogger } from '../../logging/logger';
+import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
+import type { PaymentPolicy } from '../../shared/payment-types';
+import { FAST_POLICY } from './fast-policy';
+
+export interface HarnessOptions {
+  gatewayApiKey?: string;
+  readTimeoutMs?: number;
+  databaseUrl?: string;
+}
+
+export interface PaymentHarness {
+  env: TestWorkflowEnvironment;
+  gateway: GatewaySandbox;
+  audit: AuditStore;
+  client: PaymentsClient;
+  clientWith(policy: Partial<PaymentPolicy>): PaymentsClient;
+  taskQueue: string;
+  teardown(): Promise<void>;
+}
+
+let bundle: WorkflowBundle | undefined;
+
+function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier test file in this process.
+  }
+}
+
+export async function startPaymentHarness(options: HarnessOptions = {}): Promise<PaymentHarness> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest globalSetup must start the dev server');
+  installQuietRuntime();
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address });
+  const gateway = await createGatewaySandbox({ port: 0 });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
+  const logger = createLogger({ level: 'warn', name: 'test' });
+  const audit = await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger });
+  const gatewayClient = new GatewayClient({
+    baseUrl: gateway.url,
+    apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
+    connectTimeoutMs: 1_000,
+    readTimeoutMs: options.readTimeoutMs ?? 2_000,
+  });
+  bundle ??= await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const taskQueue = `test-${randomUUID()}`;
+  const { workflowsPath: _unused, ...workerOptions } = paymentWorkerOptions({
+    gateway: gatewayClient,
+    gatewayName: 'sandbox',
+    audit,
+    logger,
+  });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    ...workerOptions,
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  const clientWith = (policy: Partial<PaymentPolicy>) =>
+    new PaymentsClient(env.client, {
+      taskQueue,
+      fingerprintSecret: 'test-secret-0123456789',
+      maxAmount: 100_000_000,
+      policy: { ...FAST_POLICY, ...policy },
+    });
+  return {
+    env,
+    gateway,
+    audit,
+    client: clientWith({}),
+    clientWith,
+    taskQueue,
+    teardown: async () => {
+      worker.shutdown();
+      await running;
+      await gatewayClient.close();
+      await gateway.close();
+      await audit.close();
+      await env.teardown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A key no other test uses, so every test's payments and ledger entries are its own. */
+export function uniqueKey(label: string): string {
+  return `${label}-${randomUUID()}`;
+}

@@ -1,0 +1,38 @@
+/** The payments worker: runs payment workflows and their activities on the `payments` task queue. */
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createDependencies } from './bootstrap/dependencies';
+import { paymentWorkerOptions } from './bootstrap/worker-options';
+import { config } from './config';
+import { createLogger } from './logging/logger';
+import { PinoTemporalLogger } from './logging/temporal-logger';
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const logger = createLogger({ level: cfg.LOG_LEVEL, name: 'worker' });
+  Runtime.install({
+    logger: new PinoTemporalLogger(logger),
+    telemetryOptions: cfg.WORKER_METRICS_PORT
+      ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${cfg.WORKER_METRICS_PORT}` } } }
+      : undefined,
+  });
+  const deps = await createDependencies(cfg, logger);
+  const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: cfg.TEMPORAL_NAMESPACE,
+      taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+      ...paymentWorkerOptions(deps),
+    });
+    logger.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE, address: cfg.TEMPORAL_ADDRESS }, 'worker started');
+    await worker.run(); // resolves after SIGINT/SIGTERM, once in-flight tasks drain
+  } finally {
+    await connection.close();
+    await deps.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

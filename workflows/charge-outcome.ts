@@ -1,0 +1,40 @@
+/** Reads a failed gateway activity as one of the outcomes the payment workflow acts on. */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import type { DeclineDetails } from '../activities/gateway-errors';
+import { classifyDecline, type DeclineInfo } from '../shared/declines';
+import { ErrorType } from '../shared/errors';
+
+export type FailedCharge =
+  | { kind: 'declined'; decline: DeclineInfo; chargeId?: string; errorCode: string }
+  | { kind: 'unknown'; errorCode: string } // retries exhausted without knowing whether the gateway charged
+  | { kind: 'rejected'; errorCode: string }; // 400/401: the request itself is wrong, retrying cannot help
+
+const DECLINES = new Set<string>([
+  ErrorType.CardDeclinedRetryable,
+  ErrorType.CardDeclinedHard,
+  ErrorType.CardDeclinedFraud,
+  ErrorType.CardAuthenticationRequired,
+]);
+const REJECTED = new Set<string>([
+  ErrorType.GatewayInvalidRequest,
+  ErrorType.GatewayAuthentication,
+  ErrorType.GatewayIdempotencyMismatch,
+  ErrorType.InvalidInput,
+]);
+
+/** Returns undefined for errors that are not gateway activity failures (the caller rethrows those). */
+export function readFailedCharge(err: unknown): FailedCharge | undefined {
+  if (!(err instanceof ActivityFailure)) return undefined;
+  const cause = err.cause;
+  if (cause instanceof TimeoutFailure) return { kind: 'unknown', errorCode: `timeout_${cause.timeoutType}` };
+  if (!(cause instanceof ApplicationFailure)) return { kind: 'unknown', errorCode: cause?.name ?? 'unknown' };
+  const type = cause.type ?? 'Error';
+  if (DECLINES.has(type)) {
+    const details = (cause.details?.[0] ?? {}) as Partial<DeclineDetails>;
+    const decline = classifyDecline(details.declineCode);
+    return { kind: 'declined', decline, chargeId: details.chargeId, errorCode: decline.code };
+  }
+  if (REJECTED.has(type)) return { kind: 'rejected', errorCode: type };
+  // Timeouts, 5xx, dropped connections, 429 and 409 after the last retry: the charge may exist.
+  return { kind: 'unknown', errorCode: type };
+}

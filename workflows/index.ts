@@ -1,0 +1,2 @@
+/** Every workflow the worker registers. workflowsPath points here; keep it to re-exports. */
+export { paymentWorkflow } from './payment';

@@ -1,0 +1,24 @@
+/**
+ * Signals, queries and updates of the payment workflow. Card replacement, cancel and retry are Updates with
+ * validators rather than signals: the caller gets a clear, synchronous rejection when the payment is not in
+ * a state that accepts them, and a rejected update leaves no trace in history. 3DS completion stays a signal
+ * because it arrives from a webhook that can only deliver, not wait for an answer.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PaymentMethod, PaymentState } from '../shared/payment-types';
+import type { PaymentStatus } from '../shared/payment-status';
+
+export interface ThreeDSResult {
+  result: 'succeeded' | 'failed';
+  /** When given, must match the charge awaiting 3DS; a stale result for another charge is ignored. */
+  chargeId?: string;
+  reason?: string;
+}
+
+export const threeDSCompletedSignal = defineSignal<[ThreeDSResult]>('threeDSCompleted');
+export const getPaymentStateQuery = defineQuery<PaymentState>('getPaymentState');
+export const replaceCardUpdate = defineUpdate<{ cardVersion: number }, [{ paymentMethod: PaymentMethod }]>(
+  'replaceCard',
+);
+export const cancelPaymentUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('cancelPayment');
+export const retryPaymentUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('retryPayment');

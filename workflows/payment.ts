@@ -1,0 +1,443 @@
+/**
+ * The payment workflow: one per payment, id derived from the caller's idempotency key. It charges exactly
+ * once, lets Temporal retry what is transient, retries soft declines on its own jittered schedule, waits for
+ * 3DS and card replacement, and parks what it cannot finish in `dead_lettered` for an operator.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { PaymentActivities, ChargeOutcome } from '../activities';
+import { classifyDecline } from '../shared/declines';
+import { ErrorType } from '../shared/errors';
+import { gatewayChargeKey } from '../shared/idempotency';
+import { CustomerMessage } from '../shared/outcome-messages';
+import { resolvePolicy } from '../shared/payment-policy';
+import type { PaymentStatus } from '../shared/payment-status';
+import type {
+  AttemptRecord,
+  PaymentInput,
+  PaymentMethod,
+  PaymentPolicy,
+  PaymentResult,
+  PaymentState,
+} from '../shared/payment-types';
+import { paymentMethodProblem } from '../shared/payment-validation';
+import { AUDIT_RETRY_POLICY, fullJitterDelay, gatewayRetryPolicy } from '../shared/retry-policies';
+import { PaymentStatusKey } from '../shared/search-attributes';
+import { readFailedCharge, type FailedCharge } from './charge-outcome';
+import {
+  cancelPaymentUpdate,
+  getPaymentStateQuery,
+  replaceCardUpdate,
+  retryPaymentUpdate,
+  threeDSCompletedSignal,
+  type ThreeDSResult,
+} from './payment-messages';
+
+export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
+  return new PaymentProcess(input).run();
+}
+
+/** What one trip to the gateway ended in, as far as the state machine cares. */
+type Attempt = { kind: 'charged'; outcome: ChargeOutcome } | FailedCharge;
+
+const CANCELLABLE: readonly PaymentStatus[] = [
+  'initiated',
+  'pending_retry',
+  'awaiting_payment_method',
+  'requires_action',
+  'dead_lettered',
+];
+
+class PaymentProcess {
+  private readonly policy: PaymentPolicy;
+  private readonly gateway: PaymentActivities;
+  private readonly audit: PaymentActivities;
+  private readonly state: PaymentState;
+  private paymentMethod: PaymentMethod;
+  private declinesOnCard = 0; // definite declines on the current card: each retry needs a fresh gateway key
+  private softDeclines = 0; // soft/processing declines counted against the retry budget
+  private eventSeq = 0;
+  private checkFirst = false; // after an unknown outcome, the next charge asks the gateway before sending
+  private cancelRequest?: string;
+  private threeDS?: ThreeDSResult;
+  private newCard?: PaymentMethod;
+  private operatorRetry = false;
+
+  constructor(private readonly input: PaymentInput) {
+    validateInput(input);
+    this.policy = resolvePolicy(input.policy);
+    this.paymentMethod = input.paymentMethod;
+    this.gateway = proxyActivities<PaymentActivities>({
+      startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
+      retry: gatewayRetryPolicy(this.policy),
+    });
+    // A local activity: the write is an idempotent insert, and it saves a task-queue round trip per status.
+    this.audit = proxyLocalActivities<PaymentActivities>({ startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY });
+    this.state = {
+      paymentId: input.paymentId,
+      status: 'initiated',
+      amount: input.amount,
+      currency: input.currency,
+      cardVersion: 1,
+      attempts: [],
+      customerMessage: CustomerMessage.processing,
+      needsDifferentCard: false,
+    };
+    this.registerHandlers();
+  }
+
+  async run(): Promise<PaymentResult> {
+    await this.transition('initiated', {});
+    for (;;) {
+      if (this.cancelRequest) {
+        await this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
+        return this.result();
+      }
+      const attempt = await this.chargeOnce();
+      const next = await this.handle(attempt);
+      if (next === 'done') return this.result();
+    }
+  }
+
+  // ---- one charge and what follows it -------------------------------------------------------------
+
+  private async chargeOnce(): Promise<Attempt> {
+    const gatewayKey = this.gatewayKey();
+    await this.transition('processing', { gatewayKey, keyVersion: this.state.cardVersion });
+    try {
+      const outcome = await this.gateway.chargeCard({
+        paymentId: this.input.paymentId,
+        gatewayKey,
+        amount: this.input.amount,
+        currency: this.input.currency,
+        paymentMethod: this.paymentMethod,
+        checkFirst: this.checkFirst,
+        maxAttempts: this.policy.gatewayRetry.maximumAttempts,
+      });
+      this.recordAttempt(gatewayKey, outcome.status);
+      return { kind: 'charged', outcome };
+    } catch (err) {
+      const failed = readFailedCharge(err);
+      if (!failed) throw err;
+      const declineClass = failed.kind === 'declined' ? failed.decline.declineClass : undefined;
+      this.recordAttempt(
+        gatewayKey,
+        failed.kind === 'declined' ? 'declined' : failed.kind === 'unknown' ? 'unknown' : 'error',
+        failed.errorCode,
+        declineClass,
+      );
+      return failed;
+    }
+  }
+
+  /** Returns 'done' when the payment reached a final status, 'again' to charge once more. */
+  private async handle(attempt: Attempt): Promise<'done' | 'again'> {
+    switch (attempt.kind) {
+      case 'charged':
+        return attempt.outcome.status === 'succeeded'
+          ? this.succeed(attempt.outcome)
+          : this.awaitThreeDS(attempt.outcome.chargeId);
+      case 'declined':
+        return this.onDecline(attempt);
+      case 'unknown':
+        return this.resolveUnknown(attempt.errorCode);
+      case 'rejected':
+        return this.finish('failed', CustomerMessage.failed, attempt.errorCode);
+    }
+  }
+
+  private async succeed(outcome: ChargeOutcome): Promise<'done'> {
+    this.state.chargeId = outcome.chargeId;
+    return this.finish('succeeded', CustomerMessage.succeeded, undefined, {
+      chargeId: outcome.chargeId,
+      gateway: outcome.gateway,
+    });
+  }
+
+  private async onDecline(d: Extract<FailedCharge, { kind: 'declined' }>): Promise<'done' | 'again'> {
+    this.declinesOnCard += 1;
+    const meta = { errorCode: d.errorCode, declineClass: d.decline.declineClass, chargeId: d.chargeId };
+    log.warn('charge declined', { paymentId: this.input.paymentId, ...meta, internalReason: d.decline.internalReason });
+    this.state.customerMessage = d.decline.customerMessage;
+    switch (d.decline.declineClass) {
+      case 'fraud':
+        return this.finish('failed', d.decline.customerMessage, 'declined', meta);
+      case 'hard':
+        return this.awaitNewCard(meta);
+      case 'authentication':
+        return this.awaitThreeDS(undefined);
+      default:
+        return this.scheduleSoftRetry(meta);
+    }
+  }
+
+  private async scheduleSoftRetry(meta: Record<string, unknown>): Promise<'done' | 'again'> {
+    const { maxAttempts, baseDelayMs, maxDelayMs } = this.policy.softRetry;
+    this.softDeclines += 1;
+    if (this.softDeclines >= maxAttempts) return this.deadLetter('retry_budget_exhausted', meta);
+    const delayMs = fullJitterDelay(this.softDeclines, baseDelayMs, maxDelayMs, Math.random);
+    await this.transition('pending_retry', {
+      ...meta,
+      retryInMs: delayMs,
+      softDeclines: this.softDeclines,
+      maxAttempts,
+    });
+    log.info(`soft decline ${this.softDeclines}/${maxAttempts}; retrying in ${delayMs} ms`, meta);
+    await condition(() => this.cancelRequest !== undefined, delayMs);
+    return 'again';
+  }
+
+  // ---- waiting for the customer ---------------------------------------------------------------------
+
+  private async awaitThreeDS(chargeId: string | undefined): Promise<'done' | 'again'> {
+    this.state.chargeId = chargeId;
+    // Keep a result that raced ahead of the charge response (it names this charge); drop anything else.
+    if (!chargeId || this.threeDS?.chargeId !== chargeId) this.threeDS = undefined;
+    await this.transition('requires_action', { chargeId });
+    this.state.customerMessage = CustomerMessage.requiresAction;
+    const arrived = await condition(
+      () => this.threeDS !== undefined || this.cancelRequest !== undefined,
+      this.policy.threeDSTimeoutMs,
+    );
+    if (this.cancelRequest) return this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
+    if (!arrived) return this.finish('cancelled', CustomerMessage.authenticationFailed, 'authentication_timeout');
+    const threeDS = this.threeDS as ThreeDSResult | undefined;
+    if (threeDS?.result !== 'succeeded') {
+      return this.finish('cancelled', CustomerMessage.authenticationFailed, threeDS?.reason ?? 'authentication_failed');
+    }
+    if (!chargeId) return 'again'; // authentication was asked for by a decline: charge again under a new key
+    return this.confirmAfterThreeDS(chargeId);
+  }
+
+  private async confirmAfterThreeDS(chargeId: string): Promise<'done' | 'again'> {
+    const gatewayKey = this.gatewayKey();
+    await this.transition('processing', { chargeId, step: 'confirm' });
+    try {
+      const outcome = await this.gateway.confirmCharge({ paymentId: this.input.paymentId, chargeId, gatewayKey });
+      this.recordAttempt(`${gatewayKey}:confirm`, outcome.status);
+      return this.succeed(outcome);
+    } catch (err) {
+      const failed = readFailedCharge(err);
+      if (!failed) throw err;
+      this.recordAttempt(`${gatewayKey}:confirm`, failed.kind === 'declined' ? 'declined' : 'error', failed.errorCode);
+      if (failed.kind === 'declined' && failed.decline.declineClass === 'authentication') {
+        return this.finish('cancelled', CustomerMessage.authenticationFailed, 'authentication_failed', { chargeId });
+      }
+      return this.handle(failed);
+    }
+  }
+
+  private async awaitNewCard(meta: Record<string, unknown>): Promise<'done' | 'again'> {
+    this.newCard = undefined;
+    this.state.needsDifferentCard = true;
+    await this.transition('awaiting_payment_method', meta);
+    const arrived = await condition(
+      () => this.newCard !== undefined || this.cancelRequest !== undefined,
+      this.policy.cardReplacementTimeoutMs,
+    );
+    if (this.cancelRequest) return this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
+    if (!arrived || !this.newCard)
+      return this.finish('failed', CustomerMessage.cardReplacementTimeout, 'card_replacement_timeout');
+    this.paymentMethod = this.newCard;
+    this.state.cardVersion += 1; // new card, new key version: v2, v3 ...
+    this.state.needsDifferentCard = false;
+    this.declinesOnCard = 0;
+    this.softDeclines = 0;
+    return 'again';
+  }
+
+  // ---- unknown outcomes and dead letters ------------------------------------------------------------
+
+  /** Kill Bill's janitor: ask the gateway on a schedule what became of our key before giving up. */
+  private async resolveUnknown(errorCode: string): Promise<'done' | 'again'> {
+    const gatewayKey = this.gatewayKey();
+    const { checkIntervalMs, maxChecks } = this.policy.unknownOutcome;
+    await this.transition('unknown', { errorCode, gatewayKey });
+    this.state.customerMessage = CustomerMessage.unavailable;
+    for (let check = 1; check <= maxChecks; check++) {
+      const found = await this.lookup(gatewayKey);
+      if (found === 'no_record')
+        return this.deadLetter('gateway_unavailable_not_charged', { errorCode, checks: check });
+      if (found) return this.handle(found);
+      if (check < maxChecks) await sleep(checkIntervalMs);
+    }
+    return this.deadLetter('outcome_unknown', { errorCode, checks: maxChecks });
+  }
+
+  /** The gateway's record for a key as an Attempt, 'no_record', or undefined when the gateway did not answer. */
+  private async lookup(gatewayKey: string): Promise<Attempt | 'no_record' | undefined> {
+    try {
+      const r = await this.gateway.lookupCharge({ paymentId: this.input.paymentId, gatewayKey });
+      if (!r.found) return 'no_record';
+      if (r.status === 'succeeded' || r.status === 'requires_action') {
+        return { kind: 'charged', outcome: { status: r.status, chargeId: r.chargeId, gateway: 'gateway' } };
+      }
+      const decline = classifyDecline(r.declineCode ?? 'generic_decline');
+      return { kind: 'declined', decline, chargeId: r.chargeId, errorCode: decline.code };
+    } catch (err) {
+      log.warn('status check failed; will check again', { paymentId: this.input.paymentId, error: String(err) });
+      return undefined;
+    }
+  }
+
+  private async deadLetter(reason: string, meta: Record<string, unknown>): Promise<'done' | 'again'> {
+    this.operatorRetry = false;
+    await this.transition('dead_lettered', { ...meta, reason });
+    this.state.reason = reason;
+    const decided = await condition(
+      () => this.operatorRetry || this.cancelRequest !== undefined,
+      this.policy.deadLetterWindowMs,
+    );
+    if (this.cancelRequest) return this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
+    if (!decided) return this.finish('failed', CustomerMessage.failed, 'dead_letter_window_expired');
+    // A fresh budget. The key only moves on if a decline forced it (a declined key replays its decline);
+    // after an unknown outcome it stays, and the next charge asks the gateway before sending anything.
+    this.checkFirst = true;
+    this.softDeclines = 0;
+    return 'again';
+  }
+
+  // ---- bookkeeping ----------------------------------------------------------------------------------
+
+  private gatewayKey(): string {
+    return gatewayChargeKey(this.input.paymentId, this.state.cardVersion, this.declinesOnCard);
+  }
+
+  private recordAttempt(
+    gatewayKey: string,
+    outcome: AttemptRecord['outcome'],
+    errorCode?: string,
+    declineClass?: AttemptRecord['declineClass'],
+  ): void {
+    const attempt = this.state.attempts.length + 1;
+    this.state.attempts.push({ attempt, at: new Date().toISOString(), gatewayKey, outcome, errorCode, declineClass });
+    log.info(`charge attempt ${attempt}: ${outcome}`, { paymentId: this.input.paymentId, errorCode, declineClass });
+  }
+
+  /** Every status change: search attribute for operators, append-only audit row for finance. */
+  private async transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void> {
+    this.state.status = status;
+    upsertSearchAttributes([{ key: PaymentStatusKey, value: status }]);
+    this.eventSeq += 1;
+    await this.audit.recordStatus({
+      paymentId: this.input.paymentId,
+      eventKey: `${this.eventSeq}:${status}`,
+      status,
+      metadata: {
+        ...compact(metadata),
+        attempt: this.state.attempts.length,
+        amount: this.input.amount,
+        currency: this.input.currency,
+      },
+    });
+  }
+
+  private async finish(
+    status: PaymentStatus,
+    message: string,
+    reason?: string,
+    meta: Record<string, unknown> = {},
+  ): Promise<'done'> {
+    this.state.customerMessage = message;
+    this.state.reason = reason;
+    await this.transition(status, { ...meta, reason });
+    return 'done';
+  }
+
+  private result(): PaymentResult {
+    const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts } = this.state;
+    return { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
+  }
+
+  private registerHandlers(): void {
+    setHandler(getPaymentStateQuery, () => this.state);
+    setHandler(threeDSCompletedSignal, (r) => this.onThreeDS(r));
+    setHandler(replaceCardUpdate, ({ paymentMethod }) => this.onNewCard(paymentMethod), {
+      validator: ({ paymentMethod }) => {
+        if (this.state.status !== 'awaiting_payment_method')
+          reject(`payment is ${this.state.status}, not awaiting a payment method`);
+        const problem = paymentMethodProblem(paymentMethod);
+        if (problem) reject(problem);
+      },
+    });
+    setHandler(
+      cancelPaymentUpdate,
+      async ({ reason }) => {
+        this.cancelRequest = reason ?? 'cancelled_by_request';
+        await condition(() => this.state.status === 'cancelled');
+        return { status: this.state.status };
+      },
+      {
+        validator: (_args) => {
+          if (this.cancelRequest) reject('cancellation already requested');
+          if (!CANCELLABLE.includes(this.state.status)) reject(cancelRefusal(this.state.status));
+        },
+      },
+    );
+    setHandler(
+      retryPaymentUpdate,
+      () => {
+        this.operatorRetry = true;
+        return { status: 'processing' as PaymentStatus };
+      },
+      {
+        validator: (_args) => {
+          if (this.state.status !== 'dead_lettered') reject(`payment is ${this.state.status}, not dead_lettered`);
+        },
+      },
+    );
+  }
+
+  private onThreeDS(result: ThreeDSResult): void {
+    const awaiting = this.state.status === 'requires_action';
+    const sameCharge = !result.chargeId || result.chargeId === this.state.chargeId;
+    // A webhook can beat the charge response to us: accept a result naming a charge while one is in flight.
+    const early = this.state.status === 'processing' && result.chargeId !== undefined;
+    const wellFormed = result.result === 'succeeded' || result.result === 'failed';
+    if (!wellFormed || !((awaiting && sameCharge) || early)) {
+      log.warn('ignoring 3DS result: not awaited', {
+        paymentId: this.input.paymentId,
+        status: this.state.status,
+        chargeId: result.chargeId,
+      });
+      return;
+    }
+    this.threeDS = result;
+  }
+
+  private onNewCard(paymentMethod: PaymentMethod): { cardVersion: number } {
+    this.newCard = paymentMethod;
+    return { cardVersion: this.state.cardVersion + 1 };
+  }
+}
+
+function cancelRefusal(status: PaymentStatus): string {
+  if (status === 'succeeded') return 'payment already succeeded; refund it instead';
+  if (status === 'processing' || status === 'unknown')
+    return `a charge is in flight (${status}); cancel is not safe now`;
+  return `payment is ${status} and cannot be cancelled`;
+}
+
+function reject(message: string): never {
+  throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message, nonRetryable: true });
+}
+
+function compact(meta: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined));
+}
+
+function validateInput(input: PaymentInput): void {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+    reject('amount must be a positive integer in minor units');
+  if (!/^[A-Z]{3}$/.test(input.currency)) reject('currency must be an ISO 4217 code');
+  const problem = paymentMethodProblem(input.paymentMethod);
+  if (problem) reject(problem);
+}
