@@ -33,6 +33,8 @@ import {
   type StartPaymentRequest,
 } from './schemas';
 
+type WorkflowHandle = ReturnType<Client['workflow']['getHandle']>;
+
 export interface PaymentsClientOptions {
   taskQueue: string;
   fingerprintSecret: string;
@@ -106,15 +108,17 @@ export class PaymentsClient {
 
   async replaceCard(paymentId: string, paymentMethod: PaymentMethod): Promise<{ cardVersion: number }> {
     const pm = parse(PaymentMethodSchema, paymentMethod);
-    return this.update(paymentId, (h) => h.executeUpdate(replaceCardUpdate, { args: [{ paymentMethod: pm }] }));
+    return this.update(paymentId, 'replace the card of', (h) =>
+      h.executeUpdate(replaceCardUpdate, { args: [{ paymentMethod: pm }] }),
+    );
   }
 
   async cancel(paymentId: string, reason?: string): Promise<{ status: PaymentStatus }> {
-    return this.update(paymentId, (h) => h.executeUpdate(cancelPaymentUpdate, { args: [{ reason }] }));
+    return this.update(paymentId, 'cancel', (h) => h.executeUpdate(cancelPaymentUpdate, { args: [{ reason }] }));
   }
 
   async retryDeadLetter(paymentId: string, reason?: string): Promise<{ status: PaymentStatus }> {
-    return this.update(paymentId, (h) => h.executeUpdate(retryPaymentUpdate, { args: [{ reason }] }));
+    return this.update(paymentId, 'retry', (h) => h.executeUpdate(retryPaymentUpdate, { args: [{ reason }] }));
   }
 
   /** Payments whose PaymentStatus search attribute has this value (visibility is eventually consistent). */
@@ -132,10 +136,7 @@ export class PaymentsClient {
     return out;
   }
 
-  private async withPayment<T>(
-    paymentId: string,
-    fn: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
-  ): Promise<T> {
+  private async withPayment<T>(paymentId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
     const id = parse(PaymentIdSchema, paymentId);
     try {
       return await fn(this.client.workflow.getHandle(paymentWorkflowId(id)));
@@ -145,17 +146,25 @@ export class PaymentsClient {
     }
   }
 
-  private async update<T>(
-    paymentId: string,
-    fn: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
-  ): Promise<T> {
+  private async update<T>(paymentId: string, action: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
     try {
       return await this.withPayment(paymentId, fn);
     } catch (err) {
       // A validator's rejection: the payment is in a state that does not accept this request.
       if (err instanceof WorkflowUpdateFailedError) throw new PaymentStateError(err.cause?.message ?? err.message);
+      // Updates cannot reach a closed workflow; say why in payment terms rather than "not found".
+      if (err instanceof PaymentNotFoundError) throw await this.closedPaymentError(paymentId, action, err);
       throw err;
     }
+  }
+
+  private async closedPaymentError(paymentId: string, action: string, notFound: Error): Promise<Error> {
+    const state = await this.getPayment(paymentId).catch(() => undefined);
+    if (!state) return notFound;
+    if (state.status === 'succeeded' && action === 'cancel') {
+      return new PaymentStateError('cannot cancel payment: already succeeded; refund it instead');
+    }
+    return new PaymentStateError(`cannot ${action} payment: it is ${state.status} and finished`);
   }
 }
 

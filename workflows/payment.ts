@@ -290,8 +290,8 @@ class PaymentProcess {
 
   private async deadLetter(reason: string, meta: Record<string, unknown>): Promise<'done' | 'again'> {
     this.operatorRetry = false;
-    await this.transition('dead_lettered', { ...meta, reason });
     this.state.reason = reason;
+    await this.transition('dead_lettered', { ...meta, reason });
     const decided = await condition(
       () => this.operatorRetry || this.cancelRequest !== undefined,
       this.policy.deadLetterWindowMs,

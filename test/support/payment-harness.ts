@@ -37,7 +37,7 @@ let bundle: WorkflowBundle | undefined;
 
 function installQuietRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // Already installed by an earlier test file in this process.
   }

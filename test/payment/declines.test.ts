@@ -1,0 +1,98 @@
+/** Declines by class: soft ones retry on the workflow's schedule, hard ones wait for a card, fraud ends it. */
+import { GENERIC_DECLINE_MESSAGE } from '../../shared/declines';
+import { ledgerFor } from '../support/gateway-admin';
+import { saveHistory } from '../support/histories';
+import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
+import { waitForStatus } from '../support/wait';
+
+let h: PaymentHarness;
+beforeAll(async () => {
+  h = await startPaymentHarness();
+});
+afterAll(async () => {
+  await h?.teardown();
+});
+
+const card = (number: string) => ({ type: 'card' as const, number });
+const pay = (label: string, number: string) =>
+  h.client.startPayment({
+    idempotencyKey: uniqueKey(label),
+    amount: 2500,
+    currency: 'GBP',
+    paymentMethod: card(number),
+  });
+
+describe('declines', () => {
+  it('retries insufficient_funds with fresh keys within the budget, then dead-letters', async () => {
+    const { paymentId } = await pay('nsf', '4000000000009995');
+    const parked = await waitForStatus(h.client, paymentId, 'dead_lettered');
+    expect(parked.reason).toBe('retry_budget_exhausted');
+    expect(parked.attempts.map((a) => a.declineClass)).toEqual(['soft', 'soft', 'soft']); // budget of 3 in tests
+    expect(parked.customerMessage).toMatch(/insufficient funds/i);
+    const ledger = await ledgerFor(h.gateway.url, paymentId);
+    expect(ledger.map((c) => c.idempotency_key)).toEqual([
+      `${paymentId}:v1`,
+      `${paymentId}:v1:r1`,
+      `${paymentId}:v1:r2`,
+    ]);
+    expect(ledger.every((c) => c.status === 'failed')).toBe(true);
+    const history = (await h.audit.history(paymentId)).map((r) => r.status);
+    expect(history.filter((s) => s === 'pending_retry')).toHaveLength(2);
+    await expect(h.client.cancel(paymentId, 'customer gave up')).resolves.toEqual({ status: 'cancelled' });
+    expect((await h.client.result(paymentId)).status).toBe('cancelled');
+    await saveHistory(h.env, 'soft-declines-dead-letter-cancel', paymentId);
+  });
+
+  it('waits for a new card after expired_card and succeeds under key v2', async () => {
+    const { paymentId } = await pay('expired', '4000000000000069');
+    const waiting = await waitForStatus(h.client, paymentId, 'awaiting_payment_method');
+    expect(waiting.needsDifferentCard).toBe(true);
+    await expect(h.client.replaceCard(paymentId, card('4242424242424242'))).resolves.toEqual({ cardVersion: 2 });
+    const result = await h.client.result(paymentId);
+    expect(result).toMatchObject({ status: 'succeeded', needsDifferentCard: false });
+    const ledger = await ledgerFor(h.gateway.url, paymentId);
+    expect(ledger.map((c) => [c.idempotency_key, c.status])).toEqual([
+      [`${paymentId}:v1`, 'failed'],
+      [`${paymentId}:v2`, 'succeeded'],
+    ]);
+    await saveHistory(h.env, 'hard-decline-card-replaced', paymentId);
+  });
+
+  it('fails a stolen card after one attempt and tells the customer only a generic decline', async () => {
+    const { paymentId } = await pay('stolen', '4000000000009979');
+    const result = await h.client.result(paymentId);
+    expect(result).toMatchObject({ status: 'failed', customerMessage: GENERIC_DECLINE_MESSAGE, attempts: 1 });
+    expect(result.customerMessage).not.toMatch(/stolen|fraud|lost/i);
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
+    const state = await h.client.getPayment(paymentId);
+    expect(state.attempts[0]).toMatchObject({ declineClass: 'fraud', errorCode: 'stolen_card' });
+  });
+
+  it('refuses a card update while no card is awaited', async () => {
+    const { paymentId } = await pay('no-update', '4242424242424242');
+    await h.client.result(paymentId);
+    await expect(h.client.replaceCard(paymentId, card('4242424242424242'))).rejects.toThrow(
+      /cannot replace the card of payment: it is succeeded and finished/,
+    );
+  });
+
+  it('refuses to cancel a payment that already succeeded', async () => {
+    const { paymentId } = await pay('cancel-late', '4242424242424242');
+    await h.client.result(paymentId);
+    await expect(h.client.cancel(paymentId)).rejects.toThrow(/already succeeded; refund it instead/);
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
+  });
+
+  it('fails after the card-replacement window with no new card', async () => {
+    const client = h.clientWith({ cardReplacementTimeoutMs: 300 });
+    const { paymentId } = await client.startPayment({
+      idempotencyKey: uniqueKey('no-card'),
+      amount: 100,
+      currency: 'USD',
+      paymentMethod: card('4000000000000127'),
+    });
+    const result = await client.result(paymentId);
+    expect(result.status).toBe('failed');
+    expect((await client.getPayment(paymentId)).reason).toBe('card_replacement_timeout');
+  });
+});
