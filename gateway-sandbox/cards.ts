@@ -1,0 +1,69 @@
+/**
+ * Stripe's test cards (payments.md §1.5) and test tokens. A card number decides the outcome, exactly as in
+ * Stripe test mode, so tests choose a behaviour by choosing a card.
+ */
+import type { DeclineCode } from './types';
+
+export type CardOutcome =
+  { kind: 'succeed' } | { kind: 'decline'; declineCode: DeclineCode } | { kind: 'three_d_secure' };
+
+const SUCCEED: CardOutcome = { kind: 'succeed' };
+const THREE_D_SECURE: CardOutcome = { kind: 'three_d_secure' };
+
+function decline(declineCode: DeclineCode): CardOutcome {
+  return { kind: 'decline', declineCode };
+}
+
+/** Cards not listed here succeed, as "any other syntactically valid number" does in the spec. */
+const TEST_CARDS: ReadonlyMap<string, CardOutcome> = new Map([
+  ['4242424242424242', SUCCEED],
+  ['4000000000000002', decline('generic_decline')],
+  ['4000000000009995', decline('insufficient_funds')],
+  ['4000000000000069', decline('expired_card')],
+  ['4000000000000127', decline('incorrect_cvc')],
+  ['4000000000000119', decline('processing_error')],
+  ['4000000000009987', decline('lost_card')],
+  ['4000000000009979', decline('stolen_card')],
+  ['4242424242424241', decline('incorrect_number')],
+  // Creates a dispute in Stripe; disputes come later, so for now it is a plain success.
+  ['4000000000000259', SUCCEED],
+  ['4000002500003155', THREE_D_SECURE],
+  ['4000002760003184', THREE_D_SECURE],
+  ['4000000000003220', THREE_D_SECURE],
+]);
+
+const NAMED_TOKENS: ReadonlyMap<string, string> = new Map([
+  ['tok_visa', '4242424242424242'],
+  ['tok_chargeDeclined', '4000000000000002'],
+  ['tok_chargeDeclinedInsufficientFunds', '4000000000009995'],
+  ['tok_chargeDeclinedExpiredCard', '4000000000000069'],
+  ['tok_threeDSecure2Required', '4000000000003220'],
+]);
+
+export const CARD_NUMBER_PATTERN = /^\d{12,19}$/;
+const DIGITS_TOKEN_PATTERN = /^tok_(\d{12,19})$/;
+
+export function cardOutcome(cardNumber: string): CardOutcome {
+  return TEST_CARDS.get(cardNumber) ?? SUCCEED;
+}
+
+/** Resolves a test token to its card number; `tok_<digits>` is a sandbox convenience. Undefined if unknown. */
+export function resolveToken(token: string): string | undefined {
+  return NAMED_TOKENS.get(token) ?? DIGITS_TOKEN_PATTERN.exec(token)?.[1];
+}
+
+const DECLINE_MESSAGES: Readonly<Record<DeclineCode, string>> = {
+  generic_decline: 'Your card was declined.',
+  insufficient_funds: 'Your card has insufficient funds.',
+  expired_card: 'Your card has expired.',
+  incorrect_cvc: "Your card's security code is incorrect.",
+  processing_error: 'An error occurred while processing your card. Try again in a little bit.',
+  lost_card: 'Your card was declined.',
+  stolen_card: 'Your card was declined.',
+  incorrect_number: 'Your card number is incorrect.',
+  authentication_required: 'Your card was declined. This transaction requires authentication.',
+};
+
+export function declineMessage(code: DeclineCode): string {
+  return DECLINE_MESSAGES[code];
+}

@@ -1,0 +1,72 @@
+/**
+ * Charge creation and 3DS confirmation: the card processor's business rules, free of HTTP so the routes stay thin.
+ * All synchronous, so the idempotency layer can run them without anything interleaving.
+ */
+import type { Logger } from 'pino';
+import { cardOutcome, resolveToken } from './cards';
+import { cardDeclined, type ErrorReply, resourceMissing } from './errors';
+import type { Outcome } from './idempotent';
+import type { Ledger } from './ledger';
+import type { ChargeStatus, CreateChargeInput, PaymentMethodInput } from './types';
+
+/** The card number behind a payment method, or a 400 `resource_missing` for an unknown token. */
+export function resolveCardNumber(
+  method: PaymentMethodInput,
+): { ok: true; number: string } | { ok: false; reply: ErrorReply } {
+  if (method.type === 'card') return { ok: true, number: method.number };
+  const number = resolveToken(method.token);
+  if (number !== undefined) return { ok: true, number };
+  return { ok: false, reply: resourceMissing(`No such token: '${method.token}'`, 400) };
+}
+
+export function createCharge(
+  ledger: Ledger,
+  logger: Logger,
+  input: CreateChargeInput,
+  cardNumber: string,
+  idempotencyKey: string,
+): Outcome {
+  const outcome = cardOutcome(cardNumber);
+  const status: ChargeStatus =
+    outcome.kind === 'succeed' ? 'succeeded' : outcome.kind === 'three_d_secure' ? 'requires_action' : 'failed';
+  const charge = ledger.record({
+    amount: input.amount,
+    currency: input.currency,
+    idempotencyKey,
+    metadata: input.metadata ?? {},
+    // Only the last four digits are kept or logged; the full number never leaves this function.
+    cardLast4: cardNumber.slice(-4),
+    status,
+    declineCode: outcome.kind === 'decline' ? outcome.declineCode : undefined,
+  });
+  logger.debug(
+    { chargeId: charge.id, status, amount: charge.amount, currency: charge.currency, last4: charge.card_last4 },
+    'charge created',
+  );
+  if (outcome.kind === 'decline') return cardDeclined(charge.id, outcome.declineCode);
+  return { status: 200, body: charge };
+}
+
+/**
+ * Completes a 3DS charge from the customer's recorded result. Without a result yet the charge stays
+ * `requires_action` and the answer is a 402 `authentication_required`, as Stripe gives for an unauthenticated
+ * confirm.
+ */
+export function confirmCharge(ledger: Ledger, logger: Logger, chargeId: string): Outcome {
+  const charge = ledger.get(chargeId);
+  if (!charge) return resourceMissing(`No such charge: '${chargeId}'`);
+  if (charge.status === 'succeeded') return { status: 200, body: charge };
+  // A charge that already failed keeps failing the same way: confirming cannot revive it.
+  if (charge.status === 'failed') return cardDeclined(charge.id, charge.decline_code ?? 'generic_decline');
+  const result = ledger.threeDsResult(charge.id);
+  if (result === 'succeeded') {
+    ledger.succeed(charge);
+    logger.debug({ chargeId: charge.id }, 'charge confirmed after 3DS');
+    return { status: 200, body: charge };
+  }
+  if (result === 'failed') {
+    ledger.fail(charge, 'authentication_required');
+    logger.debug({ chargeId: charge.id }, 'charge failed 3DS');
+  }
+  return cardDeclined(charge.id, 'authentication_required');
+}

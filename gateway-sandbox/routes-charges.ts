@@ -1,0 +1,69 @@
+/**
+ * The card-processor API (`/v1/charges…`). Auth and fault hooks run before these handlers; every answer goes out
+ * through `deliver`/`respondIdempotently` so injected latency and dropped responses apply uniformly.
+ */
+import type { FastifyInstance } from 'fastify';
+import { confirmCharge, createCharge, resolveCardNumber } from './charges';
+import type { SandboxContext } from './context';
+import { resourceMissing } from './errors';
+import { deliver, deliverError } from './fault-injection';
+import { readIdempotencyKey, requireIdempotencyKey, respondIdempotently, serialize } from './idempotent';
+import { chargeListQuerySchema, confirmChargeSchema, createChargeSchema, parseWith } from './schemas';
+import type { ChargeList } from './types';
+
+interface ChargeParams {
+  id: string;
+}
+
+export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext): void {
+  app.post('/v1/charges', async (request, reply) => {
+    // Everything that can fail validation is checked before the key is claimed, so a 400 is never stored.
+    const key = requireIdempotencyKey(request);
+    if (!key.ok) return deliverError(request, reply, ctx, key.reply);
+    const idempotencyKey = key.value;
+    const input = parseWith(createChargeSchema, request.body);
+    if (!input.ok) return deliverError(request, reply, ctx, input.reply);
+    const card = resolveCardNumber(input.value.payment_method);
+    if (!card.ok) return deliverError(request, reply, ctx, card.reply);
+    return respondIdempotently(request, reply, ctx, {
+      scope: 'POST /v1/charges',
+      key: idempotencyKey,
+      work: () => createCharge(ctx.ledger, ctx.logger, input.value, card.number, idempotencyKey),
+    });
+  });
+
+  // The status check after a timeout: finds charges whose creating response never reached the client.
+  app.get('/v1/charges', async (request, reply) => {
+    const query = parseWith(chargeListQuerySchema, request.query);
+    if (!query.ok) return deliverError(request, reply, ctx, query.reply);
+    return deliver(request, reply, ctx, () => {
+      const list: ChargeList = { object: 'list', data: [...ctx.ledger.byIdempotencyKey(query.value.idempotency_key)] };
+      return serialize({ status: 200, body: list });
+    });
+  });
+
+  app.get<{ Params: ChargeParams }>('/v1/charges/:id', async (request, reply) => {
+    return deliver(request, reply, ctx, () => {
+      const charge = ctx.ledger.get(request.params.id);
+      return serialize(
+        charge ? { status: 200, body: charge } : resourceMissing(`No such charge: '${request.params.id}'`),
+      );
+    });
+  });
+
+  app.post<{ Params: ChargeParams }>('/v1/charges/:id/confirm', async (request, reply) => {
+    const key = readIdempotencyKey(request);
+    if (!key.ok) return deliverError(request, reply, ctx, key.reply);
+    const body = parseWith(confirmChargeSchema, request.body);
+    if (!body.ok) return deliverError(request, reply, ctx, body.reply);
+    // An unknown charge is a bad parameter, not work done: answered before the key is claimed, so never stored.
+    if (!ctx.ledger.get(request.params.id)) {
+      return deliverError(request, reply, ctx, resourceMissing(`No such charge: '${request.params.id}'`));
+    }
+    return respondIdempotently(request, reply, ctx, {
+      scope: 'POST /v1/charges/:id/confirm',
+      key: key.value,
+      work: () => confirmCharge(ctx.ledger, ctx.logger, request.params.id),
+    });
+  });
+}
