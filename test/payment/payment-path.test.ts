@@ -1,4 +1,7 @@
 /** Issue "walking skeleton": the first payment path end to end on the real dev server and sandbox gateway. */
+import { IdempotencyKeyReusedError, PaymentValidationError } from '../../client/errors';
+import { paymentIdFromKey } from '../../client/payment-id';
+import { paymentWorkflowId } from '../../shared/idempotency';
 import { ledgerFor } from '../support/gateway-admin';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 
@@ -62,5 +65,44 @@ describe('payment path', () => {
     expect(history.map((r) => r.status)).toEqual(['initiated', 'processing', 'succeeded']);
     expect(history[2].metadata).toMatchObject({ chargeId: expect.stringMatching(/^ch_/), gateway: 'sandbox' });
     expect(JSON.stringify(history)).not.toContain('4242424242424242');
+  });
+
+  it('refuses the same key with different parameters, and charges nothing more', async () => {
+    const idempotencyKey = uniqueKey('reuse');
+    const first = await h.client.startPayment({
+      idempotencyKey,
+      amount: 1000,
+      currency: 'USD',
+      paymentMethod: card('4242424242424242'),
+    });
+    await h.client.result(first.paymentId);
+    await expect(
+      h.client.startPayment({ idempotencyKey, amount: 1001, currency: 'USD', paymentMethod: card('4242424242424242') }),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await ledgerFor(h.gateway.url, first.paymentId)).toHaveLength(1);
+  });
+
+  it.each([
+    ['zero amount', { amount: 0 }],
+    ['negative amount', { amount: -5 }],
+    ['fractional amount', { amount: 10.5 }],
+    ['amount as a string', { amount: '100' }],
+    ['unknown currency', { currency: 'XYZ' }],
+    ['malformed card', { paymentMethod: card('4242') }],
+    ['unknown field', { surprise: true }],
+    ['empty key', { idempotencyKey: '' }],
+    ['256-character key', { idempotencyKey: 'k'.repeat(256) }],
+  ])('refuses %s before anything reaches Temporal', async (_label, override) => {
+    const idempotencyKey = uniqueKey('bad');
+    const request = {
+      idempotencyKey,
+      amount: 100,
+      currency: 'USD',
+      paymentMethod: card('4242424242424242'),
+      ...override,
+    };
+    await expect(h.client.startPayment(request as never)).rejects.toBeInstanceOf(PaymentValidationError);
+    const handle = h.env.client.workflow.getHandle(paymentWorkflowId(paymentIdFromKey(request.idempotencyKey)));
+    await expect(handle.describe()).rejects.toThrow(/not found/i);
   });
 });

@@ -63,7 +63,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     logger: new DefaultLogger('WARN'),
   });
   const taskQueue = `test-${randomUUID()}`;
-  const { workflowsPath: _unused, ...workerOptions } = paymentWorkerOptions({
+  const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
     gateway: gatewayClient,
     gatewayName: 'sandbox',
     audit,
