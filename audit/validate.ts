@@ -1,0 +1,95 @@
+import { isPaymentStatus, PAYMENT_STATUSES, type PaymentStatus } from '../shared/payment-status';
+import { findCardData, looksLikePan } from './card-data';
+import type { AuditEntry } from './store';
+
+/** Canonical 8-4-4-4-12 form only: Postgres would also accept braces or no dashes, our ids never use them. */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_EVENT_KEY_LENGTH = 200;
+
+/**
+ * Raised for input the audit trail refuses (unknown status, malformed payment id, card data in metadata).
+ * Callers map it to the non-retryable `AuditRejected` failure: retrying the same input cannot succeed.
+ */
+export class AuditInputError extends Error {
+  constructor(
+    /** The offending field, e.g. `status` or `metadata.reason`, so logs point straight at the bug. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'AuditInputError';
+  }
+}
+
+/** An entry checked and shaped for the INSERT; everything the database sees goes through here first. */
+export interface ValidEntry {
+  paymentId: string;
+  eventKey: string;
+  status: PaymentStatus;
+  metadataJson: string;
+  occurredAt: string | null;
+}
+
+export function validatePaymentId(value: unknown): string {
+  if (typeof value !== 'string' || !UUID_PATTERN.test(value)) {
+    throw new AuditInputError('paymentId', `must be a UUID (got ${describe(value)})`);
+  }
+  // Postgres prints UUIDs in lower case; normalising here keeps ids comparable with what we read back.
+  return value.toLowerCase();
+}
+
+export function validateStatus(value: unknown): PaymentStatus {
+  if (typeof value !== 'string' || !isPaymentStatus(value)) {
+    throw new AuditInputError('status', `must be one of ${PAYMENT_STATUSES.join(', ')} (got ${describe(value)})`);
+  }
+  return value;
+}
+
+export function validateEntry(entry: AuditEntry): ValidEntry {
+  return {
+    paymentId: validatePaymentId(entry.paymentId),
+    eventKey: validateEventKey(entry.eventKey),
+    status: validateStatus(entry.status),
+    metadataJson: validateMetadata(entry.metadata),
+    occurredAt: validateOccurredAt(entry.occurredAt),
+  };
+}
+
+function validateEventKey(value: unknown): string {
+  if (typeof value !== 'string' || value.length < 1 || value.length > MAX_EVENT_KEY_LENGTH) {
+    throw new AuditInputError('eventKey', `must be a string of 1-${MAX_EVENT_KEY_LENGTH} characters`);
+  }
+  return value;
+}
+
+function validateMetadata(value: unknown): string {
+  if (value === undefined) return '{}';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AuditInputError('metadata', 'must be a plain object');
+  }
+  const finding = findCardData(value, 'metadata');
+  if (finding) {
+    const what = finding.kind === 'card_key' ? 'a key reserved for card data' : 'a value that looks like a card number';
+    throw new AuditInputError(finding.path, `${what}; card numbers and CVCs must never reach the audit trail`);
+  }
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    throw new AuditInputError('metadata', `must be JSON-serialisable (${(err as Error).message})`);
+  }
+}
+
+function validateOccurredAt(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new AuditInputError('occurredAt', 'must be a valid Date');
+  }
+  return value.toISOString();
+}
+
+/** Short, log-safe rendering of a rejected value: never echo a long string that might itself be card data. */
+function describe(value: unknown): string {
+  if (typeof value !== 'string') return typeof value;
+  if (looksLikePan(value)) return 'a value that looks like a card number';
+  return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
+}
