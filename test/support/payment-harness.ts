@@ -21,6 +21,8 @@ export interface HarnessOptions {
   gatewayApiKey?: string;
   readTimeoutMs?: number;
   databaseUrl?: string;
+  /** A store the test owns (and closes); otherwise the harness opens PGlite in a temp dir. */
+  audit?: AuditStore;
 }
 
 export interface PaymentHarness {
@@ -51,7 +53,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const gateway = await createGatewaySandbox({ port: 0 });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = createLogger({ level: 'warn', name: 'test' });
-  const audit = await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger });
+  const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));
   const gatewayClient = new GatewayClient({
     baseUrl: gateway.url,
     apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
@@ -96,7 +98,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       await running;
       await gatewayClient.close();
       await gateway.close();
-      await audit.close();
+      if (!options.audit) await audit.close();
       await env.teardown();
       rmSync(dataDir, { recursive: true, force: true });
     },
