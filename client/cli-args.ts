@@ -1,0 +1,65 @@
+/** Flag parsing the CLI needs beyond commander's defaults: strict integers and card numbers that never leak. */
+import { InvalidArgumentError } from 'commander';
+import type { PaymentMethod } from '../shared/payment-types';
+import { UsageError } from './cli-exit';
+
+/**
+ * A commander argParser for a whole number in [1, max]. Number() and parseInt() both accept too much
+ * ('1e3', '12abc', ' 7'), so the text itself must be nothing but digits.
+ */
+export function positiveInteger(what: string, max = Number.MAX_SAFE_INTEGER, hint = ''): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${what} must be a positive whole number${hint}.`);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`${what} must be between 1 and ${max}.`);
+    }
+    return n;
+  };
+}
+
+export interface MethodFlags {
+  card?: string;
+  token?: string;
+}
+
+/** --card or --token, exactly one (commander rejects both; neither is ours to catch). */
+export function paymentMethodFrom(flags: MethodFlags): PaymentMethod {
+  if (flags.card !== undefined) return { type: 'card', number: flags.card };
+  if (flags.token !== undefined) return { type: 'token', token: flags.token };
+  throw new UsageError('give the payment method with --card <number> or --token <tok_...>');
+}
+
+/** '****4242': enough for an operator to tell cards apart, never the number (PCI DSS allows the last four). */
+export function maskCard(number: string): string {
+  return `****${number.slice(-4)}`;
+}
+
+/** A card or token as it may be printed. */
+export function describeMethod(pm: PaymentMethod): { type: 'card'; last4: string } | { type: 'token'; token: string } {
+  return pm.type === 'card' ? { type: 'card', last4: pm.number.slice(-4) } : pm;
+}
+
+const NUMERIC_FLAGS = new Set(['--amount', '--limit', '--timeout']);
+
+/**
+ * The card numbers on a command line, found before commander parses it: commander echoes some arguments back
+ * in its error messages (an unknown command, for one), and redaction has to cover those lines too. That is
+ * every --card value, plus any bare 12-19 digit argument a card could have been pasted as.
+ */
+export function cardNumbersIn(argv: readonly string[]): string[] {
+  const found: string[] = [];
+  argv.forEach((arg, i) => {
+    const previous = argv[i - 1] ?? '';
+    if (previous === '--card') found.push(arg);
+    else if (arg.startsWith('--card=')) found.push(arg.slice('--card='.length));
+    else if (/^\d{12,19}$/.test(arg) && !NUMERIC_FLAGS.has(previous)) found.push(arg);
+  });
+  // Short values cannot be card numbers, and replacing them would mangle unrelated output such as amounts.
+  return found.filter((v) => v.length >= 8);
+}
+
+/** Replaces every given card number in a line with its masked form. */
+export function redact(line: string, cardNumbers: readonly string[]): string {
+  return cardNumbers.reduce((text, number) => text.split(number).join(maskCard(number)), line);
+}
