@@ -21,19 +21,24 @@ const REDACT_PATHS = [
 
 export type Logger = pino.Logger;
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    level: options.level ?? 'info',
-    name: options.name,
-    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-    formatters: { log: (obj) => maskCardNumbers(obj) as Record<string, unknown> },
-    hooks: {
-      logMethod(args, method) {
-        // Messages are strings too: mask a PAN that slipped into an interpolated message.
-        const masked = args.map((a) => (typeof a === 'string' ? maskCardNumbers(a) : a)) as typeof args;
-        method.apply(this, masked);
+export function createLogger(
+  options: { level?: string; name?: string; destination?: pino.DestinationStream } = {},
+): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      name: options.name,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+      formatters: { log: (obj) => maskCardNumbers(obj) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          // Messages are strings too: mask a PAN that slipped into an interpolated message.
+          const masked = args.map((a) => (typeof a === 'string' ? maskCardNumbers(a) : a)) as typeof args;
+          method.apply(this, masked);
+        },
       },
     },
-  });
+    options.destination ?? pino.destination(1),
+  );
 }

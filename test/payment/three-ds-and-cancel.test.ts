@@ -82,26 +82,36 @@ describe('3DS', () => {
 
 describe('cancel', () => {
   it('cancels a payment before its charge is sent and charges nothing', async () => {
-    // Stop the worker from picking the workflow up until the cancel is queued alongside its first task.
-    const idempotencyKey = uniqueKey('cancel-early');
-    const { paymentId } = await h.client.startPayment({
-      idempotencyKey,
+    // No worker polls this queue yet, so the cancel is delivered together with the workflow's first task.
+    const late = h.delayedWorker();
+    const { paymentId } = await late.client.startPayment({
+      idempotencyKey: uniqueKey('cancel-early'),
       amount: 300,
       currency: 'USD',
       paymentMethod: { type: 'card', number: '4242424242424242' },
     });
-    const outcome = await h.client.cancel(paymentId, 'order withdrawn').catch((e: Error) => e);
-    const result = await h.client.result(paymentId);
-    const ledger = await ledgerFor(h.gateway.url, paymentId);
-    if (outcome instanceof Error) {
-      // The charge went out first: the cancel must then have been refused, and the payment charged once.
-      expect(outcome.message).toMatch(/in flight|already succeeded/);
-      expect(result.status).toBe('succeeded');
-      expect(ledger).toHaveLength(1);
-    } else {
-      expect(outcome).toEqual({ status: 'cancelled' });
-      expect(result.status).toBe('cancelled');
-      expect(ledger).toHaveLength(0);
-    }
+    const cancelling = late.client.cancel(paymentId, 'order withdrawn');
+    await new Promise((r) => setTimeout(r, 300));
+    await late.start();
+    await expect(cancelling).resolves.toEqual({ status: 'cancelled' });
+    const result = await late.client.result(paymentId);
+    expect(result).toMatchObject({ status: 'cancelled', attempts: 0 });
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(0);
+    expect((await h.audit.history(paymentId)).map((r) => r.status)).toEqual(['initiated', 'cancelled']);
+  });
+
+  it('fails a dead-lettered payment when no operator decides within the window', async () => {
+    const client = h.clientWith({ deadLetterWindowMs: 300 });
+    const { paymentId } = await client.startPayment({
+      idempotencyKey: uniqueKey('dl-window'),
+      amount: 300,
+      currency: 'USD',
+      paymentMethod: { type: 'card', number: '4000000000009995' },
+    });
+    const result = await client.result(paymentId);
+    expect(result.status).toBe('failed');
+    expect((await client.getPayment(paymentId)).reason).toBe('dead_letter_window_expired');
+    const statuses = (await h.audit.history(paymentId)).map((r) => r.status);
+    expect(statuses.slice(-2)).toEqual(['dead_lettered', 'failed']);
   });
 });

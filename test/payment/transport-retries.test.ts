@@ -3,7 +3,7 @@ import { paymentIdFromKey } from '../../client/payment-id';
 import { addFault, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
-import { waitForStatus } from '../support/wait';
+import { eventually, waitForStatus } from '../support/wait';
 
 let h: PaymentHarness;
 beforeAll(async () => {
@@ -86,6 +86,12 @@ describe('transport failures', () => {
     const parked = await waitForStatus(h.client, paymentId, 'dead_lettered');
     expect(parked.reason).toBe('gateway_unavailable_not_charged');
     expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(0);
+    // Operators find it by search attribute, as in the UI: PaymentStatus = 'dead_lettered'.
+    const listed = await eventually(
+      () => h.client.listPayments({ status: 'dead_lettered' }),
+      (list) => list.some((p) => p.paymentId === paymentId),
+    );
+    expect(listed.map((p) => p.paymentId)).toContain(paymentId);
     await expect(h.client.retryDeadLetter(paymentId)).resolves.toEqual({ status: 'processing' });
     const result = await h.client.result(paymentId);
     expect(result.status).toBe('succeeded');

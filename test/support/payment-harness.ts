@@ -32,6 +32,8 @@ export interface PaymentHarness {
   client: PaymentsClient;
   clientWith(policy: Partial<PaymentPolicy>): PaymentsClient;
   taskQueue: string;
+  /** A client on a task queue no worker polls yet, and a way to start that worker later. */
+  delayedWorker(): { client: PaymentsClient; start(): Promise<void> };
   teardown(): Promise<void>;
 }
 
@@ -78,10 +80,12 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     ...workerOptions,
     shutdownGraceTime: '1s',
   });
-  const running = worker.run();
-  const clientWith = (policy: Partial<PaymentPolicy>) =>
+  const workflowBundle = bundle;
+  const running = [worker.run()];
+  const workers = [worker];
+  const clientWith = (policy: Partial<PaymentPolicy>, queue = taskQueue) =>
     new PaymentsClient(env.client, {
-      taskQueue,
+      taskQueue: queue,
       fingerprintSecret: 'test-secret-0123456789',
       maxAmount: 100_000_000,
       policy: { ...FAST_POLICY, ...policy },
@@ -93,9 +97,26 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     client: clientWith({}),
     clientWith,
     taskQueue,
+    delayedWorker: () => {
+      const queue = `test-delayed-${randomUUID()}`;
+      return {
+        client: clientWith({}, queue),
+        start: async () => {
+          const late = await Worker.create({
+            connection: env.nativeConnection,
+            taskQueue: queue,
+            workflowBundle,
+            ...workerOptions,
+            shutdownGraceTime: '1s',
+          });
+          workers.push(late);
+          running.push(late.run());
+        },
+      };
+    },
     teardown: async () => {
-      worker.shutdown();
-      await running;
+      workers.forEach((w) => w.shutdown());
+      await Promise.all(running);
       await gatewayClient.close();
       await gateway.close();
       if (!options.audit) await audit.close();
