@@ -24,7 +24,8 @@ export type ChargeOutcome =
   | { status: 'succeeded'; chargeId: string; gateway: string }
   | { status: 'requires_action'; chargeId: string; gateway: string };
 
-export type LookupResult = { found: false } | { found: true; chargeId: string; status: string; declineCode?: string };
+export type LookupResult =
+  { found: false } | { found: true; chargeId: string; status: string; declineCode?: string; gateway: string };
 
 export interface GatewayActivityDeps {
   gateway: GatewayClient;
@@ -62,7 +63,13 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
   async function lookupCharge(input: { paymentId: string; gatewayKey: string }): Promise<LookupResult> {
     const latest = (await gateway.findChargesByKey(input.gatewayKey)).at(-1);
     if (!latest) return { found: false };
-    return { found: true, chargeId: latest.id, status: latest.status, declineCode: latest.decline_code };
+    return {
+      found: true,
+      chargeId: latest.id,
+      status: latest.status,
+      declineCode: latest.decline_code,
+      gateway: gatewayName,
+    };
   }
 
   async function confirmCharge(input: {

@@ -21,6 +21,8 @@ const Env = z.object({
 });
 
 const write = (s: string) => process.stdout.write(s);
+const temporalOut = prefixedWriter('[temporal] ', write);
+let shuttingDown = false;
 
 async function main(): Promise<void> {
   const env = Env.parse(process.env);
@@ -30,7 +32,10 @@ async function main(): Promise<void> {
     port: env.TEMPORAL_PORT,
     uiPort: env.TEMPORAL_UI_PORT,
     dbFile: env.TEMPORAL_DB_FILE,
-    onOutput: prefixedWriter('[temporal] ', write),
+    // The server's own shutdown chatter (pollers losing their connection) is noise once we are stopping.
+    onOutput: (chunk) => {
+      if (!shuttingDown) temporalOut(chunk);
+    },
   });
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   const shared = {
@@ -70,6 +75,7 @@ function onShutdown(supervisor: Supervisor, server: DevServer): Promise<void> {
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
+      shuttingDown = true;
       write(`\n[supervisor] ${signal}: stopping worker, gateway, then Temporal...\n`);
       await supervisor.stopAll();
       await server.stop();

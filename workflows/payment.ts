@@ -278,7 +278,7 @@ class PaymentProcess {
       const r = await this.gateway.lookupCharge({ paymentId: this.input.paymentId, gatewayKey });
       if (!r.found) return 'no_record';
       if (r.status === 'succeeded' || r.status === 'requires_action') {
-        return { kind: 'charged', outcome: { status: r.status, chargeId: r.chargeId, gateway: 'gateway' } };
+        return { kind: 'charged', outcome: { status: r.status, chargeId: r.chargeId, gateway: r.gateway } };
       }
       const decline = classifyDecline(r.declineCode ?? 'generic_decline');
       return { kind: 'declined', decline, chargeId: r.chargeId, errorCode: decline.code };
