@@ -10,7 +10,9 @@ const lock = path.join(root, 'package-lock.json');
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
   console.log('Installing npm dependencies...');
-  execSync(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', {
+  // `npm install`, not `npm ci`: npm 11 leaves other platforms' optional binaries (@swc/core-darwin-*, ...)
+  // out of the lock file, which `npm ci` then rejects as out of sync. The lock still pins every version.
+  execSync('npm install --no-audit --no-fund', {
     cwd: root,
     stdio: 'inherit',
   });
