@@ -4,12 +4,48 @@ import tseslint from 'typescript-eslint';
 const sandboxForbidden = {
   patterns: [
     { group: ['node:*'], message: 'Workflow code is sandboxed: no Node built-ins.' },
-    { group: ['pino', 'pg', '@electric-sql/*', 'fastify*', 'prom-client', 'cockatiel', 'commander', 'zod'], message: 'Not sandbox-safe; workflows import only @temporalio/workflow and shared/.' },
-    { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'], message: 'Only @temporalio/workflow inside workflows.' },
-    { group: ['**/config', '**/config/**', '**/logging/**', '**/client/**', '**/worker', '**/audit/**', '**/gateway-sandbox/**', '**/scripts/**'], message: 'Workflows must not import Node-side modules.' },
-    { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Use `import type` for activities in workflows.' },
+    {
+      group: ['pino', 'pg', '@electric-sql/*', 'fastify*', 'prom-client', 'cockatiel', 'commander', 'zod'],
+      message: 'Not sandbox-safe; workflows import only @temporalio/workflow and shared/.',
+    },
+    {
+      group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
+      message: 'Only @temporalio/workflow inside workflows.',
+    },
+    {
+      group: [
+        '**/config',
+        '**/config/**',
+        '**/logging/**',
+        '**/client/**',
+        '**/worker',
+        '**/audit/**',
+        '**/gateway-sandbox/**',
+        '**/scripts/**',
+      ],
+      message: 'Workflows must not import Node-side modules.',
+    },
+    {
+      group: ['**/activities', '**/activities/**'],
+      allowTypeImports: true,
+      message: 'Use `import type` for activities in workflows.',
+    },
   ],
-  paths: ['fs', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process', 'process', 'events', 'stream', 'timers', 'worker_threads'],
+  paths: [
+    'fs',
+    'path',
+    'crypto',
+    'http',
+    'https',
+    'net',
+    'os',
+    'child_process',
+    'process',
+    'events',
+    'stream',
+    'timers',
+    'worker_threads',
+  ],
 };
 
 export default tseslint.config(
