@@ -195,7 +195,11 @@ async function main(): Promise<void> {
       maxAmount: cfg.PAYMENT_MAX_AMOUNT,
     });
   };
-  const io: CliIO = { out: (line) => console.log(line), err: (line) => console.error(line) };
+  // The CLI's output is its product (tables, JSON for scripts), not logging: write it straight to the streams.
+  const io: CliIO = {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  };
   const code = await runCli(process.argv.slice(2), io, { connect });
   await connection?.close();
   process.exit(code);
