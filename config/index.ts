@@ -3,6 +3,7 @@
  * with every problem listed; nothing else in the codebase reads process.env.
  */
 import { z } from 'zod';
+import { PAYMENTS_TASK_QUEUE } from '../shared/task-queues';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const ms = z.coerce.number().int().min(1);
@@ -11,7 +12,7 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('payments'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(PAYMENTS_TASK_QUEUE),
   GATEWAY_URL: z.url().default('http://127.0.0.1:4010'),
   GATEWAY_NAME: z.string().min(1).default('sandbox'),
   GATEWAY_API_KEY: z.string().min(1).default('sk_test_sandbox'),

@@ -4,7 +4,6 @@
  * 3DS and card replacement, and parks what it cannot finish in `dead_lettered` for an operator.
  */
 import {
-  ApplicationFailure,
   condition,
   log,
   proxyActivities,
@@ -15,7 +14,6 @@ import {
 } from '@temporalio/workflow';
 import type { PaymentActivities, ChargeOutcome } from '../activities';
 import { classifyDecline } from '../shared/declines';
-import { ErrorType } from '../shared/errors';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
 import { resolvePolicy } from '../shared/payment-policy';
@@ -32,6 +30,7 @@ import { paymentMethodProblem } from '../shared/payment-validation';
 import { AUDIT_RETRY_POLICY, fullJitterDelay, gatewayRetryPolicy } from '../shared/retry-policies';
 import { PaymentStatusKey } from '../shared/search-attributes';
 import { readFailedCharge, type FailedCharge } from './charge-outcome';
+import { cancelRefusal, CANCELLABLE, compact, reject, validateInput } from './payment-rules';
 import {
   cancelPaymentUpdate,
   getPaymentStateQuery,
@@ -47,14 +46,6 @@ export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResul
 
 /** What one trip to the gateway ended in, as far as the state machine cares. */
 type Attempt = { kind: 'charged'; outcome: ChargeOutcome } | FailedCharge;
-
-const CANCELLABLE: readonly PaymentStatus[] = [
-  'initiated',
-  'pending_retry',
-  'awaiting_payment_method',
-  'requires_action',
-  'dead_lettered',
-];
 
 class PaymentProcess {
   private readonly policy: PaymentPolicy;
@@ -417,27 +408,4 @@ class PaymentProcess {
     this.newCard = paymentMethod;
     return { cardVersion: this.state.cardVersion + 1 };
   }
-}
-
-function cancelRefusal(status: PaymentStatus): string {
-  if (status === 'succeeded') return 'payment already succeeded; refund it instead';
-  if (status === 'processing' || status === 'unknown')
-    return `a charge is in flight (${status}); cancel is not safe now`;
-  return `payment is ${status} and cannot be cancelled`;
-}
-
-function reject(message: string): never {
-  throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message, nonRetryable: true });
-}
-
-function compact(meta: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined));
-}
-
-function validateInput(input: PaymentInput): void {
-  if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
-    reject('amount must be a positive integer in minor units');
-  if (!/^[A-Z]{3}$/.test(input.currency)) reject('currency must be an ISO 4217 code');
-  const problem = paymentMethodProblem(input.paymentMethod);
-  if (problem) reject(problem);
 }
