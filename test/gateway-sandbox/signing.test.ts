@@ -1,6 +1,6 @@
 /** The webhook signature format, which the API side reuses to verify the sandbox's webhooks. */
 import { createHmac } from 'node:crypto';
-import { signPayload, verifySignature } from '../../gateway-sandbox/webhooks';
+import { signPayload, verifySignature } from '../../webhooks/signature';
 
 const SECRET = 'whsec_unit';
 const BODY = '{"id":"evt_1","type":"charge.3ds_completed"}';
