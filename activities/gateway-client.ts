@@ -25,6 +25,22 @@ export interface GatewayCharge {
   metadata?: Record<string, string>;
 }
 
+export interface GatewayRefund {
+  id: string;
+  charge: string;
+  amount: number;
+  currency: string;
+  status: string;
+  idempotency_key?: string;
+}
+
+export interface CreateRefundRequest {
+  chargeId: string;
+  amount: number;
+  reason?: string;
+  metadata: Record<string, string>;
+}
+
 export interface CreateChargeRequest {
   amount: number;
   currency: string;
@@ -62,6 +78,17 @@ export class GatewayClient {
 
   confirmCharge(chargeId: string, idempotencyKey: string): Promise<GatewayCharge> {
     return this.call<GatewayCharge>('POST', `/v1/charges/${encodeURIComponent(chargeId)}/confirm`, {}, idempotencyKey);
+  }
+
+  createRefund(req: CreateRefundRequest, idempotencyKey: string): Promise<GatewayRefund> {
+    const body = { charge: req.chargeId, amount: req.amount, reason: req.reason, metadata: req.metadata };
+    return this.call<GatewayRefund>('POST', '/v1/refunds', body, idempotencyKey);
+  }
+
+  async findRefundsByKey(idempotencyKey: string): Promise<GatewayRefund[]> {
+    const query = new URLSearchParams({ idempotency_key: idempotencyKey });
+    const list = await this.call<{ data: GatewayRefund[] }>('GET', `/v1/refunds?${query}`);
+    return list.data;
   }
 
   close(): Promise<void> {

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
 import type { GatewayClient } from './gateway-client';
 import { createGatewayActivities } from './gateway';
+import { createRefundActivities } from './gateway-refunds';
 
 export interface ActivityDeps {
   gateway: GatewayClient;
@@ -15,6 +16,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createGatewayActivities(deps),
+    ...createRefundActivities(deps),
     ...createAuditActivities(deps),
   };
 }
@@ -22,3 +24,4 @@ export function createActivities(deps: ActivityDeps) {
 export type PaymentActivities = ReturnType<typeof createActivities>;
 export type { ChargeOutcome, LookupResult, ChargeCardInput } from './gateway';
 export type { RecordStatusInput } from './audit';
+export type { RefundChargeInput, RefundOutcome, RefundLookup } from './gateway-refunds';

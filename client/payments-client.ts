@@ -9,7 +9,14 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type { z } from 'zod';
-import type { PaymentMethod, PaymentPolicy, PaymentResult, PaymentState } from '../shared/payment-types';
+import type {
+  PaymentMethod,
+  PaymentPolicy,
+  PaymentResult,
+  PaymentState,
+  RefundRecord,
+  RefundRequest,
+} from '../shared/payment-types';
 import type { PaymentStatus } from '../shared/payment-status';
 import { paymentWorkflowId } from '../shared/idempotency';
 import { CustomerIdKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
@@ -17,6 +24,9 @@ import { paymentWorkflow } from '../workflows/payment';
 import {
   cancelPaymentUpdate,
   getPaymentStateQuery,
+  PAYMENT_OUTCOME_UPDATE_ID,
+  paymentOutcomeUpdate,
+  refundPaymentUpdate,
   replaceCardUpdate,
   retryPaymentUpdate,
   threeDSCompletedSignal,
@@ -28,6 +38,7 @@ import {
   PaymentIdSchema,
   PaymentMethodSchema,
   PaymentStatusSchema,
+  RefundRequestSchema,
   startPaymentSchema,
   ThreeDSResultSchema,
   type StartPaymentRequest,
@@ -96,9 +107,37 @@ export class PaymentsClient {
     return this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
   }
 
-  /** Waits for the payment's final answer (succeeded, failed or cancelled). */
+  /**
+   * Waits for the payment's answer (succeeded, failed or cancelled). A succeeded payment's workflow stays open
+   * for refunds, so this waits on the workflow's outcome Update rather than on the run closing; every caller
+   * shares one Update id, so waiting never grows the payment's history. A closed run answers with its result.
+   */
   async result(paymentId: string): Promise<PaymentResult> {
-    return this.withPayment(paymentId, (h) => h.result());
+    try {
+      return await this.withPayment(paymentId, (h) =>
+        h.executeUpdate(paymentOutcomeUpdate, { updateId: PAYMENT_OUTCOME_UPDATE_ID }),
+      );
+    } catch (err) {
+      if (!(err instanceof PaymentNotFoundError)) throw err;
+      // Updates cannot reach a closed run; its result is the answer (and a truly unknown id still says not found).
+      return this.withPayment(paymentId, (h) => h.result());
+    }
+  }
+
+  /**
+   * Refunds part (or, without an amount, the rest) of a succeeded payment. `requestKey` is the caller's
+   * idempotency key for this refund: repeating a request with the same key returns the same refund.
+   */
+  async refund(paymentId: string, request: RefundRequest): Promise<RefundRecord> {
+    const req = parse(RefundRequestSchema, request);
+    const existing = await this.getPayment(paymentId);
+    const earlier = existing.refunds?.find((r) => r.requestKey === req.requestKey);
+    if (earlier && (req.amount ?? earlier.amount) !== earlier.amount) {
+      throw new IdempotencyKeyReusedError('this refund key was already used with a different amount');
+    }
+    return this.update(paymentId, 'refund', (h) =>
+      h.executeUpdate(refundPaymentUpdate, { args: [req], updateId: `refund:${req.requestKey}` }),
+    );
   }
 
   async complete3DS(paymentId: string, result: ThreeDSResult): Promise<void> {
@@ -163,6 +202,12 @@ export class PaymentsClient {
     if (!state) return notFound;
     if (state.status === 'succeeded' && action === 'cancel') {
       return new PaymentStateError('cannot cancel payment: already succeeded; refund it instead');
+    }
+    if (action === 'refund' && state.status === 'refunded') {
+      return new PaymentStateError('cannot refund payment: it is already fully refunded');
+    }
+    if (action === 'refund' && state.refundableUntil) {
+      return new PaymentStateError(`cannot refund payment: the refund window closed at ${state.refundableUntil}`);
     }
     return new PaymentStateError(`cannot ${action} payment: it is ${state.status} and finished`);
   }

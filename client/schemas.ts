@@ -48,3 +48,13 @@ export const ThreeDSResultSchema = z.strictObject({
   chargeId: z.string().min(1).max(255).optional(),
   reason: z.string().max(200).optional(),
 });
+
+export const RefundRequestSchema = z.strictObject({
+  amount: z
+    .number({ error: 'amount must be a number' })
+    .int('amount must be an integer number of minor units')
+    .positive('amount must be positive')
+    .optional(),
+  requestKey: IdempotencyKey,
+  reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
+});

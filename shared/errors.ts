@@ -32,6 +32,8 @@ export const ErrorType = {
   CardDeclinedFraud: 'CardDeclinedFraud',
   /** HTTP 402 authentication_required: the 3DS path, not a retry. */
   CardAuthenticationRequired: 'CardAuthenticationRequired',
+  /** HTTP 400 on a refund (amount_too_large, charge_already_refunded …): the gateway will not refund this. */
+  RefundRefused: 'RefundRefused',
   /** An input failed validation inside the workflow or an activity. */
   InvalidInput: 'InvalidInput',
   /** The audit store refused a write (unknown status, malformed id). */
@@ -49,6 +51,7 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly ErrorType[] = [
   ErrorType.CardDeclinedHard,
   ErrorType.CardDeclinedFraud,
   ErrorType.CardAuthenticationRequired,
+  ErrorType.RefundRefused,
   ErrorType.InvalidInput,
   ErrorType.AuditRejected,
 ];

@@ -11,3 +11,8 @@ export function gatewayChargeKey(paymentId: string, cardVersion: number, decline
 export function paymentWorkflowId(paymentId: string): string {
   return `payment-${paymentId}`;
 }
+
+/** Refund n of a charge (n counts from 1 in the order the payment workflow accepted them): `refund_<charge>_<n>`. */
+export function gatewayRefundKey(chargeId: string, refundNumber: number): string {
+  return `refund_${chargeId}_${refundNumber}`;
+}

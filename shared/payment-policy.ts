@@ -16,6 +16,10 @@ export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
   threeDSTimeoutMs: 15 * MINUTE,
   cardReplacementTimeoutMs: 7 * DAY,
   deadLetterWindowMs: 14 * DAY,
+  // Card networks allow refunds for about 180 days after capture (seed 002).
+  refundWindowMs: 180 * DAY,
+  // Refunds are not customer-facing in real time: retry patiently, every retry checks the gateway first.
+  refundRetry: { initialIntervalMs: 2_000, maximumIntervalMs: 5 * MINUTE, backoffCoefficient: 2, maximumAttempts: 10 },
 };
 
 export function resolvePolicy(overrides: Partial<PaymentPolicy> = {}): PaymentPolicy {
@@ -26,5 +30,6 @@ export function resolvePolicy(overrides: Partial<PaymentPolicy> = {}): PaymentPo
     gatewayRetry: { ...d.gatewayRetry, ...overrides.gatewayRetry },
     softRetry: { ...d.softRetry, ...overrides.softRetry },
     unknownOutcome: { ...d.unknownOutcome, ...overrides.unknownOutcome },
+    refundRetry: { ...d.refundRetry, ...overrides.refundRetry },
   };
 }

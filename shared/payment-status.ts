@@ -19,7 +19,10 @@ export const PAYMENT_STATUSES = [
 
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
-/** Statuses after which the payment workflow has finished (refund statuses follow `succeeded`). */
+/**
+ * Statuses that answer "how did the payment end?" for a caller waiting on it. After `succeeded` the workflow
+ * stays open for refunds (`partially_refunded`, `refunded`), but the payment's answer is already given.
+ */
 export const TERMINAL_STATUSES: readonly PaymentStatus[] = [
   'succeeded',
   'failed',

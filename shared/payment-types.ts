@@ -28,6 +28,15 @@ export interface PaymentPolicy {
   threeDSTimeoutMs: number;
   cardReplacementTimeoutMs: number;
   deadLetterWindowMs: number;
+  /** How long after capture a refund may be requested (the workflow stays open that long to serialise them). */
+  refundWindowMs: number;
+  /** Temporal retries of one refund call; a refund is never re-sent without first asking the gateway. */
+  refundRetry: {
+    initialIntervalMs: number;
+    maximumIntervalMs: number;
+    backoffCoefficient: number;
+    maximumAttempts: number;
+  };
 }
 
 export interface PaymentInput extends Money {
@@ -49,6 +58,39 @@ export interface AttemptRecord {
   declineClass?: DeclineClass;
 }
 
+/** One status change, exactly as the workflow wrote it to the audit trail (same sequence number). */
+export interface StatusChange {
+  seq: number;
+  status: PaymentStatus;
+  at: string;
+  reason?: string;
+}
+
+export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
+
+export interface RefundRequest {
+  /** Minor units; omitted means "whatever is still refundable". */
+  amount?: number;
+  /** The caller's idempotency key for this refund: the same key never refunds twice. */
+  requestKey: string;
+  reason?: RefundReason;
+}
+
+export interface RefundRecord {
+  /** 1, 2, 3 … in the order the workflow accepted them; part of the gateway key. */
+  refundNumber: number;
+  requestKey: string;
+  amount: number;
+  currency: string;
+  /** pending: sent or about to be; unknown: the gateway never answered, the amount stays reserved. */
+  status: 'pending' | 'succeeded' | 'failed' | 'unknown';
+  gatewayKey: string;
+  refundId?: string;
+  reason?: RefundReason;
+  requestedAt: string;
+  failure?: string;
+}
+
 export interface PaymentState {
   paymentId: string;
   status: PaymentStatus;
@@ -60,6 +102,12 @@ export interface PaymentState {
   customerMessage: string;
   needsDifferentCard: boolean;
   reason?: string;
+  history: StatusChange[];
+  capturedAt?: string;
+  /** After this instant no refund is accepted and the workflow completes. */
+  refundableUntil?: string;
+  amountRefunded: number;
+  refunds: RefundRecord[];
 }
 
 export interface PaymentResult {
@@ -69,4 +117,5 @@ export interface PaymentResult {
   customerMessage: string;
   needsDifferentCard: boolean;
   attempts: number;
+  amountRefunded?: number;
 }

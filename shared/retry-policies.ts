@@ -18,6 +18,18 @@ export function gatewayRetryPolicy(policy: PaymentPolicy): RetryPolicy {
   };
 }
 
+/** Refund calls: the same transient/permanent split as charges, on the refund's own (slower) schedule. */
+export function refundRetryPolicy(policy: PaymentPolicy): RetryPolicy {
+  const r = policy.refundRetry;
+  return {
+    initialInterval: r.initialIntervalMs,
+    maximumInterval: r.maximumIntervalMs,
+    backoffCoefficient: r.backoffCoefficient,
+    maximumAttempts: r.maximumAttempts,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
+  };
+}
+
 /** Audit writes are idempotent inserts: retry until the database is back, a payment must not skip its record. */
 export const AUDIT_RETRY_POLICY: RetryPolicy = {
   initialInterval: 200,

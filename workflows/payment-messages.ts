@@ -5,7 +5,7 @@
  * because it arrives from a webhook that can only deliver, not wait for an answer.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PaymentMethod, PaymentState } from '../shared/payment-types';
+import type { PaymentMethod, PaymentResult, PaymentState, RefundRecord, RefundRequest } from '../shared/payment-types';
 import type { PaymentStatus } from '../shared/payment-status';
 
 export interface ThreeDSResult {
@@ -22,3 +22,16 @@ export const replaceCardUpdate = defineUpdate<{ cardVersion: number }, [{ paymen
 );
 export const cancelPaymentUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('cancelPayment');
 export const retryPaymentUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('retryPayment');
+
+/**
+ * Refund part or all of a succeeded payment. An Update with a validator: the workflow serialises refunds, so
+ * the total can never exceed what was captured however many requests race; a refused one leaves no trace.
+ */
+export const refundPaymentUpdate = defineUpdate<RefundRecord, [RefundRequest]>('refundPayment');
+
+/**
+ * Completes with the payment's answer once it has one (succeeded, failed, cancelled). Callers send it with
+ * the fixed id below, so every waiter shares one Update: it is recorded in history once, not once per caller.
+ */
+export const paymentOutcomeUpdate = defineUpdate<PaymentResult, []>('paymentOutcome');
+export const PAYMENT_OUTCOME_UPDATE_ID = 'payment-outcome';

@@ -4,8 +4,10 @@
  * 3DS and card replacement, and parks what it cannot finish in `dead_lettered` for an operator.
  */
 import {
+  allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -17,7 +19,7 @@ import { classifyDecline } from '../shared/declines';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
 import { resolvePolicy } from '../shared/payment-policy';
-import type { PaymentStatus } from '../shared/payment-status';
+import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import type {
   AttemptRecord,
   PaymentInput,
@@ -25,6 +27,7 @@ import type {
   PaymentPolicy,
   PaymentResult,
   PaymentState,
+  StatusChange,
 } from '../shared/payment-types';
 import { paymentMethodProblem } from '../shared/payment-validation';
 import { AUDIT_RETRY_POLICY, fullJitterDelay, gatewayRetryPolicy } from '../shared/retry-policies';
@@ -34,11 +37,17 @@ import { cancelRefusal, CANCELLABLE, compact, reject, validateInput } from './pa
 import {
   cancelPaymentUpdate,
   getPaymentStateQuery,
+  paymentOutcomeUpdate,
+  refundPaymentUpdate,
   replaceCardUpdate,
   retryPaymentUpdate,
   threeDSCompletedSignal,
   type ThreeDSResult,
 } from './payment-messages';
+import { RefundDesk } from './payment-refunds';
+
+/** Runs started before refunds existed completed at `succeeded`; replaying them must not open a refund window. */
+const REFUND_WINDOW_PATCH = 'refund-window';
 
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
@@ -61,6 +70,7 @@ class PaymentProcess {
   private threeDS?: ThreeDSResult;
   private newCard?: PaymentMethod;
   private operatorRetry = false;
+  private readonly refunds: RefundDesk;
 
   constructor(private readonly input: PaymentInput) {
     validateInput(input);
@@ -81,21 +91,45 @@ class PaymentProcess {
       attempts: [],
       customerMessage: CustomerMessage.processing,
       needsDifferentCard: false,
+      history: [],
+      amountRefunded: 0,
+      refunds: [],
     };
+    this.refunds = new RefundDesk({
+      state: this.state,
+      policy: this.policy,
+      transition: (status, metadata) => this.transition(status, metadata),
+    });
     this.registerHandlers();
   }
 
   async run(): Promise<PaymentResult> {
     await this.transition('initiated', {});
+    await this.settle();
+    if (this.state.status === 'succeeded' && patched(REFUND_WINDOW_PATCH)) await this.refundWindow();
+    // Let waiting Updates (outcome, cancel, refunds) answer before the run closes.
+    await condition(allHandlersFinished);
+    return this.result();
+  }
+
+  /** Charges until the payment has its answer: succeeded, failed or cancelled. */
+  private async settle(): Promise<void> {
     for (;;) {
       if (this.cancelRequest) {
         await this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
-        return this.result();
+        return;
       }
       const attempt = await this.chargeOnce();
-      const next = await this.handle(attempt);
-      if (next === 'done') return this.result();
+      if ((await this.handle(attempt)) === 'done') return;
     }
+  }
+
+  /** The payment stays open after capture so that its refunds are serialised here, until the window closes. */
+  private async refundWindow(): Promise<void> {
+    this.refunds.open(new Date());
+    await condition(() => this.refunds.fullyRefunded(), this.refunds.msUntilWindowCloses());
+    this.refunds.close();
+    await condition(() => !this.refunds.inFlight());
   }
 
   // ---- one charge and what follows it -------------------------------------------------------------
@@ -318,6 +352,9 @@ class PaymentProcess {
     this.state.status = status;
     upsertSearchAttributes([{ key: PaymentStatusKey, value: status }]);
     this.eventSeq += 1;
+    const change: StatusChange = { seq: this.eventSeq, status, at: new Date().toISOString() };
+    if (typeof metadata.reason === 'string') change.reason = metadata.reason;
+    this.state.history.push(change);
     await this.audit.recordStatus({
       paymentId: this.input.paymentId,
       eventKey: `${this.eventSeq}:${status}`,
@@ -350,6 +387,16 @@ class PaymentProcess {
 
   private registerHandlers(): void {
     setHandler(getPaymentStateQuery, () => this.state);
+    setHandler(paymentOutcomeUpdate, async () => {
+      await condition(() => TERMINAL_STATUSES.includes(this.state.status));
+      return this.result();
+    });
+    setHandler(refundPaymentUpdate, (req) => this.refunds.refund(req), {
+      validator: (req) => {
+        const problem = this.refunds.problem(req);
+        if (problem) reject(problem);
+      },
+    });
     setHandler(threeDSCompletedSignal, (r) => this.onThreeDS(r));
     setHandler(replaceCardUpdate, ({ paymentMethod }) => this.onNewCard(paymentMethod), {
       validator: ({ paymentMethod }) => {

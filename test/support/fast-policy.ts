@@ -9,4 +9,6 @@ export const FAST_POLICY: PaymentPolicy = {
   threeDSTimeoutMs: 30_000,
   cardReplacementTimeoutMs: 30_000,
   deadLetterWindowMs: 30_000,
+  refundWindowMs: 60_000,
+  refundRetry: { initialIntervalMs: 100, maximumIntervalMs: 1_000, backoffCoefficient: 2, maximumAttempts: 4 },
 };

@@ -1,0 +1,165 @@
+/** Issue 6, refunds: serialised by the payment workflow, never more than captured, idempotent per request key. */
+import { IdempotencyKeyReusedError, PaymentStateError, PaymentValidationError } from '../../client/errors';
+import { paymentWorkflowId } from '../../shared/idempotency';
+import { FAST_POLICY } from '../support/fast-policy';
+import { addFault } from '../support/gateway-admin';
+import { saveHistory } from '../support/histories';
+import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
+
+let h: PaymentHarness;
+beforeAll(async () => {
+  h = await startPaymentHarness();
+});
+afterAll(async () => {
+  await h?.teardown();
+});
+
+const card = (number: string) => ({ type: 'card' as const, number });
+
+interface LedgerRefund {
+  id: string;
+  charge: string;
+  amount: number;
+  idempotency_key: string;
+}
+
+async function refundsInLedger(chargeId: string): Promise<LedgerRefund[]> {
+  const res = await fetch(`${h.gateway.url}/_sandbox/ledger`);
+  const body = (await res.json()) as { refunds: LedgerRefund[] };
+  return body.refunds.filter((r) => r.charge === chargeId);
+}
+
+async function paidPayment(amount: number, client = h.client): Promise<{ paymentId: string; chargeId: string }> {
+  const { paymentId } = await client.startPayment({
+    idempotencyKey: uniqueKey('refundable'),
+    amount,
+    currency: 'USD',
+    paymentMethod: card('4242424242424242'),
+  });
+  const result = await client.result(paymentId);
+  expect(result.status).toBe('succeeded');
+  return { paymentId, chargeId: result.chargeId ?? '' };
+}
+
+describe('refunds', () => {
+  it('refunds partially, then the rest, and closes the payment as refunded', async () => {
+    const { paymentId, chargeId } = await paidPayment(1000);
+    const first = await h.client.refund(paymentId, { amount: 400, requestKey: uniqueKey('r1') });
+    expect(first).toMatchObject({ status: 'succeeded', amount: 400, refundNumber: 1 });
+    expect(first.gatewayKey).toBe(`refund_${chargeId}_1`);
+    expect((await h.client.getPayment(paymentId)).status).toBe('partially_refunded');
+
+    const rest = await h.client.refund(paymentId, { requestKey: uniqueKey('r2') }); // no amount: the remainder
+    expect(rest).toMatchObject({ status: 'succeeded', amount: 600, refundNumber: 2 });
+
+    // Fully refunded: the workflow has nothing left to guard and completes.
+    const closed = await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).result();
+    expect(closed.status).toBe('refunded');
+    const ledger = await refundsInLedger(chargeId);
+    expect(ledger.map((r) => r.amount).sort()).toEqual([400, 600]);
+    expect(ledger.map((r) => r.idempotency_key).sort()).toEqual([`refund_${chargeId}_1`, `refund_${chargeId}_2`]);
+
+    await expect(h.client.refund(paymentId, { amount: 1, requestKey: uniqueKey('r3') })).rejects.toThrow(
+      /already fully refunded/,
+    );
+
+    const statuses = (await h.audit.history(paymentId)).map((r) => r.status);
+    expect(statuses.slice(-3)).toEqual(['succeeded', 'partially_refunded', 'refunded']);
+    const last = (await h.audit.history(paymentId)).at(-1);
+    expect(last?.metadata).toMatchObject({ refundAmount: 600, amountRefunded: 1000, refundSeq: 2 });
+    await saveHistory(h.env, 'partial-then-full-refund', paymentId);
+  });
+
+  it('refuses a refund larger than what was captured, and refunds nothing', async () => {
+    const { paymentId, chargeId } = await paidPayment(1000);
+    const attempt = h.client.refund(paymentId, { amount: 1200, requestKey: uniqueKey('over') });
+    await expect(attempt).rejects.toBeInstanceOf(PaymentStateError);
+    await expect(attempt).rejects.toThrow('refund of 1200 USD exceeds the refundable remainder of 1000 USD');
+    expect(await refundsInLedger(chargeId)).toHaveLength(0);
+    const state = await h.client.getPayment(paymentId);
+    expect(state).toMatchObject({ status: 'succeeded', amountRefunded: 0, refunds: [] });
+  });
+
+  it('lets exactly three of five concurrent 30% refunds through', async () => {
+    const { paymentId, chargeId } = await paidPayment(1000);
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3, 4, 5].map((n) => h.client.refund(paymentId, { amount: 300, requestKey: uniqueKey(`c${n}`) })),
+    );
+    const ok = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(ok).toHaveLength(3);
+    expect(refused).toHaveLength(2);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(PaymentStateError);
+    const ledger = await refundsInLedger(chargeId);
+    expect(ledger.reduce((sum, r) => sum + r.amount, 0)).toBe(900);
+    expect((await h.client.getPayment(paymentId)).amountRefunded).toBe(900);
+  });
+
+  it('returns the same refund for a repeated request key, and refuses the key with another amount', async () => {
+    const { paymentId, chargeId } = await paidPayment(1000);
+    const requestKey = uniqueKey('same');
+    const a = await h.client.refund(paymentId, { amount: 250, requestKey });
+    const b = await h.client.refund(paymentId, { amount: 250, requestKey });
+    expect(b.refundId).toBe(a.refundId);
+    expect(await refundsInLedger(chargeId)).toHaveLength(1);
+    await expect(h.client.refund(paymentId, { amount: 300, requestKey })).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
+  });
+
+  it('refuses a refund of a payment that did not succeed', async () => {
+    const { paymentId } = await h.client.startPayment({
+      idempotencyKey: uniqueKey('fraud'),
+      amount: 1000,
+      currency: 'USD',
+      paymentMethod: card('4000000000009979'), // stolen_card: a fraud decline
+    });
+    expect((await h.client.result(paymentId)).status).toBe('failed');
+    await expect(h.client.refund(paymentId, { amount: 100, requestKey: uniqueKey('nope') })).rejects.toThrow(
+      /cannot refund payment: it is failed/,
+    );
+  });
+
+  it('refuses bad refund input before it reaches the workflow', async () => {
+    const { paymentId } = await paidPayment(500);
+    for (const amount of [0, -5, 1.5]) {
+      await expect(h.client.refund(paymentId, { amount, requestKey: uniqueKey('bad') })).rejects.toBeInstanceOf(
+        PaymentValidationError,
+      );
+    }
+    await expect(h.client.refund(paymentId, { amount: 1, requestKey: '' })).rejects.toBeInstanceOf(
+      PaymentValidationError,
+    );
+    expect((await h.client.getPayment(paymentId)).refunds).toEqual([]);
+  });
+
+  it('refuses refunds once the window has closed', async () => {
+    const short = h.clientWith({ ...FAST_POLICY, refundWindowMs: 1_500 });
+    const { paymentId, chargeId } = await paidPayment(800, short);
+    await expect(short.refund(paymentId, { amount: 100, requestKey: uniqueKey('in') })).resolves.toMatchObject({
+      status: 'succeeded',
+    });
+    // The window closing completes the run; the result keeps the partial refund.
+    const closed = await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).result();
+    expect(closed.status).toBe('partially_refunded');
+    await expect(short.refund(paymentId, { amount: 100, requestKey: uniqueKey('late') })).rejects.toThrow(
+      /refund window closed/,
+    );
+    expect(await refundsInLedger(chargeId)).toHaveLength(1);
+    await saveHistory(h.env, 'refund-window-closed', paymentId);
+  });
+
+  it('refunds once when the gateway makes the refund but the answer is lost', async () => {
+    const { paymentId, chargeId } = await paidPayment(1000);
+    await addFault(h.gateway.url, {
+      kind: 'commit_then_drop',
+      match: { method: 'POST', path: '/v1/refunds' },
+      count: 1,
+    });
+    const refund = await h.client.refund(paymentId, { amount: 300, requestKey: uniqueKey('flaky') });
+    expect(refund.status).toBe('succeeded');
+    const ledger = await refundsInLedger(chargeId);
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]?.id).toBe(refund.refundId);
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Refunds of a captured payment, run inside the payment workflow that owns it. Each accepted request
+ * reserves its amount before the first await, so concurrent requests are checked against what is already
+ * refunded *and* in flight: the total refunded can never exceed the amount captured.
+ */
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from '@temporalio/workflow';
+import type { PaymentActivities, RefundOutcome } from '../activities';
+import { ErrorType } from '../shared/errors';
+import { gatewayRefundKey } from '../shared/idempotency';
+import type { PaymentStatus } from '../shared/payment-status';
+import type { PaymentPolicy, PaymentState, RefundRecord, RefundRequest } from '../shared/payment-types';
+import { refundRetryPolicy } from '../shared/retry-policies';
+
+export interface RefundHost {
+  readonly state: PaymentState;
+  readonly policy: PaymentPolicy;
+  transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void>;
+}
+
+/** Failures after which the gateway certainly refunded nothing (it answered, and said no). */
+const REFUSED = new Set<string>([
+  ErrorType.RefundRefused,
+  ErrorType.GatewayInvalidRequest,
+  ErrorType.GatewayAuthentication,
+]);
+
+export class RefundDesk {
+  private readonly gateway: PaymentActivities;
+  private reserved = 0; // accepted but not yet refunded (pending, or unknown and held back to stay safe)
+  private accepting = false;
+
+  constructor(private readonly host: RefundHost) {
+    this.gateway = proxyActivities<PaymentActivities>({
+      startToCloseTimeout: host.policy.gatewayCallTimeoutMs,
+      retry: refundRetryPolicy(host.policy),
+    });
+  }
+
+  /** Called once the charge has succeeded; refunds are accepted until the window closes. */
+  open(capturedAt: Date): void {
+    this.host.state.capturedAt = capturedAt.toISOString();
+    this.host.state.refundableUntil = new Date(capturedAt.getTime() + this.host.policy.refundWindowMs).toISOString();
+    this.accepting = true;
+  }
+
+  close(): void {
+    this.accepting = false;
+  }
+
+  msUntilWindowCloses(): number {
+    return Math.max(0, Date.parse(this.host.state.refundableUntil ?? '') - Date.now());
+  }
+
+  fullyRefunded(): boolean {
+    return this.host.state.amountRefunded >= this.host.state.amount;
+  }
+
+  inFlight(): boolean {
+    return this.host.state.refunds.some((r) => r.status === 'pending');
+  }
+
+  private remaining(): number {
+    return this.host.state.amount - this.host.state.amountRefunded - this.reserved;
+  }
+
+  /** The validator: why this request cannot be accepted now, or undefined. */
+  problem(req: RefundRequest): string | undefined {
+    const { status, refundableUntil, currency } = this.host.state;
+    if (!this.accepting && !refundableUntil) return `payment is ${status}; only a succeeded payment can be refunded`;
+    if (!this.accepting || this.msUntilWindowCloses() === 0) return `the refund window closed at ${refundableUntil}`;
+    if (!req.requestKey || req.requestKey.length > 255) return 'a refund needs a request key of 1-255 characters';
+    if (this.host.state.refunds.some((r) => r.requestKey === req.requestKey)) return 'this refund key was already used';
+    if (req.amount !== undefined && (!Number.isSafeInteger(req.amount) || req.amount <= 0))
+      return 'amount must be a positive integer in minor units';
+    const remaining = this.remaining();
+    if (remaining <= 0)
+      return 'nothing left to refund: the payment is fully refunded or refunds covering it are in flight';
+    if (req.amount !== undefined && req.amount > remaining)
+      return `refund of ${req.amount} ${currency} exceeds the refundable remainder of ${remaining} ${currency}`;
+    return undefined;
+  }
+
+  /** The handler: reserve, call the gateway, settle. Throws an ApplicationFailure (failing only the Update) when nothing was refunded. */
+  async refund(req: RefundRequest): Promise<RefundRecord> {
+    const record = this.reserve(req);
+    try {
+      return await this.settle(record, await this.gateway.refundCharge(this.activityInput(record)));
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const type = err.cause instanceof ApplicationFailure ? (err.cause.type ?? '') : '';
+      if (REFUSED.has(type)) return this.fail(record, err.cause?.message ?? type);
+      return this.resolveUnknown(record);
+    }
+  }
+
+  private reserve(req: RefundRequest): RefundRecord {
+    const { state } = this.host;
+    const refundNumber = state.refunds.length + 1;
+    const record: RefundRecord = {
+      refundNumber,
+      requestKey: req.requestKey,
+      amount: req.amount ?? this.remaining(),
+      currency: state.currency,
+      status: 'pending',
+      gatewayKey: gatewayRefundKey(state.chargeId ?? '', refundNumber),
+      reason: req.reason,
+      requestedAt: new Date().toISOString(),
+    };
+    state.refunds.push(record);
+    this.reserved += record.amount;
+    return record;
+  }
+
+  private activityInput(record: RefundRecord) {
+    const { paymentId, chargeId, currency } = this.host.state;
+    return {
+      paymentId,
+      chargeId: chargeId ?? '',
+      gatewayKey: record.gatewayKey,
+      amount: record.amount,
+      currency,
+      reason: record.reason,
+    };
+  }
+
+  private async settle(record: RefundRecord, outcome: RefundOutcome): Promise<RefundRecord> {
+    const { state } = this.host;
+    this.reserved -= record.amount;
+    record.status = 'succeeded';
+    record.refundId = outcome.refundId;
+    state.amountRefunded += record.amount;
+    const status: PaymentStatus = this.fullyRefunded() ? 'refunded' : 'partially_refunded';
+    const ids = { paymentId: state.paymentId, chargeId: state.chargeId, refundId: outcome.refundId };
+    log.info('refund.created', {
+      ...ids,
+      amount: record.amount,
+      currency: state.currency,
+      amountRefunded: state.amountRefunded,
+    });
+    await this.host.transition(status, {
+      refundId: outcome.refundId,
+      refundSeq: record.refundNumber,
+      refundAmount: record.amount,
+      amountRefunded: state.amountRefunded,
+      gatewayKey: record.gatewayKey,
+    });
+    return record;
+  }
+
+  private fail(record: RefundRecord, why: string): never {
+    this.reserved -= record.amount;
+    record.status = 'failed';
+    record.failure = why;
+    throw ApplicationFailure.create({
+      type: ErrorType.RefundRefused,
+      message: `refund not made: ${why}`,
+      nonRetryable: true,
+    });
+  }
+
+  /** Retries ran out without an answer: ask the gateway on the janitor's schedule whether our key refunded. */
+  private async resolveUnknown(record: RefundRecord): Promise<RefundRecord> {
+    const { checkIntervalMs, maxChecks } = this.host.policy.unknownOutcome;
+    for (let check = 1; check <= maxChecks; check++) {
+      const found = await this.gateway
+        .lookupRefund({ paymentId: this.host.state.paymentId, gatewayKey: record.gatewayKey })
+        .catch(() => undefined);
+      if (found?.found) return this.settle(record, found);
+      if (found) return this.fail(record, 'the gateway was unavailable and holds no refund under this key');
+      if (check < maxChecks) await sleep(checkIntervalMs);
+    }
+    // Still no answer: keep the amount reserved so no later refund can push the total past the capture.
+    record.status = 'unknown';
+    record.failure = 'the gateway did not answer; outcome unknown, amount held back until reconciled';
+    throw ApplicationFailure.create({
+      type: ErrorType.GatewayTimeout,
+      message: `refund outcome unknown: ${record.failure}`,
+      nonRetryable: true,
+    });
+  }
+}
