@@ -2,10 +2,13 @@
  * Stripe's test cards (payments.md §1.5) and test tokens. A card number decides the outcome, exactly as in
  * Stripe test mode, so tests choose a behaviour by choosing a card.
  */
-import type { DeclineCode } from './types';
+import type { CardBrand, DeclineCode, DisputeReason } from './types';
 
+/** `disputeReason`: the charge succeeds, then the customer's bank disputes it, as Stripe's dispute test cards do. */
 export type CardOutcome =
-  { kind: 'succeed' } | { kind: 'decline'; declineCode: DeclineCode } | { kind: 'three_d_secure' };
+  | { kind: 'succeed'; disputeReason?: DisputeReason }
+  | { kind: 'decline'; declineCode: DeclineCode }
+  | { kind: 'three_d_secure' };
 
 const SUCCEED: CardOutcome = { kind: 'succeed' };
 const THREE_D_SECURE: CardOutcome = { kind: 'three_d_secure' };
@@ -25,8 +28,8 @@ const TEST_CARDS: ReadonlyMap<string, CardOutcome> = new Map([
   ['4000000000009987', decline('lost_card')],
   ['4000000000009979', decline('stolen_card')],
   ['4242424242424241', decline('incorrect_number')],
-  // Creates a dispute in Stripe; disputes come later, so for now it is a plain success.
-  ['4000000000000259', SUCCEED],
+  ['4000000000000259', { kind: 'succeed', disputeReason: 'fraudulent' }],
+  ['4000000000002685', { kind: 'succeed', disputeReason: 'product_not_received' }],
   ['4000002500003155', THREE_D_SECURE],
   ['4000002760003184', THREE_D_SECURE],
   ['4000000000003220', THREE_D_SECURE],
@@ -66,4 +69,22 @@ const DECLINE_MESSAGES: Readonly<Record<DeclineCode, string>> = {
 
 export function declineMessage(code: DeclineCode): string {
   return DECLINE_MESSAGES[code];
+}
+
+/**
+ * Stripe's brand for a card number, from its issuer prefix (IIN ranges). Only the brand and the last four digits
+ * are ever stored, so a charge can describe its card without holding the number.
+ */
+export function cardBrand(cardNumber: string): CardBrand {
+  const prefix2 = Number(cardNumber.slice(0, 2));
+  const prefix3 = Number(cardNumber.slice(0, 3));
+  const prefix4 = Number(cardNumber.slice(0, 4));
+  if (cardNumber.startsWith('4')) return 'visa';
+  if ((prefix2 >= 51 && prefix2 <= 55) || (prefix4 >= 2221 && prefix4 <= 2720)) return 'mastercard';
+  if (prefix2 === 34 || prefix2 === 37) return 'amex';
+  if (prefix4 === 6011 || prefix2 === 65 || (prefix3 >= 644 && prefix3 <= 649)) return 'discover';
+  if (prefix4 >= 3528 && prefix4 <= 3589) return 'jcb';
+  if (prefix2 === 36 || prefix2 === 38 || prefix2 === 39 || (prefix3 >= 300 && prefix3 <= 305)) return 'diners';
+  if (prefix2 === 62) return 'unionpay';
+  return 'unknown';
 }

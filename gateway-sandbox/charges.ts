@@ -3,11 +3,21 @@
  * All synchronous, so the idempotency layer can run them without anything interleaving.
  */
 import type { Logger } from 'pino';
-import { cardOutcome, resolveToken } from './cards';
+import { cardBrand, cardOutcome, type CardOutcome, resolveToken } from './cards';
 import { cardDeclined, type ErrorReply, resourceMissing } from './errors';
 import type { Outcome } from './idempotent';
 import type { Ledger } from './ledger';
-import type { ChargeStatus, CreateChargeInput, PaymentMethodInput } from './types';
+import type {
+  Charge,
+  ChargeStatus,
+  CreateChargeInput,
+  DisputeReason,
+  PaymentMethodDetails,
+  PaymentMethodInput,
+} from './types';
+
+/** Called for a charge whose test card is disputed after it succeeds; it must not act before the answer is out. */
+export type DisputeScheduler = (charge: Charge, reason: DisputeReason) => void;
 
 /** The card number behind a payment method, or a 400 `resource_missing` for an unknown token. */
 export function resolveCardNumber(
@@ -25,6 +35,7 @@ export function createCharge(
   input: CreateChargeInput,
   cardNumber: string,
   idempotencyKey: string,
+  scheduleDispute: DisputeScheduler,
 ): Outcome {
   const outcome = cardOutcome(cardNumber);
   const status: ChargeStatus =
@@ -36,6 +47,7 @@ export function createCharge(
     metadata: input.metadata ?? {},
     // Only the last four digits are kept or logged; the full number never leaves this function.
     cardLast4: cardNumber.slice(-4),
+    paymentMethodDetails: paymentMethodDetails(cardNumber, outcome),
     status,
     declineCode: outcome.kind === 'decline' ? outcome.declineCode : undefined,
   });
@@ -44,7 +56,20 @@ export function createCharge(
     'charge created',
   );
   if (outcome.kind === 'decline') return cardDeclined(charge.id, outcome.declineCode);
+  if (outcome.kind === 'succeed' && outcome.disputeReason) scheduleDispute(charge, outcome.disputeReason);
   return { status: 200, body: charge };
+}
+
+function paymentMethodDetails(cardNumber: string, outcome: CardOutcome): PaymentMethodDetails {
+  const cvcFailed = outcome.kind === 'decline' && outcome.declineCode === 'incorrect_cvc';
+  return {
+    card: {
+      last4: cardNumber.slice(-4),
+      brand: cardBrand(cardNumber),
+      checks: { cvc_check: cvcFailed ? 'fail' : 'pass', address_postal_code_check: 'pass' },
+    },
+    three_d_secure: null,
+  };
 }
 
 /**

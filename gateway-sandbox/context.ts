@@ -1,16 +1,25 @@
 /** State shared by the sandbox's routes and hooks: one instance per running sandbox, never module-global. */
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { DisputeStore } from './dispute-store';
+import type { EventLog } from './events';
 import type { FaultQueue } from './faults';
 import type { IdempotencyStore } from './idempotency';
 import type { Ledger } from './ledger';
+import type { RefundStore } from './refund-store';
 import type { WebhookSender } from './webhooks';
 
 export interface SandboxContext {
   readonly ledger: Ledger;
+  readonly refunds: RefundStore;
+  readonly disputes: DisputeStore;
   readonly keys: IdempotencyStore;
   readonly faults: FaultQueue;
   readonly webhooks: WebhookSender | undefined;
+  /** Every webhook event created; send events through it, not through `webhooks`, so they can be listed. */
+  readonly events: EventLog;
+  /** How long after a dispute test card's charge its dispute opens. */
+  readonly disputeDelayMs: number;
   readonly logger: Logger;
   /** Aborted on close, so injected latencies do not hold the server open. */
   readonly closing: AbortSignal;

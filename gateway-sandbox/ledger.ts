@@ -1,9 +1,9 @@
 /**
  * Every charge the sandbox ever created, in creation order, plus the customers' 3DS results. In memory only:
- * the sandbox lives as long as a test run or a benchmark.
+ * the sandbox lives as long as a test run or a benchmark. Refunds and disputes live in their own stores.
  */
 import { randomId } from './ids';
-import type { Charge, ChargeStatus, DeclineCode, LedgerEntry, ThreeDsResult } from './types';
+import type { Charge, ChargeStatus, DeclineCode, LedgerEntry, PaymentMethodDetails, ThreeDsResult } from './types';
 
 export interface NewCharge {
   amount: number;
@@ -11,6 +11,7 @@ export interface NewCharge {
   idempotencyKey: string;
   metadata: Record<string, string>;
   cardLast4: string;
+  paymentMethodDetails: PaymentMethodDetails;
   status: ChargeStatus;
   declineCode?: DeclineCode;
 }
@@ -18,6 +19,7 @@ export interface NewCharge {
 export interface LedgerFilter {
   idempotencyKey?: string;
   status?: ChargeStatus;
+  chargeId?: string;
 }
 
 export class Ledger {
@@ -37,6 +39,9 @@ export class Ledger {
       metadata: input.metadata,
       card_last4: input.cardLast4,
       created: Math.floor(Date.now() / 1000),
+      amount_refunded: 0,
+      refunded: false,
+      payment_method_details: input.paymentMethodDetails,
     };
     if (input.status === 'requires_action') charge.next_action = { type: 'three_d_secure' };
     if (input.declineCode) markFailed(charge, input.declineCode);
@@ -60,7 +65,9 @@ export class Ledger {
       filter.idempotencyKey === undefined ? this.charges.values() : this.byIdempotencyKey(filter.idempotencyKey);
     const entries: LedgerEntry[] = [];
     for (const charge of source) {
-      if (filter.status === undefined || charge.status === filter.status) entries.push(toLedgerEntry(charge));
+      if (filter.status !== undefined && charge.status !== filter.status) continue;
+      if (filter.chargeId !== undefined && charge.id !== filter.chargeId) continue;
+      entries.push(toLedgerEntry(charge));
     }
     return entries;
   }
@@ -80,6 +87,25 @@ export class Ledger {
 
   setThreeDsResult(chargeId: string, result: ThreeDsResult): void {
     this.threeDsResults.set(chargeId, result);
+    const charge = this.charges.get(chargeId);
+    if (!charge) return;
+    // The customer's answer is what the card network reports, whether or not the charge is confirmed later.
+    const reported = result === 'succeeded' ? 'authenticated' : 'failed';
+    charge.payment_method_details.three_d_secure = { result: reported };
+  }
+
+  /**
+   * Adds a refund to the charge's refunded total. Callers check the remainder first; the throw is the last line
+   * of defence for the invariant (a bug answers 500 and refunds nothing, rather than refunding too much).
+   */
+  addRefunded(charge: Charge, amount: number): void {
+    if (!Number.isInteger(amount) || amount <= 0 || charge.amount_refunded + amount > charge.amount) {
+      throw new Error(
+        `refund of ${amount} would exceed charge ${charge.id} (${charge.amount_refunded}/${charge.amount})`,
+      );
+    }
+    charge.amount_refunded += amount;
+    charge.refunded = charge.amount_refunded === charge.amount;
   }
 
   clear(): void {

@@ -18,6 +18,7 @@ const envSchema = z
     GATEWAY_IDEMPOTENCY_TTL_MS: z.coerce.number().int().positive().default(DEFAULT_IDEMPOTENCY_TTL_MS),
     GATEWAY_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
     GATEWAY_WEBHOOK_SECRET: z.string().min(1).optional(),
+    GATEWAY_DISPUTE_DELAY_MS: z.coerce.number().int().min(0).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => (env.GATEWAY_WEBHOOK_URL === undefined) === (env.GATEWAY_WEBHOOK_SECRET === undefined), {
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     idempotencyTtlMs: env.GATEWAY_IDEMPOTENCY_TTL_MS,
     logger,
     webhook,
+    disputeDelayMs: env.GATEWAY_DISPUTE_DELAY_MS,
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

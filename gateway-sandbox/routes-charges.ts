@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { confirmCharge, createCharge, resolveCardNumber } from './charges';
 import type { SandboxContext } from './context';
+import { disputeScheduler } from './disputes';
 import { resourceMissing } from './errors';
 import { deliver, deliverError } from './fault-injection';
 import { readIdempotencyKey, requireIdempotencyKey, respondIdempotently, serialize } from './idempotent';
@@ -16,6 +17,8 @@ interface ChargeParams {
 }
 
 export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext): void {
+  const scheduleDispute = disputeScheduler(ctx);
+
   app.post('/v1/charges', async (request, reply) => {
     // Everything that can fail validation is checked before the key is claimed, so a 400 is never stored.
     const key = requireIdempotencyKey(request);
@@ -28,7 +31,7 @@ export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext):
     return respondIdempotently(request, reply, ctx, {
       scope: 'POST /v1/charges',
       key: idempotencyKey,
-      work: () => createCharge(ctx.ledger, ctx.logger, input.value, card.number, idempotencyKey),
+      work: () => createCharge(ctx.ledger, ctx.logger, input.value, card.number, idempotencyKey, scheduleDispute),
     });
   });
 

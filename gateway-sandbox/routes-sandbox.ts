@@ -1,14 +1,15 @@
 /**
  * Test-control routes (`/_sandbox/*`, `/health`): no auth, no faults. They let tests script failures, play the
- * customer's 3DS step, and read the ledger to prove that no payment was charged twice.
+ * customer's 3DS step, and read the ledger to prove that no payment was charged (or refunded) twice. Disputes and
+ * webhook events have their own file, `routes-sandbox-disputes.ts`.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from './context';
 import { errorReply, type ErrorReply, resourceMissing } from './errors';
+import { threeDsCompletedEvent } from './events';
 import { faultSpecSchema } from './faults';
-import { randomId } from './ids';
 import { ledgerQuerySchema, parseWith, threeDsResultSchema } from './schemas';
-import type { Charge, LedgerResponse, ThreeDsResult, WebhookEvent } from './types';
+import type { LedgerResponse } from './types';
 
 function sendError(reply: FastifyReply, error: ErrorReply): FastifyReply {
   return reply.code(error.status).send(error.body);
@@ -37,14 +38,20 @@ export function registerSandboxRoutes(app: FastifyInstance, ctx: SandboxContext)
   app.get('/_sandbox/ledger', async (request, reply) => {
     const query = parseWith(ledgerQuerySchema, request.query);
     if (!query.ok) return sendError(reply, query.reply);
+    const { idempotency_key: idempotencyKey, status, charge: chargeId } = query.value;
     const response: LedgerResponse = {
-      charges: ctx.ledger.list({ idempotencyKey: query.value.idempotency_key, status: query.value.status }),
+      charges: ctx.ledger.list({ idempotencyKey, status, chargeId }),
+      refunds: ctx.refunds.list({ chargeId }),
+      disputes: ctx.disputes.list({ chargeId }),
     };
     return response;
   });
 
   app.post('/_sandbox/reset', async () => {
     ctx.ledger.clear();
+    ctx.refunds.clear();
+    ctx.disputes.clear();
+    ctx.events.clear();
     ctx.keys.clear();
     ctx.faults.clear();
     ctx.logger.info('sandbox reset');
@@ -65,16 +72,7 @@ export function registerSandboxRoutes(app: FastifyInstance, ctx: SandboxContext)
       );
     }
     ctx.ledger.setThreeDsResult(charge.id, body.value.result);
-    ctx.webhooks?.send(threeDsCompletedEvent(charge, body.value.result));
+    ctx.events.emit(threeDsCompletedEvent(charge, body.value.result));
     return { charge_id: charge.id, result: body.value.result };
   });
-}
-
-function threeDsCompletedEvent(charge: Charge, result: ThreeDsResult): WebhookEvent {
-  return {
-    id: randomId('evt'),
-    type: 'charge.3ds_completed',
-    created: Math.floor(Date.now() / 1000),
-    data: { charge_id: charge.id, result, idempotency_key: charge.idempotency_key, metadata: { ...charge.metadata } },
-  };
 }

@@ -5,9 +5,18 @@
 import { z } from 'zod';
 import { CARD_NUMBER_PATTERN } from './cards';
 import { fromZodError, type ErrorReply } from './errors';
-import { CHARGE_STATUSES } from './types';
+import {
+  CHARGE_STATUSES,
+  DISPUTE_EVIDENCE_FIELDS,
+  DISPUTE_REASONS,
+  type DisputeEvidenceField,
+  REFUND_REASONS,
+} from './types';
 
 const MAX_AMOUNT = 99_999_999;
+
+const objectId = z.string().min(1).max(255);
+const idempotencyKey = z.string().min(1).max(255);
 
 // Stripe's metadata limits: 50 keys, 40-character keys, 500-character values.
 const metadataSchema = z
@@ -37,12 +46,66 @@ export const confirmChargeSchema = z.strictObject({}).optional();
 
 export const threeDsResultSchema = z.strictObject({ result: z.enum(['succeeded', 'failed']) });
 
-export const chargeListQuerySchema = z.strictObject({ idempotency_key: z.string().min(1).max(255) });
+export const chargeListQuerySchema = z.strictObject({ idempotency_key: idempotencyKey });
 
+/** `idempotency_key` and `status` filter charges only; `charge` filters charges, refunds and disputes. */
 export const ledgerQuerySchema = z.strictObject({
-  idempotency_key: z.string().min(1).max(255).optional(),
+  idempotency_key: idempotencyKey.optional(),
   status: z.enum(CHARGE_STATUSES).optional(),
+  charge: objectId.optional(),
 });
+
+export const createRefundSchema = z.strictObject({
+  charge: objectId,
+  amount: z.number().int().positive().max(MAX_AMOUNT).optional(),
+  reason: z.enum(REFUND_REASONS).optional(),
+  metadata: metadataSchema.optional(),
+});
+
+/** Both optional here; the route asks for at least one, so nobody lists every refund by accident. */
+export const refundListQuerySchema = z.strictObject({
+  charge: objectId.optional(),
+  idempotency_key: idempotencyKey.optional(),
+});
+
+export const disputeListQuerySchema = z.strictObject({ charge: objectId });
+
+// Stripe's limits: 20,000 characters per text field, 150,000 for all fields together.
+const evidenceShape = Object.fromEntries(
+  DISPUTE_EVIDENCE_FIELDS.map((field) => [field, z.string().max(20_000).optional()]),
+) as Record<DisputeEvidenceField, z.ZodOptional<z.ZodString>>;
+
+const evidenceSchema = z
+  .strictObject(evidenceShape)
+  .refine(
+    (evidence) => Object.values(evidence).reduce((total, text) => total + (text?.length ?? 0), 0) <= 150_000,
+    'at most 150,000 characters in all fields together',
+  );
+
+export const updateDisputeSchema = z.strictObject({
+  evidence: evidenceSchema.optional(),
+  submit: z.boolean().optional(),
+  metadata: metadataSchema.optional(),
+});
+
+export const openDisputeSchema = z.strictObject({
+  charge: objectId,
+  reason: z.enum(DISPUTE_REASONS),
+  amount: z.number().int().positive().max(MAX_AMOUNT).optional(),
+  // A year at most keeps the deadline a valid date; Stripe's windows are days to weeks.
+  due_in_ms: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * 24 * 60 * 60 * 1000)
+    .optional(),
+});
+
+export const closeDisputeSchema = z.strictObject({ outcome: z.enum(['won', 'lost']) });
+
+export const webhookEventsQuerySchema = z.strictObject({ type: z.string().min(1).max(100).optional() });
+
+export const resendWebhookSchema = z.strictObject({ event_id: objectId });
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reply: ErrorReply };
 

@@ -1,18 +1,25 @@
 /**
- * The sandbox gateway: an in-memory HTTP server that behaves like Stripe in test mode (charges, idempotency,
- * 3DS, signed webhooks) plus fault injection, so payment workflows can be tested and benchmarked for real.
+ * The sandbox gateway: an in-memory HTTP server that behaves like Stripe in test mode (charges, refunds,
+ * disputes, idempotency, 3DS, signed webhooks) plus fault injection, so payment workflows can be tested and
+ * benchmarked for real.
  */
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { registerAuth } from './auth';
 import type { SandboxContext } from './context';
+import { DisputeStore } from './dispute-store';
+import { EventLog } from './events';
 import { registerFaultInjection } from './fault-injection';
 import { FaultQueue } from './faults';
 import { IdempotencyStore } from './idempotency';
 import { Ledger } from './ledger';
+import { RefundStore } from './refund-store';
 import { registerChargeRoutes } from './routes-charges';
+import { registerDisputeRoutes } from './routes-disputes';
+import { registerRefundRoutes } from './routes-refunds';
 import { registerSandboxRoutes } from './routes-sandbox';
+import { registerSandboxDisputeRoutes } from './routes-sandbox-disputes';
 import { registerErrorHandlers } from './server-errors';
 import { WebhookSender, type WebhookConfig } from './webhooks';
 
@@ -30,6 +37,8 @@ export interface GatewaySandboxOptions {
   idempotencyTtlMs?: number;
   logger?: Logger;
   webhook?: WebhookConfig;
+  /** How long after its charge succeeded a dispute test card (`4000000000000259`) gets its dispute; default 0. */
+  disputeDelayMs?: number;
 }
 
 export interface GatewaySandbox {
@@ -43,12 +52,21 @@ export async function createGatewaySandbox(options: GatewaySandboxOptions = {}):
   const apiKeys = options.apiKeys ?? [DEFAULT_API_KEY];
   if (apiKeys.length === 0) throw new Error('createGatewaySandbox: apiKeys must not be empty');
   const logger = options.logger ?? pino({ level: 'warn' });
+  const disputeDelayMs = options.disputeDelayMs ?? 0;
+  if (!Number.isInteger(disputeDelayMs) || disputeDelayMs < 0) {
+    throw new Error('createGatewaySandbox: disputeDelayMs must be a non-negative integer');
+  }
   const closing = new AbortController();
+  const webhooks = options.webhook && new WebhookSender(options.webhook, logger);
   const ctx: SandboxContext = {
     ledger: new Ledger(),
+    refunds: new RefundStore(),
+    disputes: new DisputeStore(),
     keys: new IdempotencyStore(options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS),
     faults: new FaultQueue(),
-    webhooks: options.webhook && new WebhookSender(options.webhook, logger),
+    webhooks,
+    events: new EventLog(webhooks),
+    disputeDelayMs,
     logger,
     closing: closing.signal,
   };
@@ -84,7 +102,10 @@ function buildApp(logger: Logger, apiKeys: ReadonlySet<string>, ctx: SandboxCont
   registerAuth(app, apiKeys);
   registerFaultInjection(app, ctx);
   registerChargeRoutes(app, ctx);
+  registerRefundRoutes(app, ctx);
+  registerDisputeRoutes(app, ctx);
   registerSandboxRoutes(app, ctx);
+  registerSandboxDisputeRoutes(app, ctx);
   return app;
 }
 

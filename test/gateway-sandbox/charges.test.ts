@@ -32,6 +32,12 @@ describe('successful charges', () => {
       metadata: { order: 'o-1' },
       card_last4: '4242',
       created: expect.any(Number),
+      amount_refunded: 0,
+      refunded: false,
+      payment_method_details: {
+        card: { last4: '4242', brand: 'visa', checks: { cvc_check: 'pass', address_postal_code_check: 'pass' } },
+        three_d_secure: null,
+      },
     });
     expect(response.body.created).toBeGreaterThanOrEqual(before);
   });
