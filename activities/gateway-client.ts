@@ -23,6 +23,18 @@ export interface GatewayCharge {
   decline_code?: string;
   failure_code?: string;
   metadata?: Record<string, string>;
+  created?: number;
+  payment_method_details?: {
+    card?: { last4?: string; brand?: string; checks?: { cvc_check?: string; address_postal_code_check?: string } };
+    three_d_secure?: { result?: string } | null;
+  };
+}
+
+export interface GatewayDispute {
+  id: string;
+  charge: string;
+  status: string;
+  reason: string;
 }
 
 export interface GatewayRefund {
@@ -89,6 +101,20 @@ export class GatewayClient {
     const query = new URLSearchParams({ idempotency_key: idempotencyKey });
     const list = await this.call<{ data: GatewayRefund[] }>('GET', `/v1/refunds?${query}`);
     return list.data;
+  }
+
+  getCharge(chargeId: string): Promise<GatewayCharge> {
+    return this.call<GatewayCharge>('GET', `/v1/charges/${encodeURIComponent(chargeId)}`);
+  }
+
+  getDispute(disputeId: string): Promise<GatewayDispute> {
+    return this.call<GatewayDispute>('GET', `/v1/disputes/${encodeURIComponent(disputeId)}`);
+  }
+
+  /** Stripe's "update dispute" with `submit: true`: the evidence goes to the bank and can no longer change. */
+  submitDisputeEvidence(disputeId: string, evidence: Record<string, string>, idempotencyKey: string) {
+    const path = `/v1/disputes/${encodeURIComponent(disputeId)}`;
+    return this.call<GatewayDispute>('POST', path, { evidence, submit: true }, idempotencyKey);
   }
 
   close(): Promise<void> {

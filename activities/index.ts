@@ -4,24 +4,31 @@ import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
 import type { GatewayClient } from './gateway-client';
 import { createGatewayActivities } from './gateway';
+import { createDisputeActivities } from './gateway-disputes';
 import { createRefundActivities } from './gateway-refunds';
+import type { MerchantPolicies, PaymentRecords } from './payment-records';
 
 export interface ActivityDeps {
   gateway: GatewayClient;
   gatewayName: string;
   audit: AuditStore;
   logger: Logger;
+  /** Our own payments, for dispute evidence. */
+  payments: PaymentRecords;
+  merchant: MerchantPolicies;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createGatewayActivities(deps),
     ...createRefundActivities(deps),
+    ...createDisputeActivities(deps),
     ...createAuditActivities(deps),
   };
 }
 
 export type PaymentActivities = ReturnType<typeof createActivities>;
 export type { ChargeOutcome, LookupResult, ChargeCardInput } from './gateway';
-export type { RecordStatusInput } from './audit';
+export type { RecordStatusInput, RecordDisputeStatusInput } from './audit';
+export type { MerchantPolicies, PaymentRecords } from './payment-records';
 export type { RefundChargeInput, RefundOutcome, RefundLookup } from './gateway-refunds';

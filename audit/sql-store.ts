@@ -1,6 +1,7 @@
 import type pino from 'pino';
 import type { PaymentStatus } from '../shared/payment-status';
 import { ROW_COLUMNS, toAuditRow, type DbRow } from './rows';
+import { createDisputeAudit } from './dispute-store';
 import type { SqlAdapter } from './sql';
 import type { AuditEntry, AuditRow, AuditStore } from './store';
 import { AuditInputError, validateEntry, validatePaymentId, validateStatus, type ValidEntry } from './validate';
@@ -20,6 +21,7 @@ export function createAuditStore(db: SqlAdapter, logger: pino.Logger): AuditStor
     (await db.query<DbRow>(sql, params)).map(toAuditRow);
 
   return {
+    ...createDisputeAudit(db),
     async append(entry: AuditEntry) {
       // Validation first: bad input must never reach the database, not even as a failed statement.
       const valid = validateEntry(entry);

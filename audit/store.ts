@@ -2,9 +2,11 @@ import pino from 'pino';
 import type { PaymentStatus } from '../shared/payment-status';
 import { runMigrations } from './migrate';
 import { openSqlAdapter } from './sql';
+import type { DisputeAuditEntry, DisputeAuditRow } from './dispute-store';
 import { createAuditStore } from './sql-store';
 
 export { AuditInputError } from './validate';
+export type { DisputeAuditEntry, DisputeAuditRow } from './dispute-store';
 
 export interface AuditEntry {
   paymentId: string;
@@ -34,6 +36,9 @@ export interface AuditStore {
   byStatus(status: PaymentStatus, opts?: { limit?: number }): Promise<AuditRow[]>;
   /** Every row (with `timestamp` >= since), ordered by id; for reconciliation. */
   allRows(opts?: { since?: Date }): Promise<AuditRow[]>;
+  /** Same (disputeId, eventKey) twice → one row, as for payments. */
+  appendDispute(entry: DisputeAuditEntry): Promise<{ inserted: boolean }>;
+  disputeHistory(disputeId: string): Promise<DisputeAuditRow[]>;
   close(): Promise<void>;
 }
 

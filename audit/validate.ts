@@ -62,7 +62,7 @@ function validateEventKey(value: unknown): string {
   return value;
 }
 
-function validateMetadata(value: unknown): string {
+export function validateMetadata(value: unknown): string {
   if (value === undefined) return '{}';
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new AuditInputError('metadata', 'must be a plain object');

@@ -1,9 +1,14 @@
-/** Builds the worker's dependencies from config: the gateway client, the audit store and the logger. */
+/**
+ * Builds the worker's dependencies from config: the gateway client, the audit store, the logger, and a
+ * Temporal client through which dispute evidence reads our own payments.
+ */
+import { Client, Connection } from '@temporalio/client';
 import { GatewayClient } from '../activities/gateway-client';
 import type { ActivityDeps } from '../activities';
 import { openAuditStore } from '../audit/store';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
+import { temporalPaymentRecords } from './payment-records';
 
 export async function createDependencies(
   config: Config,
@@ -16,14 +21,19 @@ export async function createDependencies(
     readTimeoutMs: config.GATEWAY_READ_TIMEOUT_MS,
   });
   const audit = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
     gateway,
     gatewayName: config.GATEWAY_NAME,
     audit,
     logger,
+    payments: temporalPaymentRecords(client),
+    merchant: { refundPolicyUrl: config.REFUND_POLICY_URL, termsOfServiceUrl: config.TERMS_OF_SERVICE_URL },
     close: async () => {
       await gateway.close();
       await audit.close();
+      await connection.close();
     },
   };
 }

@@ -8,7 +8,6 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import type { z } from 'zod';
 import type {
   PaymentMethod,
   PaymentPolicy,
@@ -32,7 +31,8 @@ import {
   threeDSCompletedSignal,
   type ThreeDSResult,
 } from '../workflows/payment-messages';
-import { IdempotencyKeyReusedError, PaymentNotFoundError, PaymentStateError, PaymentValidationError } from './errors';
+import { IdempotencyKeyReusedError, PaymentNotFoundError, PaymentStateError } from './errors';
+import { parse } from './parse';
 import { paymentIdFromKey, requestFingerprint } from './payment-id';
 import {
   PaymentIdSchema,
@@ -211,14 +211,4 @@ export class PaymentsClient {
     }
     return new PaymentStateError(`cannot ${action} payment: it is ${state.status} and finished`);
   }
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new PaymentValidationError(
-    issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
-    issues,
-  );
 }

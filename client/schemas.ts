@@ -16,6 +16,30 @@ export const PaymentMethodSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+const text = (max: number) => z.string().min(1).max(max);
+
+/** Order facts kept for dispute evidence; none may look like a card number (they end up in evidence text). */
+export const OrderDetailsSchema = z
+  .strictObject({
+    customerName: text(200).optional(),
+    customerEmail: z.email().max(254).optional(),
+    customerIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+    deviceId: text(200).optional(),
+    billingAddress: text(500).optional(),
+    productDescription: text(500).optional(),
+    shippingAddress: text(500).optional(),
+    shippingCarrier: text(100).optional(),
+    trackingNumber: text(100).optional(),
+    shippedAt: z.iso.datetime({ offset: true }).optional(),
+    deliveredAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  // A tracking number may be a long digit run (FedEx: 12-15 digits); every other field never holds one.
+  .refine(
+    ({ trackingNumber: _tracking, ...rest }) =>
+      !Object.values(rest).some((v) => /(?<!\w)(?:\d[ -]?){12,18}\d(?!\w)/.test(String(v))),
+    { message: 'order details must not contain card numbers' },
+  );
+
 export function startPaymentSchema(maxAmount: number) {
   return z.strictObject({
     idempotencyKey: IdempotencyKey,
@@ -36,6 +60,7 @@ export function startPaymentSchema(maxAmount: number) {
       .regex(/^[\w.:-]+$/, 'customerId has invalid characters')
       .optional(),
     description: z.string().max(500).optional(),
+    order: OrderDetailsSchema.optional(),
   });
 }
 

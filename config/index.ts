@@ -8,6 +8,21 @@ import { PAYMENTS_TASK_QUEUE } from '../shared/task-queues';
 const port = z.coerce.number().int().min(1).max(65535);
 const ms = z.coerce.number().int().min(1);
 
+// HTTP API
+/** Dev-only defaults: good for `npm start` on a laptop, never for anything shared. */
+export const DEV_API_KEY = 'dev_api_key_change_me';
+export const DEV_GATEWAY_WEBHOOK_SECRET = 'dev_only_gateway_webhook_secret_change_me';
+const apiKeyList = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+  )
+  .pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1, 'at least one API key'));
+// end HTTP API
+
 export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -23,6 +38,42 @@ export const ConfigSchema = z.object({
   PAYMENT_MAX_AMOUNT: z.coerce.number().int().positive().default(100_000_000),
   IDEMPOTENCY_SECRET: z.string().min(16).default('dev-only-idempotency-fingerprint-secret'),
   WORKER_METRICS_PORT: port.optional(),
+  // Worker tuning: every key is optional; unset keeps the Temporal SDK's default (bootstrap/worker-options.ts).
+  /** Sticky cache size (workflows kept in memory between tasks); SDK default is derived from the heap size. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** Workflow task slots (SDK default 40); must be >= 2 when the cache is on. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
+  /** Activity task slots (SDK default 100). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+  /** Local activity slots, i.e. concurrent audit writes (SDK default 100). */
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+  /** Concurrent workflow / activity task long polls (SDK default min(10, slots)). */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASK_POLLS: z.coerce.number().int().min(1).optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITY_TASK_POLLS: z.coerce.number().int().min(1).optional(),
+  /** Activities a workflow task may take eagerly (SDK default 3; 0 disables); needs the server flag too. */
+  WORKER_MAX_EAGER_ACTIVITY_RESERVATIONS: z.coerce.number().int().min(0).optional(),
+  // end Worker tuning
+  // HTTP API
+  API_PORT: port.default(3000),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Comma-separated bearer keys; any one of them is accepted (lets a key be rotated without downtime). */
+  API_KEYS: apiKeyList.default([DEV_API_KEY]),
+  /** Shared with the gateway, which signs its webhooks with it (HMAC-SHA256 over timestamp + body). */
+  GATEWAY_WEBHOOK_SECRET: z.string().min(16).default(DEV_GATEWAY_WEBHOOK_SECRET),
+  /** A webhook whose signature timestamp is further than this from now is rejected (replay protection). */
+  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Upper bound for a request's `?wait=`; longer waits are cut to this. */
+  API_MAX_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
+  // end HTTP API
+  // Refunds and disputes
+  /** How long after capture a payment accepts refunds (card networks: about 180 days). */
+  REFUND_WINDOW_DAYS: z.coerce.number().positive().default(180),
+  /** Without an operator's approval, dispute evidence is submitted this long before the gateway's deadline. */
+  DISPUTE_SUBMIT_MARGIN_HOURS: z.coerce.number().min(0).default(48),
+  /** Quoted in dispute evidence when set. */
+  REFUND_POLICY_URL: z.url().optional(),
+  TERMS_OF_SERVICE_URL: z.url().optional(),
+  // end Refunds and disputes
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

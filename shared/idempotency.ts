@@ -16,3 +16,8 @@ export function paymentWorkflowId(paymentId: string): string {
 export function gatewayRefundKey(chargeId: string, refundNumber: number): string {
   return `refund_${chargeId}_${refundNumber}`;
 }
+
+/** One workflow per gateway dispute: a repeated `dispute.created` webhook finds it rather than starting another. */
+export function disputeWorkflowId(disputeId: string): string {
+  return `dispute-${disputeId}`;
+}

@@ -39,6 +39,24 @@ export interface PaymentPolicy {
   };
 }
 
+/**
+ * What the merchant knows about the order behind a payment. Optional; a dispute's evidence is gathered from
+ * it (customer, device, shipping), so the more a backend sends, the better its disputes are defended.
+ */
+export interface OrderDetails {
+  customerName?: string;
+  customerEmail?: string;
+  customerIp?: string;
+  deviceId?: string;
+  billingAddress?: string;
+  productDescription?: string;
+  shippingAddress?: string;
+  shippingCarrier?: string;
+  trackingNumber?: string;
+  shippedAt?: string;
+  deliveredAt?: string;
+}
+
 export interface PaymentInput extends Money {
   paymentId: string;
   /** The caller's idempotency key; the payment id is derived from it. */
@@ -46,6 +64,7 @@ export interface PaymentInput extends Money {
   paymentMethod: PaymentMethod;
   customerId?: string;
   description?: string;
+  order?: OrderDetails;
   policy?: Partial<PaymentPolicy>;
 }
 
@@ -96,6 +115,9 @@ export interface PaymentState {
   status: PaymentStatus;
   amount: number;
   currency: string;
+  customerId?: string;
+  description?: string;
+  order?: OrderDetails;
   chargeId?: string;
   cardVersion: number;
   attempts: AttemptRecord[];

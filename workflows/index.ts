@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. workflowsPath points here; keep it to re-exports. */
 export { paymentWorkflow } from './payment';
+export { disputeWorkflow } from './dispute';

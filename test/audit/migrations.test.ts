@@ -31,7 +31,10 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
     const second = await openAuditStore({ ...backend.options, logger: silentLogger });
     expect((await second.history(paymentId)).map((r) => r.status)).toEqual(['initiated']);
     await second.close();
-    expect(await migrationRows()).toEqual([{ version: 1, name: '001_payment_status' }]);
+    expect(await migrationRows()).toEqual([
+      { version: 1, name: '001_payment_status' },
+      { version: 2, name: '002_dispute_status' },
+    ]);
   });
 
   it('validates before touching the database: a closed store still answers bad input with AuditInputError', async () => {
@@ -47,8 +50,11 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
   it('reports what it applied, then nothing', async () => {
     const db = await openSqlAdapter({ ...backend.options, logger: silentLogger });
     try {
-      expect(await runMigrations(db, silentLogger)).toEqual({ applied: ['001_payment_status'], currentVersion: 1 });
-      expect(await runMigrations(db, silentLogger)).toEqual({ applied: [], currentVersion: 1 });
+      expect(await runMigrations(db, silentLogger)).toEqual({
+        applied: ['001_payment_status', '002_dispute_status'],
+        currentVersion: 2,
+      });
+      expect(await runMigrations(db, silentLogger)).toEqual({ applied: [], currentVersion: 2 });
     } finally {
       await db.close();
     }

@@ -10,10 +10,12 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { GatewayClient } from '../../activities/gateway-client';
 import { openAuditStore, type AuditStore } from '../../audit/store';
+import { temporalPaymentRecords } from '../../bootstrap/payment-records';
 import { paymentWorkerOptions } from '../../bootstrap/worker-options';
 import { PaymentsClient } from '../../client/payments-client';
 import { createLogger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
+import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
 import { FAST_POLICY } from './fast-policy';
 
@@ -23,6 +25,8 @@ export interface HarnessOptions {
   databaseUrl?: string;
   /** A store the test owns (and closes); otherwise the harness opens PGlite in a temp dir. */
   audit?: AuditStore;
+  /** Where the sandbox gateway sends its signed webhooks (e.g. an API started later on a port picked first). */
+  gatewayWebhook?: WebhookConfig;
 }
 
 export interface PaymentHarness {
@@ -52,7 +56,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest globalSetup must start the dev server');
   installQuietRuntime();
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address });
-  const gateway = await createGatewaySandbox({ port: 0 });
+  const gateway = await createGatewaySandbox({ port: 0, webhook: options.gatewayWebhook });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = createLogger({ level: 'warn', name: 'test' });
   const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));
@@ -72,6 +76,8 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     gatewayName: 'sandbox',
     audit,
     logger,
+    payments: temporalPaymentRecords(env.client),
+    merchant: { refundPolicyUrl: 'https://shop.example/refunds', termsOfServiceUrl: 'https://shop.example/terms' },
   });
   const worker = await Worker.create({
     connection: env.nativeConnection,

@@ -1,0 +1,23 @@
+/** Options every process that starts payments or disputes (API, CLI) derives from the one parsed config. */
+import type { PaymentsClientOptions } from '../client/payments-client';
+import type { DisputesClientOptions } from '../client/disputes-client';
+import type { Config } from '../config';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+export function paymentsClientOptions(cfg: Config): PaymentsClientOptions {
+  return {
+    taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+    fingerprintSecret: cfg.IDEMPOTENCY_SECRET,
+    maxAmount: cfg.PAYMENT_MAX_AMOUNT,
+    policy: { refundWindowMs: Math.round(cfg.REFUND_WINDOW_DAYS * DAY) },
+  };
+}
+
+export function disputesClientOptions(cfg: Config): DisputesClientOptions {
+  return {
+    taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+    policy: { submitMarginMs: Math.round(cfg.DISPUTE_SUBMIT_MARGIN_HOURS * HOUR) },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Starts and talks to dispute workflows. The gateway's webhooks drive it (`dispute.created` opens one,
+ * `dispute.closed` records the decision); operators approve evidence and read state through it.
+ */
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import { DISPUTE_STATUSES } from '../shared/dispute-status';
+import {
+  DISPUTE_EVIDENCE_FIELDS,
+  DISPUTE_REASONS,
+  type DisputeInput,
+  type DisputePolicy,
+  type DisputeState,
+} from '../shared/dispute-types';
+import { disputeWorkflowId } from '../shared/idempotency';
+import { DisputeStatusKey } from '../shared/search-attributes';
+import { disputeWorkflow } from '../workflows/dispute';
+import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from '../workflows/dispute-messages';
+import { PaymentNotFoundError } from './errors';
+import { parse } from './parse';
+
+export interface DisputesClientOptions {
+  taskQueue: string;
+  /** Tests shorten durations; production passes the configured submit margin. */
+  policy?: Partial<DisputePolicy>;
+}
+
+/** The gateway's dispute object as webhooks carry it (Stripe's shape plus the sandbox's `due_by_ms`). */
+export const GatewayDisputeSchema = z.object({
+  id: z.string().regex(/^[\w-]{1,255}$/),
+  charge: z.string().min(1).max(255),
+  amount: z.number().int().positive(),
+  currency: z.string().regex(/^[a-zA-Z]{3}$/),
+  reason: z.enum(DISPUTE_REASONS),
+  evidence_details: z.object({ due_by: z.number().int(), due_by_ms: z.number().int().optional() }),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+
+export type GatewayDispute = z.infer<typeof GatewayDisputeSchema>;
+
+const DisputeIdSchema = z.string().regex(/^[\w-]{1,255}$/, 'dispute id must be letters, digits, _ or -');
+const ApprovalSchema = z.strictObject({
+  approvedBy: z.string().min(1).max(200),
+  evidence: z.partialRecord(z.enum(DISPUTE_EVIDENCE_FIELDS), z.string().min(1).max(20_000)).optional(),
+});
+
+export class DisputesClient {
+  constructor(
+    private readonly client: Client,
+    private readonly options: DisputesClientOptions,
+  ) {}
+
+  /** Starts the dispute's workflow; `created: false` when it already exists (a repeated webhook). */
+  async openDispute(dispute: GatewayDispute): Promise<{ disputeId: string; created: boolean }> {
+    const input = this.inputFor(dispute);
+    try {
+      await this.client.workflow.start(disputeWorkflow, {
+        workflowId: disputeWorkflowId(input.disputeId),
+        taskQueue: this.options.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [{ key: DisputeStatusKey, value: 'needs_response' }],
+      });
+      return { disputeId: input.disputeId, created: true };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { disputeId: input.disputeId, created: false };
+      throw err;
+    }
+  }
+
+  /**
+   * Records the bank's decision. Signal-with-start, so a `dispute.closed` whose `dispute.created` was lost
+   * still leaves a complete record; a dispute already closed here ignores it.
+   */
+  async recordClosed(dispute: GatewayDispute, outcome: 'won' | 'lost'): Promise<void> {
+    const input = this.inputFor(dispute);
+    try {
+      await this.client.workflow.signalWithStart(disputeWorkflow, {
+        workflowId: disputeWorkflowId(input.disputeId),
+        taskQueue: this.options.taskQueue,
+        args: [input],
+        signal: disputeClosedSignal,
+        signalArgs: [{ outcome }],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [{ key: DisputeStatusKey, value: 'needs_response' }],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  async approveEvidence(disputeId: string, approval: { approvedBy: string; evidence?: Record<string, string> }) {
+    const body = parse(ApprovalSchema, approval);
+    await this.withDispute(disputeId, async (h) => {
+      const state = await h.query(getDisputeStateQuery);
+      if (state.status !== 'needs_response' && state.status !== 'evidence_gathered') {
+        throw new DisputeStateError(`dispute is ${state.status}; evidence can no longer be approved`);
+      }
+      await h.signal(approveEvidenceSignal, body as { approvedBy: string; evidence?: Record<string, string> });
+    });
+  }
+
+  async getDispute(disputeId: string): Promise<DisputeState> {
+    return this.withDispute(disputeId, (h) => h.query(getDisputeStateQuery));
+  }
+
+  async listDisputes(filter: { status: string; limit?: number }) {
+    const status = parse(z.enum(DISPUTE_STATUSES), filter.status);
+    const query = `WorkflowType = 'disputeWorkflow' AND DisputeStatus = '${status}'`;
+    const out: Array<{ disputeId: string; status: string; startTime: Date }> = [];
+    for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
+      out.push({ disputeId: wf.workflowId.replace(/^dispute-/, ''), status, startTime: wf.startTime });
+      if (out.length >= (filter.limit ?? 100)) break;
+    }
+    return out;
+  }
+
+  private inputFor(raw: GatewayDispute): DisputeInput {
+    const d = parse(GatewayDisputeSchema, raw);
+    return {
+      disputeId: d.id,
+      chargeId: d.charge,
+      paymentId: d.metadata?.payment_id,
+      amount: d.amount,
+      currency: d.currency.toUpperCase(),
+      reason: d.reason,
+      dueByMs: d.evidence_details.due_by_ms ?? d.evidence_details.due_by * 1000,
+      policy: this.options.policy,
+    };
+  }
+
+  private async withDispute<T>(disputeId: string, fn: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>) {
+    const id = parse(DisputeIdSchema, disputeId);
+    try {
+      return await fn(this.client.workflow.getHandle(disputeWorkflowId(id)));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DisputeNotFoundError(`dispute ${id} not found`);
+      throw err;
+    }
+  }
+}
+
+export class DisputeNotFoundError extends PaymentNotFoundError {
+  override name = 'DisputeNotFoundError';
+}
+
+export class DisputeStateError extends Error {
+  override name = 'DisputeStateError';
+}

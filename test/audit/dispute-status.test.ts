@@ -1,0 +1,45 @@
+/** The dispute half of the audit trail: append-only and idempotent by event key, on both backends. */
+import { AuditInputError } from '../../audit/store';
+import { BACKENDS } from './support/backends';
+import { newPaymentId, useStore } from './support/fixture';
+
+describe.each(BACKENDS)('dispute audit trail on %s', (backend) => {
+  const fx = useStore(backend);
+
+  it('appends in order, ignores a retried write, and refuses UPDATE, DELETE and TRUNCATE', async () => {
+    const disputeId = `dp_${newPaymentId().slice(0, 8)}`;
+    const paymentId = newPaymentId();
+    await fx.store.appendDispute({ disputeId, paymentId, eventKey: '1:needs_response', status: 'needs_response' });
+    const retried = await fx.store.appendDispute({
+      disputeId,
+      paymentId,
+      eventKey: '1:needs_response',
+      status: 'needs_response',
+    });
+    expect(retried.inserted).toBe(false);
+    await fx.store.appendDispute({ disputeId, eventKey: '2:lost', status: 'lost', metadata: { outcome: 'lost' } });
+    const rows = await fx.store.disputeHistory(disputeId);
+    expect(rows.map((r) => [r.eventKey, r.status, r.paymentId])).toEqual([
+      ['1:needs_response', 'needs_response', paymentId],
+      ['2:lost', 'lost', undefined],
+    ]);
+    for (const sql of [
+      `UPDATE dispute_status SET status = 'won'`,
+      'DELETE FROM dispute_status',
+      'TRUNCATE dispute_status',
+    ]) {
+      await expect(fx.db.query(sql)).rejects.toThrow('dispute_status is append-only');
+    }
+    expect(await fx.store.disputeHistory(disputeId)).toHaveLength(2);
+  });
+
+  it('refuses an unknown status, a malformed id and card data before touching the database', async () => {
+    const base = { disputeId: 'dp_ok', eventKey: '1', status: 'won' as const };
+    await expect(fx.store.appendDispute({ ...base, status: 'maybe' as never })).rejects.toBeInstanceOf(AuditInputError);
+    await expect(fx.store.appendDispute({ ...base, disputeId: "dp'; drop" })).rejects.toBeInstanceOf(AuditInputError);
+    await expect(fx.store.appendDispute({ ...base, metadata: { note: '4242 4242 4242 4242' } })).rejects.toBeInstanceOf(
+      AuditInputError,
+    );
+    expect(await fx.store.disputeHistory('dp_ok')).toEqual([]);
+  });
+});

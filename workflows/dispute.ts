@@ -1,0 +1,163 @@
+/**
+ * The dispute workflow: one per gateway dispute, id derived from the dispute id, so a repeated
+ * `dispute.created` webhook starts nothing new. It gathers evidence by reason, alerts operators, waits for an
+ * operator's approval or until the deadline minus a margin, submits, and records the bank's decision.
+ */
+import {
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { PaymentActivities } from '../activities';
+import { CLOSED_DISPUTE_STATUSES, type DisputeStatus } from '../shared/dispute-status';
+import type { ApproveEvidence, DisputeInput, DisputePolicy, DisputeState } from '../shared/dispute-types';
+import { DEFAULT_DISPUTE_POLICY } from '../shared/dispute-policy';
+import { AUDIT_RETRY_POLICY } from '../shared/retry-policies';
+import { DisputeStatusKey } from '../shared/search-attributes';
+import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from './dispute-messages';
+import { reject } from './payment-rules';
+
+export async function disputeWorkflow(input: DisputeInput): Promise<DisputeState> {
+  return new DisputeProcess(input).run();
+}
+
+class DisputeProcess {
+  private readonly policy: DisputePolicy;
+  private readonly gateway: PaymentActivities;
+  private readonly audit: PaymentActivities;
+  private readonly state: DisputeState;
+  private approval?: ApproveEvidence;
+  private eventSeq = 0;
+
+  constructor(private readonly input: DisputeInput) {
+    if (!input.disputeId || !input.chargeId || !Number.isFinite(input.dueByMs)) reject('dispute input is incomplete');
+    this.policy = { ...DEFAULT_DISPUTE_POLICY, ...input.policy };
+    // Evidence calls are not urgent the way a charge is: retry for as long as the deadline allows.
+    this.gateway = proxyActivities<PaymentActivities>({
+      startToCloseTimeout: '30s',
+      retry: { initialInterval: '1s', maximumInterval: '1m', backoffCoefficient: 2 },
+    });
+    this.audit = proxyLocalActivities<PaymentActivities>({ startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY });
+    const submitByMs = input.dueByMs - this.policy.submitMarginMs;
+    this.state = {
+      disputeId: input.disputeId,
+      chargeId: input.chargeId,
+      paymentId: input.paymentId,
+      amount: input.amount,
+      currency: input.currency,
+      reason: input.reason,
+      status: 'needs_response',
+      dueBy: new Date(input.dueByMs).toISOString(),
+      submitBy: new Date(submitByMs).toISOString(),
+      evidence: {},
+      missingEvidence: [],
+    };
+    setHandler(getDisputeStateQuery, () => this.state);
+    setHandler(approveEvidenceSignal, (approval) => this.onApproval(approval));
+    setHandler(disputeClosedSignal, ({ outcome }) => {
+      if (outcome === 'won' || outcome === 'lost') this.state.outcome ??= outcome;
+    });
+  }
+
+  async run(): Promise<DisputeState> {
+    await this.transition('needs_response', { reason: this.input.reason, dueBy: this.state.dueBy });
+    await this.gatherEvidence();
+    log.warn('dispute.needs_response', {
+      alert: true,
+      disputeId: this.input.disputeId,
+      paymentId: this.input.paymentId,
+      reason: this.input.reason,
+      amount: this.input.amount,
+      currency: this.input.currency,
+      dueBy: this.state.dueBy,
+      submitBy: this.state.submitBy,
+      missingEvidence: this.state.missingEvidence,
+    });
+    const msToSubmitBy = Date.parse(this.state.submitBy) - Date.now();
+    await condition(() => this.approval !== undefined || this.state.outcome !== undefined, Math.max(0, msToSubmitBy));
+    if (!this.state.outcome) await this.submit();
+    await this.awaitDecision();
+    return this.state;
+  }
+
+  private async gatherEvidence(): Promise<void> {
+    const { disputeId, chargeId, paymentId, reason } = this.input;
+    const gathered = await this.gateway.gatherDisputeEvidence({ disputeId, chargeId, paymentId, reason });
+    // An operator who approved (with fields) before gathering finished keeps the last word.
+    this.state.evidence = { ...gathered.evidence, ...this.state.evidence };
+    this.state.missingEvidence = gathered.missing.filter((field) => !(field in this.state.evidence));
+    await this.transition('evidence_gathered', {
+      fields: Object.keys(this.state.evidence).sort(),
+      missing: this.state.missingEvidence,
+    });
+  }
+
+  private async submit(): Promise<void> {
+    this.state.approvedBy = this.approval?.approvedBy ?? 'deadline';
+    const result = await this.gateway.submitDisputeEvidence({
+      disputeId: this.input.disputeId,
+      evidence: this.state.evidence,
+    });
+    if (!result.submitted) {
+      this.state.submissionError = result.error;
+      await this.transition('submission_failed', { error: result.error });
+      return;
+    }
+    this.state.submittedAt = new Date().toISOString();
+    await this.transition('submitted', {
+      approvedBy: this.state.approvedBy,
+      fields: Object.keys(this.state.evidence).sort(),
+    });
+  }
+
+  /** The `dispute.closed` webhook normally decides; a periodic check covers a webhook that never arrives. */
+  private async awaitDecision(): Promise<void> {
+    let outcome = this.state.outcome;
+    while (!outcome) {
+      await condition(() => this.state.outcome !== undefined, this.policy.closedCheckIntervalMs);
+      outcome = this.state.outcome ?? (await this.checkGateway());
+    }
+    this.state.outcome = outcome;
+    await this.transition(outcome, { outcome });
+  }
+
+  private async checkGateway(): Promise<'won' | 'lost' | undefined> {
+    const { status } = await this.gateway.fetchDispute({ disputeId: this.input.disputeId });
+    return status === 'won' || status === 'lost' ? status : undefined;
+  }
+
+  private onApproval(approval: ApproveEvidence): void {
+    if (this.approval || this.state.submittedAt || CLOSED_DISPUTE_STATUSES.includes(this.state.status)) {
+      log.warn('ignoring evidence approval: already approved, submitted or closed', {
+        disputeId: this.input.disputeId,
+        status: this.state.status,
+      });
+      return;
+    }
+    this.approval = approval;
+    this.state.evidence = { ...this.state.evidence, ...approval.evidence };
+    this.state.missingEvidence = this.state.missingEvidence.filter((f) => !(f in this.state.evidence));
+  }
+
+  /** Every status change: search attribute for operators, append-only audit row. */
+  private async transition(status: DisputeStatus, metadata: Record<string, unknown>): Promise<void> {
+    this.state.status = status;
+    upsertSearchAttributes([{ key: DisputeStatusKey, value: status }]);
+    this.eventSeq += 1;
+    await this.audit.recordDisputeStatus({
+      disputeId: this.input.disputeId,
+      paymentId: this.input.paymentId,
+      eventKey: `${this.eventSeq}:${status}`,
+      status,
+      metadata: {
+        ...metadata,
+        chargeId: this.input.chargeId,
+        amount: this.input.amount,
+        currency: this.input.currency,
+      },
+    });
+  }
+}
