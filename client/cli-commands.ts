@@ -9,6 +9,7 @@ import { ExitCode, type ExitCodeValue } from './cli-exit';
 import { attemptsTable, emit, fields, nextStep, paymentFields, table, type CliIO } from './cli-format';
 import { waitUntilSettled, type Settled } from './cli-wait';
 import { PaymentStateError } from './errors';
+import type { DisputesClient } from './disputes-client';
 import type { PaymentsClient, StartedPayment } from './payments-client';
 
 export interface CommandContext {
@@ -16,6 +17,7 @@ export interface CommandContext {
   json: boolean;
   /** Connects on first use, so --help and flag mistakes never need a reachable Temporal. */
   client(): Promise<PaymentsClient>;
+  disputes(): Promise<DisputesClient>;
 }
 
 export interface PayFlags extends MethodFlags {

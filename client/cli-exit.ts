@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config';
+import { DisputeStateError } from './disputes-client';
 import { IdempotencyKeyReusedError, PaymentNotFoundError, PaymentStateError, PaymentValidationError } from './errors';
 
 export const ExitCode = {
@@ -13,6 +14,7 @@ export const ExitCode = {
   NotSucceeded: 1,
   /** Bad flags or arguments, invalid payment data, an idempotency key reused with other parameters, bad env. */
   Usage: 2,
+  /** No such payment or dispute. */
   NotFound: 3,
   /** The payment's state refuses the request (cancel after success, a card it is not waiting for, ...). */
   Refused: 4,
@@ -27,7 +29,7 @@ Exit codes:
   0  success (pay: the payment succeeded, or was started with --no-wait)
   1  pay: the payment failed or was cancelled, is parked awaiting action, or was still running at --timeout
   2  usage or validation error (bad flags, invalid payment data, idempotency key reused with other parameters)
-  3  payment not found
+  3  payment or dispute not found
   4  refused by the payment's state (e.g. cancelling a succeeded payment)
   5  could not reach Temporal, or an unexpected error`;
 
@@ -56,7 +58,9 @@ export function classifyError(err: unknown): CliFailure {
     return { code: ExitCode.Usage, kind: 'usage', message };
   }
   if (err instanceof PaymentNotFoundError) return { code: ExitCode.NotFound, kind: 'not_found', message };
-  if (err instanceof PaymentStateError) return { code: ExitCode.Refused, kind: 'refused', message };
+  if (err instanceof PaymentStateError || err instanceof DisputeStateError) {
+    return { code: ExitCode.Refused, kind: 'refused', message };
+  }
   if (err instanceof TemporalUnreachableError) return { code: ExitCode.Unavailable, kind: 'unavailable', message };
   return { code: ExitCode.Unavailable, kind: 'unexpected', message: `unexpected error: ${message}` };
 }

@@ -9,6 +9,10 @@
  *   cancel <paymentId> [--reason <r>]               cancel a payment that has not been charged
  *   card <paymentId> (--card <n> | --token <tok>)   the new card a payment awaiting one should charge
  *   3ds <paymentId> --result succeeded|failed [--charge <id>] [--reason <r>]
+ *   refund <paymentId> --key <k> [--amount <minor>] [--reason <r>]   refund part or (no amount) the rest
+ *   dispute <disputeId>                             a dispute's state and gathered evidence
+ *   disputes --status <status> [--limit <n>]        disputes by status
+ *   approve <disputeId> --by <name>                 approve a dispute's evidence; it is submitted at once
  *   --json (any command)                            one JSON document on stdout, for scripts
  *
  * Exit codes (ExitCode in cli-exit.ts, also printed by --help): 0 success (pay: the payment succeeded or was
@@ -23,7 +27,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { config } from '../config';
+import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
+import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
+import * as after from './cli-after-capture';
 import { cardNumbersIn, positiveInteger, redact, type MethodFlags } from './cli-args';
 import * as commands from './cli-commands';
 import {
@@ -35,6 +42,7 @@ import {
   type ExitCodeValue,
 } from './cli-exit';
 import type { CliIO } from './cli-format';
+import { DisputesClient } from './disputes-client';
 import { PaymentsClient } from './payments-client';
 
 export type { CliIO } from './cli-format';
@@ -42,6 +50,8 @@ export type { CliIO } from './cli-format';
 export interface CliDeps {
   /** An already built client (tests pass the harness's). */
   client?: PaymentsClient;
+  disputes?: DisputesClient;
+  connectDisputes?: () => Promise<DisputesClient>;
   /** Builds the client on first use; main passes one so `--help` and flag mistakes never need a server. */
   connect?: () => Promise<PaymentsClient>;
 }
@@ -55,8 +65,10 @@ export async function runCli(argv: string[], io: CliIO, deps: CliDeps = {}): Pro
   const safe: CliIO = { out: (l) => io.out(redact(l, cards)), err: (l) => io.err(redact(l, cards)) };
   let code: number = ExitCode.Ok;
   const client = once(() => resolveClient(deps));
+  const disputes = once(() => resolveDisputes(deps));
   const run: Runner = async (cmd, action) => {
-    code = await action({ io: safe, json: cmd.optsWithGlobals<{ json?: boolean }>().json === true, client });
+    const json = cmd.optsWithGlobals<{ json?: boolean }>().json === true;
+    code = await action({ io: safe, json, client, disputes });
   };
   try {
     await buildProgram(safe, run).parseAsync(argv, { from: 'user' });
@@ -85,6 +97,7 @@ function buildProgram(io: CliIO, run: Runner): Command {
     .addHelpText('afterAll', EXIT_CODES_HELP);
   addPay(program, run);
   addPaymentCommands(program, run);
+  addAfterCaptureCommands(program, run);
   return program;
 }
 
@@ -161,6 +174,44 @@ function addPaymentCommands(program: Command, run: Runner): void {
     );
 }
 
+function addAfterCaptureCommands(program: Command, run: Runner): void {
+  program
+    .command('refund')
+    .description('refund part of a succeeded payment, or without --amount all that is left')
+    .argument('<paymentId>', 'payment id (UUID)')
+    .requiredOption('--key <refund-key>', 'idempotency key of this refund: the same key never refunds twice')
+    .option('--amount <minor-units>', 'amount in minor units', positiveInteger('--amount'))
+    .addOption(new Option('--reason <reason>', 'why').choices(['duplicate', 'fraudulent', 'requested_by_customer']))
+    .action((paymentId: string, opts: after.RefundFlags, cmd: Command) =>
+      run(cmd, (ctx) => after.refund(ctx, paymentId, opts)),
+    );
+  program
+    .command('dispute')
+    .description("show a dispute's state and the evidence gathered for it")
+    .argument('<disputeId>', "the gateway's dispute id, e.g. dp_...")
+    .action((disputeId: string, _opts: unknown, cmd: Command) => run(cmd, (ctx) => after.dispute(ctx, disputeId)));
+  program
+    .command('disputes')
+    .description('list disputes with a status')
+    .addOption(new Option('--status <status>', 'dispute status').choices(DISPUTE_STATUSES).makeOptionMandatory())
+    .option('--limit <n>', 'at most this many disputes', positiveInteger('--limit', 1000), 100)
+    .action((opts: { status: string; limit: number }, cmd: Command) => run(cmd, (ctx) => after.disputes(ctx, opts)));
+  program
+    .command('approve')
+    .description("approve a dispute's evidence so it is submitted now rather than at the deadline")
+    .argument('<disputeId>', "the gateway's dispute id")
+    .requiredOption('--by <name>', 'who approves, for the audit trail')
+    .action((disputeId: string, opts: { by: string }, cmd: Command) =>
+      run(cmd, (ctx) => after.approve(ctx, disputeId, opts)),
+    );
+}
+
+function resolveDisputes(deps: CliDeps): Promise<DisputesClient> {
+  if (deps.disputes) return Promise.resolve(deps.disputes);
+  if (deps.connectDisputes) return deps.connectDisputes();
+  return Promise.reject(new Error('runCli needs deps.disputes or deps.connectDisputes'));
+}
+
 function resolveClient(deps: CliDeps): Promise<PaymentsClient> {
   if (deps.client) return Promise.resolve(deps.client);
   if (deps.connect) return deps.connect();
@@ -180,7 +231,7 @@ function lines(text: string): string[] {
 
 async function main(): Promise<void> {
   let connection: Connection | undefined;
-  const connect = async (): Promise<PaymentsClient> => {
+  const temporal = once(async () => {
     const cfg = config();
     try {
       connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: '5s' });
@@ -189,18 +240,22 @@ async function main(): Promise<void> {
         `could not reach Temporal at ${cfg.TEMPORAL_ADDRESS}: ${(err as Error).message}`,
       );
     }
-    return new PaymentsClient(new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }), {
-      taskQueue: cfg.TEMPORAL_TASK_QUEUE,
-      fingerprintSecret: cfg.IDEMPOTENCY_SECRET,
-      maxAmount: cfg.PAYMENT_MAX_AMOUNT,
-    });
+    return { cfg, client: new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }) };
+  });
+  const connect = async () => {
+    const { cfg, client } = await temporal();
+    return new PaymentsClient(client, paymentsClientOptions(cfg));
+  };
+  const connectDisputes = async () => {
+    const { cfg, client } = await temporal();
+    return new DisputesClient(client, disputesClientOptions(cfg));
   };
   // The CLI's output is its product (tables, JSON for scripts), not logging: write it straight to the streams.
   const io: CliIO = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   };
-  const code = await runCli(process.argv.slice(2), io, { connect });
+  const code = await runCli(process.argv.slice(2), io, { connect, connectDisputes });
   await connection?.close();
   process.exit(code);
 }

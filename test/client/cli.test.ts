@@ -146,7 +146,7 @@ describe('usage errors', () => {
   it('documents the exit codes in --help and exits 0', async () => {
     const ran = await cli('--help');
     expect(ran.code).toBe(0);
-    expect(ran.out).toMatch(/Exit codes:[\s\S]*3\s+payment not found[\s\S]*5\s+could not reach Temporal/);
+    expect(ran.out).toMatch(/Exit codes:[\s\S]*3\s+payment or dispute not found[\s\S]*5\s+could not reach Temporal/);
   });
 });
 
@@ -226,7 +226,7 @@ describe('operator actions', () => {
     expect((await cli(...payArgs(key))).code).toBe(0);
     const ran = await cli('card', paymentIdFromKey(key), '--card', VISA);
     expect(ran.code).toBe(4);
-    expect(ran.err).toMatch(/cannot replace the card of payment/);
+    expect(ran.err).toMatch(/payment is succeeded, not awaiting a payment method/);
   });
 
   it('takes a new card for an expired one and the payment succeeds', async () => {

@@ -72,7 +72,7 @@ describe('declines', () => {
     const { paymentId } = await pay('no-update', '4242424242424242');
     await h.client.result(paymentId);
     await expect(h.client.replaceCard(paymentId, card('4242424242424242'))).rejects.toThrow(
-      /cannot replace the card of payment: it is succeeded and finished/,
+      /payment is succeeded, not awaiting a payment method/,
     );
   });
 
