@@ -129,7 +129,6 @@ class PaymentProcess {
 
   /** The payment stays open after capture so that its refunds are serialised here, until the window closes. */
   private async refundWindow(): Promise<void> {
-    this.refunds.open(new Date());
     await condition(() => this.refunds.fullyRefunded(), this.refunds.msUntilWindowCloses());
     this.refunds.close();
     await condition(() => !this.refunds.inFlight());
@@ -184,6 +183,8 @@ class PaymentProcess {
 
   private async succeed(outcome: ChargeOutcome): Promise<'done'> {
     this.state.chargeId = outcome.chargeId;
+    // Open before the status write: a caller told "succeeded" may ask for a refund at once.
+    this.refunds.open(new Date());
     return this.finish('succeeded', CustomerMessage.succeeded, undefined, {
       chargeId: outcome.chargeId,
       gateway: outcome.gateway,
