@@ -1,11 +1,13 @@
 /**
  * `npm start`: the whole system on embedded defaults. Temporal dev server (SQLite file under .data/, UI on
- * 8233), sandbox gateway, worker; the audit trail uses embedded PGlite unless DATABASE_URL is set.
+ * 8233), sandbox gateway, worker, HTTP API (3000); the audit trail uses embedded PGlite unless DATABASE_URL is
+ * set. The gateway sends its signed webhooks to the API with a shared secret (dev default from config/).
  * Every port and path can be overridden by env. Ctrl-C stops everything; a restart keeps the data.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEV_API_KEY, DEV_GATEWAY_WEBHOOK_SECRET } from '../config';
 import { temporalCliPath } from './lib/temporal-cli';
 import { startDevServer, type DevServer } from './lib/temporal-dev-server';
 import { Supervisor } from './lib/supervisor';
@@ -18,6 +20,10 @@ const Env = z.object({
   TEMPORAL_DB_FILE: z.string().default(path.join(ROOT, '.data', 'temporal.db')),
   GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
   AUDIT_DATA_DIR: z.string().default(path.join(ROOT, '.data', 'audit')),
+  API_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  GATEWAY_WEBHOOK_SECRET: z.string().min(16).default(DEV_GATEWAY_WEBHOOK_SECRET),
+  /** Only to decide whether the banner may show the dev key; the API parses the list itself. */
+  API_KEYS: z.string().optional(),
 });
 
 const write = (s: string) => process.stdout.write(s);
@@ -48,21 +54,39 @@ async function main(): Promise<void> {
     name: 'gateway',
     command: tsx,
     args: [path.join(ROOT, 'gateway-sandbox', 'main.ts')],
-    env: { ...shared, GATEWAY_PORT: String(env.GATEWAY_PORT) },
+    env: {
+      ...shared,
+      GATEWAY_PORT: String(env.GATEWAY_PORT),
+      GATEWAY_WEBHOOK_URL: `http://127.0.0.1:${env.API_PORT}/webhooks/gateway`,
+      GATEWAY_WEBHOOK_SECRET: env.GATEWAY_WEBHOOK_SECRET,
+    },
   });
   supervisor.start({ name: 'worker', command: tsx, args: [path.join(ROOT, 'worker.ts')], env: shared });
-  banner(env.TEMPORAL_UI_PORT, server.address, env.GATEWAY_PORT);
+  // Started last, stopped first: no request arrives while the worker or the gateway is going away.
+  supervisor.start({
+    name: 'api',
+    command: tsx,
+    args: [path.join(ROOT, 'api', 'main.ts')],
+    env: { ...shared, API_PORT: String(env.API_PORT), GATEWAY_WEBHOOK_SECRET: env.GATEWAY_WEBHOOK_SECRET },
+  });
+  banner(env, server.address);
   await onShutdown(supervisor, server);
 }
 
-function banner(uiPort: number, address: string, gatewayPort: number): void {
+function banner(env: z.output<typeof Env>, address: string): void {
+  const api = `http://127.0.0.1:${env.API_PORT}`;
+  const key = env.API_KEYS ? '<a key from API_KEYS>' : DEV_API_KEY;
   write(
     [
       '',
-      `  Temporal UI      http://localhost:${uiPort}`,
+      `  Temporal UI      http://localhost:${env.TEMPORAL_UI_PORT}`,
       `  Temporal gRPC    ${address}`,
-      `  Sandbox gateway  http://127.0.0.1:${gatewayPort}`,
+      `  Sandbox gateway  http://127.0.0.1:${env.GATEWAY_PORT}`,
+      `  HTTP API         ${api}  (OpenAPI: ${api}/docs, key: ${key})`,
       '  Try a payment:   npm run pay -- --amount 1999 --currency USD --card 4242424242424242 --key order-1',
+      `  Over HTTP:       curl -s '${api}/payments?wait=5s' -H 'Authorization: Bearer ${key}' \\`,
+      "                     -H 'Idempotency-Key: order-2' -H 'Content-Type: application/json' \\",
+      `                     -d '{"amount":1999,"currency":"USD","paymentMethod":{"type":"card","number":"4242424242424242"}}'`,
       '  Stop:            Ctrl-C',
       '',
     ].join('\n') + '\n',
@@ -76,7 +100,7 @@ function onShutdown(supervisor: Supervisor, server: DevServer): Promise<void> {
       if (stopping) return;
       stopping = true;
       shuttingDown = true;
-      write(`\n[supervisor] ${signal}: stopping worker, gateway, then Temporal...\n`);
+      write(`\n[supervisor] ${signal}: stopping API, worker, gateway, then Temporal...\n`);
       await supervisor.stopAll();
       await server.stop();
       write('[supervisor] stopped\n');

@@ -1,0 +1,70 @@
+/**
+ * The API process: `tsx api/main.ts`. The only file of the API that reads configuration. Connects to Temporal,
+ * listens on API_HOST:API_PORT, and on SIGINT/SIGTERM stops accepting, lets in-flight requests finish (pending
+ * waits answer at once), then closes the Temporal connection; after 10 s it exits regardless.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { PaymentsClient } from '../client/payments-client';
+import { config } from '../config';
+import { createLogger } from '../logging/logger';
+import { createApiServer } from './server';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const logger = createLogger({ level: cfg.LOG_LEVEL, name: 'api' });
+  const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: '10s' });
+  const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  const payments = new PaymentsClient(client, {
+    taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+    fingerprintSecret: cfg.IDEMPOTENCY_SECRET,
+    maxAmount: cfg.PAYMENT_MAX_AMOUNT,
+  });
+  const app = createApiServer({
+    payments,
+    logger,
+    apiKeys: cfg.API_KEYS,
+    webhookSecret: cfg.GATEWAY_WEBHOOK_SECRET,
+    webhookToleranceSeconds: cfg.WEBHOOK_TOLERANCE_SECONDS,
+    maxWaitMs: cfg.API_MAX_WAIT_MS,
+    maxAmount: cfg.PAYMENT_MAX_AMOUNT,
+    temporal: client,
+  });
+
+  // Ctrl-C under `npm start` delivers SIGINT twice (the terminal's to the process group, then the supervisor's),
+  // so a repeated signal is not "stop now": a deadline is. In-flight requests get that long to finish.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app
+      .close()
+      .then(() => connection.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  await app.listen({ port: cfg.API_PORT, host: cfg.API_HOST });
+  logger.info({ url: `http://${cfg.API_HOST}:${cfg.API_PORT}`, temporal: cfg.TEMPORAL_ADDRESS }, 'API listening');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,202 @@
+/**
+ * Payment routes: start (idempotent by the Idempotency-Key header), read, list, and the four requests a running
+ * payment accepts. Each is one PaymentsClient call; its errors become HTTP statuses in errors.ts. Every route
+ * that answers with a payment accepts `?wait=` (see wait.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { PaymentsClient } from '../client/payments-client';
+import type { PaymentState } from '../shared/payment-types';
+import {
+  createPaymentBody,
+  CreatePaymentHeaders,
+  ErrorResponse,
+  IDEMPOTENCY_HEADER,
+  ListPaymentsQuery,
+  PaymentIdParams,
+  PaymentListResponse,
+  PaymentResponse,
+  ReasonBody,
+  ReplaceCardBody,
+  REPLAYED_HEADER,
+  ThreeDSBody,
+  WaitQuery,
+  type PaymentDto,
+} from './schemas';
+import { stateAfterWait, type WaitDeps } from './wait';
+
+export interface PaymentRoutesOptions {
+  payments: PaymentsClient;
+  wait: WaitDeps;
+  maxAmount: number;
+}
+
+const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
+const security = [{ bearerAuth: [] }];
+
+export function registerPaymentRoutes(fastify: FastifyInstance, options: PaymentRoutesOptions): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { payments, wait } = options;
+
+  app.post(
+    '/payments',
+    {
+      schema: {
+        summary: 'Start a payment (idempotent by the Idempotency-Key header)',
+        description:
+          '201 when this key creates the payment; 200 with `Idempotent-Replayed: true` when it already did; ' +
+          '422 `idempotency_key_reused` when the key was used with a different body.',
+        tags: ['payments'],
+        security,
+        headers: CreatePaymentHeaders,
+        querystring: WaitQuery,
+        body: createPaymentBody(options.maxAmount),
+        response: { 200: PaymentResponse, 201: PaymentResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const started = await payments.startPayment({
+        ...request.body,
+        idempotencyKey: request.headers[IDEMPOTENCY_HEADER],
+      });
+      const state = await stateAfterWait(wait, started.paymentId, request.query.wait);
+      reply.header('location', `/payments/${started.paymentId}`);
+      if (!started.created) reply.header(REPLAYED_HEADER, 'true');
+      return reply.code(started.created ? 201 : 200).send(toDto(state));
+    },
+  );
+
+  app.get(
+    '/payments/:id',
+    {
+      schema: {
+        summary: 'A payment: status, customer message, attempts and audit history',
+        tags: ['payments'],
+        security,
+        params: PaymentIdParams,
+        querystring: WaitQuery,
+        response: { 200: PaymentResponse, ...errors },
+      },
+    },
+    async (request) => toDto(await stateAfterWait(wait, request.params.id, request.query.wait)),
+  );
+
+  app.get(
+    '/payments',
+    {
+      schema: {
+        summary: 'Payments in a status (e.g. dead_lettered); eventually consistent',
+        tags: ['payments'],
+        security,
+        querystring: ListPaymentsQuery,
+        response: { 200: PaymentListResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const found = await payments.listPayments({ status: request.query.status, limit: request.query.limit });
+      return { data: found.map((p) => ({ ...p, startTime: p.startTime.toISOString() })) };
+    },
+  );
+
+  app.post(
+    '/payments/:id/3ds',
+    {
+      schema: {
+        summary: "Record the customer's 3DS result (normally arrives by the gateway's webhook)",
+        tags: ['payment actions'],
+        security,
+        params: PaymentIdParams,
+        querystring: WaitQuery,
+        body: ThreeDSBody,
+        response: { 202: PaymentResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await payments.complete3DS(request.params.id, request.body);
+      const state = await stateAfterWait(wait, request.params.id, request.query.wait);
+      return reply.code(202).send(toDto(state));
+    },
+  );
+
+  app.post(
+    '/payments/:id/card',
+    {
+      schema: {
+        summary: 'Give a payment awaiting a payment method the card to charge',
+        tags: ['payment actions'],
+        security,
+        params: PaymentIdParams,
+        querystring: WaitQuery,
+        body: ReplaceCardBody,
+        response: { 200: PaymentResponse, ...errors },
+      },
+    },
+    async (request) => {
+      await payments.replaceCard(request.params.id, request.body.paymentMethod);
+      return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
+    },
+  );
+
+  app.post(
+    '/payments/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a payment that has not been charged',
+        tags: ['payment actions'],
+        security,
+        params: PaymentIdParams,
+        querystring: WaitQuery,
+        body: ReasonBody,
+        response: { 200: PaymentResponse, ...errors },
+      },
+    },
+    async (request) => {
+      await payments.cancel(request.params.id, request.body?.reason);
+      return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
+    },
+  );
+
+  app.post(
+    '/payments/:id/retry',
+    {
+      schema: {
+        summary: 'Give a dead-lettered payment a fresh retry budget',
+        tags: ['payment actions'],
+        security,
+        params: PaymentIdParams,
+        querystring: WaitQuery,
+        body: ReasonBody,
+        response: { 200: PaymentResponse, ...errors },
+      },
+    },
+    async (request) => {
+      await payments.retryDeadLetter(request.params.id, request.body?.reason);
+      return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
+    },
+  );
+}
+
+/**
+ * The workflow's state as the API shows it. The response schema strips anything not listed there; this copy
+ * names the fields too, so a field added to the workflow state is never published by accident. `history` and
+ * the refund fields are missing in the state of payments started before they existed, hence optional.
+ */
+export function toDto(s: PaymentState): PaymentDto {
+  return {
+    paymentId: s.paymentId,
+    status: s.status,
+    amount: s.amount,
+    currency: s.currency,
+    chargeId: s.chargeId,
+    cardVersion: s.cardVersion,
+    customerMessage: s.customerMessage,
+    needsDifferentCard: s.needsDifferentCard,
+    reason: s.reason,
+    attempts: s.attempts,
+    history: s.history,
+    amountRefunded: s.amountRefunded,
+    capturedAt: s.capturedAt,
+    refundableUntil: s.refundableUntil,
+    refunds: s.refunds,
+  };
+}

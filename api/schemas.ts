@@ -1,0 +1,127 @@
+/**
+ * The HTTP API's wire schemas (zod): request validation, response whitelists and the OpenAPI document at /docs
+ * all come from these. Request bodies mirror the typed client's schemas (client/schemas.ts) so the API cannot
+ * accept what the client would refuse; responses list every field explicitly, so nothing else (never a card
+ * number) can leave the API even if the workflow state grows.
+ */
+import { z } from 'zod';
+import {
+  IdempotencyKey,
+  PaymentIdSchema,
+  PaymentMethodSchema,
+  PaymentStatusSchema,
+  startPaymentSchema,
+  ThreeDSResultSchema,
+} from '../client/schemas';
+import { parseWait } from './wait';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+/** POST /payments: the client's start request without the key, which travels in the Idempotency-Key header. */
+export function createPaymentBody(maxAmount: number) {
+  return startPaymentSchema(maxAmount).omit({ idempotencyKey: true });
+}
+
+export const CreatePaymentHeaders = z.looseObject({
+  [IDEMPOTENCY_HEADER]: z
+    .string({ error: 'is required' })
+    .pipe(IdempotencyKey)
+    .describe('Your key for this payment (1-255 characters): the same key always means the same payment.'),
+});
+
+export const PaymentIdParams = z.strictObject({ id: PaymentIdSchema });
+
+export const WaitQuery = z.strictObject({
+  wait: z
+    .string()
+    .optional()
+    .describe('How long to wait for the final answer before replying with the current state: `5s`, `500ms`.')
+    .superRefine((value, ctx) => {
+      if (value !== undefined && parseWait(value) === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'wait must be a duration such as 5s or 500ms' });
+      }
+    }),
+});
+
+export const ListPaymentsQuery = z.strictObject({
+  status: PaymentStatusSchema,
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export const ThreeDSBody = ThreeDSResultSchema;
+export const ReplaceCardBody = z.strictObject({ paymentMethod: PaymentMethodSchema });
+/** Cancel and retry take an optional reason; an empty body is fine. */
+export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(200).optional() }).nullish();
+
+const Attempt = z.object({
+  attempt: z.number(),
+  at: z.string(),
+  gatewayKey: z.string(),
+  outcome: z.string(),
+  errorCode: z.string().optional(),
+  declineClass: z.string().optional(),
+});
+
+const StatusChange = z.object({
+  seq: z.number(),
+  status: z.string(),
+  at: z.string(),
+  reason: z.string().optional(),
+});
+
+const Refund = z.object({
+  refundNumber: z.number(),
+  requestKey: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  status: z.string(),
+  refundId: z.string().optional(),
+  reason: z.string().optional(),
+  requestedAt: z.string(),
+  failure: z.string().optional(),
+});
+
+export const PaymentResponse = z
+  .object({
+    paymentId: z.string(),
+    status: z.string(),
+    amount: z.number(),
+    currency: z.string(),
+    chargeId: z.string().optional(),
+    cardVersion: z.number(),
+    customerMessage: z.string().describe('Safe to show to the customer as is.'),
+    needsDifferentCard: z.boolean(),
+    reason: z.string().optional(),
+    attempts: z.array(Attempt),
+    history: z.array(StatusChange).optional().describe('Every status change, as written to the audit trail.'),
+    amountRefunded: z.number().optional(),
+    capturedAt: z.string().optional(),
+    refundableUntil: z.string().optional(),
+    refunds: z.array(Refund).optional(),
+  })
+  .meta({ id: 'Payment' });
+
+export const PaymentListResponse = z.object({
+  data: z.array(z.object({ paymentId: z.string(), status: z.string(), startTime: z.string() })),
+});
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      type: z.enum(['invalid_request_error', 'authentication_error', 'idempotency_error', 'api_error']),
+      code: z.string(),
+      message: z.string(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const WebhookAck = z.object({
+  received: z.literal(true),
+  duplicate: z.boolean().optional(),
+  ignored: z.boolean().optional(),
+});
+
+export type PaymentDto = z.infer<typeof PaymentResponse>;
+export type ErrorBody = z.infer<typeof ErrorResponse>;
+export { PaymentIdSchema };

@@ -1,0 +1,73 @@
+/**
+ * What each gateway event does. One handler per event type, looked up in WEBHOOK_HANDLERS; to handle a new
+ * event (disputes, refunds …) add a function and an entry here, nothing else changes. Unknown types are
+ * acknowledged and ignored by the receiver.
+ *
+ * Every handler must be idempotent: the gateway delivers at least once, and the receiver's de-duplication is
+ * best effort (in memory, bounded). A handler resolves with 'processed' or 'ignored' (nothing to do, e.g. the
+ * payment has already finished: a retry could not change that) and throws when processing should be retried
+ * by the gateway (Temporal unreachable, …); the receiver answers a throw with a 5xx.
+ */
+import { z } from 'zod';
+import { PaymentNotFoundError, PaymentValidationError } from '../client/errors';
+import type { PaymentsClient } from '../client/payments-client';
+import type { Logger } from '../logging/logger';
+import { badRequest } from './errors';
+
+/** The envelope every gateway event shares; `data` is checked by the event's own handler. */
+export const WebhookEventSchema = z.object({
+  id: z.string().min(1).max(255),
+  type: z.string().min(1).max(255),
+  created: z.number().int(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
+export type WebhookOutcome = 'processed' | 'ignored';
+
+export interface WebhookHandlerDeps {
+  payments: PaymentsClient;
+  logger: Logger;
+}
+
+export type WebhookHandler = (event: WebhookEvent, deps: WebhookHandlerDeps) => Promise<WebhookOutcome>;
+
+const ThreeDSCompletedData = z.object({
+  charge_id: z.string().min(1),
+  result: z.enum(['succeeded', 'failed']),
+  idempotency_key: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).default({}),
+});
+
+/** The customer finished (or failed) the 3DS challenge: becomes the payment workflow's threeDSCompleted signal. */
+const threeDSCompleted: WebhookHandler = async (event, { payments, logger }) => {
+  const data = parseData(ThreeDSCompletedData, event);
+  const paymentId = data.metadata.payment_id;
+  if (!paymentId) {
+    logger.info({ eventId: event.id, chargeId: data.charge_id }, 'webhook for a charge without payment_id: ignored');
+    return 'ignored';
+  }
+  try {
+    // The workflow ignores a result naming another charge, and a second copy of the same result once it moved on.
+    await payments.complete3DS(paymentId, { result: data.result, chargeId: data.charge_id });
+    return 'processed';
+  } catch (err) {
+    // Finished (e.g. 3DS timed out) or not one of ours: a redelivery cannot change that, so acknowledge it.
+    if (err instanceof PaymentNotFoundError || err instanceof PaymentValidationError) {
+      logger.info({ eventId: event.id, paymentId, err: err.message }, '3DS webhook for no running payment: ignored');
+      return 'ignored';
+    }
+    throw err;
+  }
+};
+
+export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
+  'charge.3ds_completed': threeDSCompleted,
+};
+
+function parseData<S extends z.ZodType>(schema: S, event: WebhookEvent): z.output<S> {
+  const parsed = schema.safeParse(event.data);
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues.map((i) => `data.${i.path.join('.')}: ${i.message}`).join('; ');
+  throw badRequest('invalid_event', `Invalid ${event.type} event: ${detail}`);
+}

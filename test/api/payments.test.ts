@@ -1,0 +1,287 @@
+/**
+ * The payment routes over real HTTP against the real worker and sandbox gateway: idempotent starts (also 50 at
+ * once), reads with audit history, waiting, card replacement, cancel, list and operator retry.
+ */
+import { randomUUID } from 'node:crypto';
+import { createApiServer } from '../../api/server';
+import { paymentIdFromKey } from '../../client/payment-id';
+import { createLogger } from '../../logging/logger';
+import { ledgerFor } from '../support/gateway-admin';
+import { uniqueKey } from '../support/payment-harness';
+import { eventually, waitForStatus } from '../support/wait';
+import {
+  expectApiError,
+  EXPIRED,
+  listenOnLoopback,
+  INSUFFICIENT_FUNDS,
+  payment,
+  startApiHarness,
+  THREE_DS,
+  VISA,
+  type ApiHarness,
+} from './api-harness';
+
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await startApiHarness();
+});
+afterAll(async () => {
+  await api?.teardown();
+});
+
+describe('POST /payments', () => {
+  it('creates with 201, replays with 200 and Idempotent-Replayed, refuses the key with another body', async () => {
+    const key = uniqueKey('api-create');
+    const paymentId = paymentIdFromKey(key);
+    const first = await api.pay(key, payment());
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ paymentId, amount: 1999, currency: 'USD' });
+    expect(first.body.status).toEqual(expect.any(String));
+    expect(first.headers.get('location')).toBe(`/payments/${paymentId}`);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+
+    const replay = await api.pay(key, payment(), '?wait=5s');
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toMatchObject({ paymentId, status: 'succeeded' });
+
+    const reused = await api.pay(key, payment(VISA, 2000));
+    expectApiError(reused, 422, 'idempotency_key_reused');
+    expect(reused.body.error.type).toBe('idempotency_error');
+    expect(await ledgerFor(api.h.gateway.url, paymentId)).toHaveLength(1);
+  });
+
+  it('50 concurrent requests with one key: one workflow, one charge, one 201, the same payment for all', async () => {
+    const key = uniqueKey('api-concurrent');
+    const answers = await Promise.all(Array.from({ length: 50 }, () => api.pay(key, payment(VISA, 4321))));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(49);
+    const replayed = answers.filter((a) => a.status === 200).map((a) => a.headers.get('idempotent-replayed'));
+    expect(new Set(replayed)).toEqual(new Set(['true']));
+    const paymentId = paymentIdFromKey(key);
+    expect(new Set(answers.map((a) => a.body.paymentId))).toEqual(new Set([paymentId]));
+
+    const settled = await api.call('GET', `/payments/${paymentId}?wait=5s`);
+    expect(settled.body.status).toBe('succeeded');
+    const ledger = await ledgerFor(api.h.gateway.url, paymentId);
+    expect(ledger.map((c) => [c.idempotency_key, c.status])).toEqual([[`${paymentId}:v1`, 'succeeded']]);
+    const runs = await eventually(
+      () => countRuns(`WorkflowId = 'payment-${paymentId}'`),
+      (n) => n > 0,
+    );
+    expect(runs).toBe(1);
+    expect(settled.body.history.filter((c: { status: string }) => c.status === 'initiated')).toHaveLength(1);
+  });
+});
+
+describe('GET /payments/:id and ?wait', () => {
+  it('?wait=5s answers with the final state as soon as a quick payment has it, with its audit history', async () => {
+    const key = uniqueKey('api-wait');
+    const created = await api.pay(key, payment());
+    const answer = await api.call('GET', `/payments/${created.body.paymentId}?wait=5s`);
+    expect(answer.status).toBe(200);
+    expect(answer.ms).toBeLessThan(4_000);
+    expect(answer.body).toMatchObject({
+      paymentId: paymentIdFromKey(key),
+      status: 'succeeded',
+      amount: 1999,
+      currency: 'USD',
+      chargeId: expect.stringMatching(/^ch_/),
+      customerMessage: expect.any(String),
+      attempts: [expect.objectContaining({ attempt: 1, outcome: 'succeeded' })],
+    });
+    expect(answer.body.history.map((c: { status: string }) => c.status)).toEqual([
+      'initiated',
+      'processing',
+      'succeeded',
+    ]);
+    expect(answer.body.history[0]).toEqual({ seq: 1, status: 'initiated', at: expect.any(String) });
+    expect(answer.text).not.toContain(VISA);
+    expect(answer.text).not.toMatch(/paymentMethod/);
+  });
+
+  it('a short wait on a payment parked in 3DS answers requires_action when the wait is up, not an error', async () => {
+    const key = uniqueKey('api-3ds-wait');
+    const answer = await api.pay(key, payment(THREE_DS), '?wait=800ms');
+    expect(answer.status).toBe(201);
+    expect(answer.body.status).toBe('requires_action');
+    expect(answer.ms).toBeGreaterThanOrEqual(750);
+    expect(answer.ms).toBeLessThan(3_000);
+
+    const capped = await api.call('GET', `/payments/${answer.body.paymentId}?wait=300ms`);
+    expect(capped.body.status).toBe('requires_action');
+    expect(capped.ms).toBeLessThan(2_000);
+
+    const cancelled = await api.call('POST', `/payments/${answer.body.paymentId}/cancel`, {
+      body: { reason: 'customer left' },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', reason: 'customer left' });
+  });
+
+  it('caps a long wait at the configured maximum', async () => {
+    const short = await startApiHarnessWithMaxWait(400);
+    try {
+      const key = uniqueKey('api-cap');
+      const answer = await short.pay(key, payment(THREE_DS), '?wait=60s');
+      expect(answer.body.status).toBe('requires_action');
+      expect(answer.ms).toBeLessThan(2_500);
+    } finally {
+      await short.app.close();
+    }
+  });
+});
+
+describe('when no worker answers', () => {
+  it('answers 503 after the read deadline instead of hanging, and the retry with the same key gets the payment', async () => {
+    const late = api.h.delayedWorker(); // a task queue no worker polls yet
+    const app = createApiServer({
+      payments: late.client,
+      temporal: api.h.env.client,
+      logger: createLogger({ level: 'silent' }),
+      apiKeys: ['late_test_key_0123456789'],
+      webhookSecret: 'unused_secret_0123456789',
+      webhookToleranceSeconds: 300,
+      maxWaitMs: 1_000,
+      readTimeoutMs: 500,
+    });
+    try {
+      const url = await listenOnLoopback(app);
+      const key = uniqueKey('api-no-worker');
+      const post = async () => {
+        const started = Date.now();
+        const res = await fetch(`${url}/payments`, {
+          method: 'POST',
+          headers: {
+            authorization: 'Bearer late_test_key_0123456789',
+            'idempotency-key': key,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(payment()),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - started };
+      };
+      const first = await post();
+      expect(first.status).toBe(503);
+      expect(first.body).toEqual({
+        error: { type: 'api_error', code: 'service_unavailable', message: expect.any(String) },
+      });
+      expect(first.ms).toBeLessThan(3_000);
+
+      await late.start();
+      // What a client does with a 503: retry with the same key, until a worker answers.
+      const retried = await eventually(post, (a) => a.status !== 503, 10_000);
+      expect(retried.status).toBe(200);
+      expect(retried.body.paymentId).toBe(paymentIdFromKey(key));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('payment actions', () => {
+  it('replaces the card of a hard-declined payment: awaiting_payment_method → new card → succeeded', async () => {
+    const key = uniqueKey('api-card');
+    const paymentId = paymentIdFromKey(key);
+    await api.pay(key, payment(EXPIRED));
+    await waitForStatus(api.h.client, paymentId, 'awaiting_payment_method');
+    const waiting = await api.call('GET', `/payments/${paymentId}`);
+    expect(waiting.body).toMatchObject({ status: 'awaiting_payment_method', needsDifferentCard: true });
+
+    const malformed = await api.call('POST', `/payments/${paymentId}/card`, {
+      body: { paymentMethod: { type: 'card', number: '12' } },
+    });
+    expectApiError(malformed, 400, 'validation_failed');
+
+    const replaced = await api.call('POST', `/payments/${paymentId}/card?wait=5s`, {
+      body: { paymentMethod: { type: 'card', number: VISA } },
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ status: 'succeeded', cardVersion: 2, needsDifferentCard: false });
+    const ledger = await ledgerFor(api.h.gateway.url, paymentId);
+    expect(ledger.map((c) => [c.idempotency_key, c.status])).toEqual([
+      [`${paymentId}:v1`, 'failed'],
+      [`${paymentId}:v2`, 'succeeded'],
+    ]);
+
+    const again = await api.call('POST', `/payments/${paymentId}/card`, {
+      body: { paymentMethod: { type: 'card', number: VISA } },
+    });
+    expect(expectApiError(again, 409, 'payment_state_conflict').message).toMatch(/not awaiting a payment method/);
+  });
+
+  it('refuses to cancel a succeeded payment with 409 and a reason', async () => {
+    const key = uniqueKey('api-cancel-late');
+    const created = await api.pay(key, payment(), '?wait=5s');
+    expect(created.body.status).toBe('succeeded');
+    const answer = await api.call('POST', `/payments/${created.body.paymentId}/cancel`);
+    expect(expectApiError(answer, 409, 'payment_state_conflict').message).toMatch(/refund it instead/);
+    expect(await ledgerFor(api.h.gateway.url, created.body.paymentId)).toHaveLength(1);
+  });
+
+  it('answers 404 for an action on an unknown payment', async () => {
+    const id = randomUUID();
+    expectApiError(await api.call('POST', `/payments/${id}/cancel`), 404, 'payment_not_found');
+    expectApiError(await api.call('POST', `/payments/${id}/retry`), 404, 'payment_not_found');
+    expectApiError(
+      await api.call('POST', `/payments/${id}/3ds`, { body: { result: 'succeeded' } }),
+      404,
+      'payment_not_found',
+    );
+  });
+
+  it('lists dead-lettered payments and retries one', async () => {
+    const key = uniqueKey('api-dead');
+    const paymentId = paymentIdFromKey(key);
+    await api.pay(key, payment(INSUFFICIENT_FUNDS));
+    await waitForStatus(api.h.client, paymentId, 'dead_lettered');
+    const listed = await eventually(
+      () => api.call('GET', '/payments?status=dead_lettered&limit=100'),
+      (a) => a.body.data.some((p: { paymentId: string }) => p.paymentId === paymentId),
+    );
+    expect(listed.body.data).toContainEqual({ paymentId, status: 'dead_lettered', startTime: expect.any(String) });
+
+    const retried = await api.call('POST', `/payments/${paymentId}/retry`, { body: { reason: 'funds arrived' } });
+    expect(retried.status).toBe(200);
+    expect(retried.body.paymentId).toBe(paymentId);
+    // A fresh budget: the workflow charges again (and the same card declines again).
+    const charges = await eventually(
+      () => ledgerFor(api.h.gateway.url, paymentId),
+      (ledger) => ledger.length > 3,
+    );
+    expect(charges.length).toBeGreaterThan(3);
+  });
+});
+
+/** A second API on the same harness with a small wait cap. */
+async function startApiHarnessWithMaxWait(maxWaitMs: number) {
+  const app = createApiServer({
+    payments: api.h.client,
+    temporal: api.h.env.client,
+    logger: createLogger({ level: 'silent' }),
+    apiKeys: ['cap_test_key_0123456789'],
+    webhookSecret: 'unused_secret_0123456789',
+    webhookToleranceSeconds: 300,
+    maxWaitMs,
+  });
+  const url = await listenOnLoopback(app);
+  const pay = async (key: string, body: unknown, query: string) => {
+    const started = Date.now();
+    const res = await fetch(`${url}/payments${query}`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer cap_test_key_0123456789',
+        'idempotency-key': key,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { status: string }, ms: Date.now() - started };
+  };
+  return { app, pay };
+}
+
+async function countRuns(query: string): Promise<number> {
+  return (await api.h.env.client.workflow.count(query)).count;
+}
