@@ -13,6 +13,7 @@ import {
   PaymentStateError,
   PaymentValidationError,
 } from '../client/errors';
+import { DisputeNotFoundError, DisputeStateError } from '../client/disputes-client';
 import type { ErrorBody } from './schemas';
 
 export type ErrorType = ErrorBody['error']['type'];
@@ -46,6 +47,12 @@ export function toApiError(error: unknown): ApiError | undefined {
       'idempotency_key_reused',
       'This Idempotency-Key was already used with different parameters.',
     );
+  }
+  if (error instanceof DisputeNotFoundError) {
+    return new ApiError(404, 'invalid_request_error', 'dispute_not_found', error.message);
+  }
+  if (error instanceof DisputeStateError) {
+    return new ApiError(409, 'invalid_request_error', 'dispute_state_conflict', error.message);
   }
   if (error instanceof PaymentNotFoundError) {
     return new ApiError(404, 'invalid_request_error', 'payment_not_found', error.message);

@@ -4,6 +4,8 @@
  * waits answer at once), then closes the Temporal connection; after 10 s it exits regardless.
  */
 import { Client, Connection } from '@temporalio/client';
+import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
+import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
 import { config } from '../config';
 import { createLogger } from '../logging/logger';
@@ -16,13 +18,11 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: cfg.LOG_LEVEL, name: 'api' });
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: '10s' });
   const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
-  const payments = new PaymentsClient(client, {
-    taskQueue: cfg.TEMPORAL_TASK_QUEUE,
-    fingerprintSecret: cfg.IDEMPOTENCY_SECRET,
-    maxAmount: cfg.PAYMENT_MAX_AMOUNT,
-  });
+  const payments = new PaymentsClient(client, paymentsClientOptions(cfg));
+  const disputes = new DisputesClient(client, disputesClientOptions(cfg));
   const app = createApiServer({
     payments,
+    disputes,
     logger,
     apiKeys: cfg.API_KEYS,
     webhookSecret: cfg.GATEWAY_WEBHOOK_SECRET,

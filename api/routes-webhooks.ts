@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { SIGNATURE_HEADER, verifySignature } from '../webhooks/signature';
@@ -17,6 +18,7 @@ import { WEBHOOK_HANDLERS, WebhookEventSchema, type WebhookHandler } from './web
 
 export interface WebhookRoutesOptions {
   payments: PaymentsClient;
+  disputes: DisputesClient;
   logger: Logger;
   secret: string;
   toleranceSeconds: number;
@@ -30,7 +32,7 @@ const signatureHeader = SIGNATURE_HEADER.toLowerCase();
 export async function webhookRoutes(fastify: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
   const handlers = options.handlers ?? WEBHOOK_HANDLERS;
   const seen = new SeenEvents(options.seenCapacity);
-  const deps = { payments: options.payments, logger: options.logger };
+  const deps = { payments: options.payments, disputes: options.disputes, logger: options.logger };
 
   // Raw text for the signature. Only JSON is accepted (anything else is a 415), as the sender always sends it.
   fastify.removeAllContentTypeParsers();

@@ -10,9 +10,12 @@ import {
   PaymentIdSchema,
   PaymentMethodSchema,
   PaymentStatusSchema,
+  RefundRequestSchema,
   startPaymentSchema,
   ThreeDSResultSchema,
 } from '../client/schemas';
+import { DISPUTE_STATUSES } from '../shared/dispute-status';
+import { DISPUTE_EVIDENCE_FIELDS } from '../shared/dispute-types';
 import { parseWait } from './wait';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -70,6 +73,9 @@ const StatusChange = z.object({
   reason: z.string().optional(),
 });
 
+/** POST /payments/:id/refunds: the request key travels in the Idempotency-Key header, as for payments. */
+export const RefundBody = RefundRequestSchema.omit({ requestKey: true }).nullish();
+
 const Refund = z.object({
   refundNumber: z.number(),
   requestKey: z.string(),
@@ -101,6 +107,42 @@ export const PaymentResponse = z
     refunds: z.array(Refund).optional(),
   })
   .meta({ id: 'Payment' });
+
+export const RefundResponse = z.object({ refund: Refund, payment: PaymentResponse }).meta({ id: 'RefundResult' });
+
+export const DisputeIdParams = z.strictObject({ id: z.string().regex(/^[\w-]{1,255}$/, 'not a dispute id') });
+export const ListDisputesQuery = z.strictObject({
+  status: z.enum(DISPUTE_STATUSES),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const ApproveEvidenceBody = z.strictObject({
+  approvedBy: z.string().min(1).max(200),
+  evidence: z.partialRecord(z.enum(DISPUTE_EVIDENCE_FIELDS), z.string().min(1).max(20_000)).optional(),
+});
+
+export const DisputeResponse = z
+  .object({
+    disputeId: z.string(),
+    chargeId: z.string(),
+    paymentId: z.string().optional(),
+    amount: z.number(),
+    currency: z.string(),
+    reason: z.string(),
+    status: z.string(),
+    dueBy: z.string(),
+    submitBy: z.string().describe('When the evidence is submitted automatically if nobody approves it first.'),
+    evidence: z.record(z.string(), z.string()),
+    missingEvidence: z.array(z.string()),
+    approvedBy: z.string().optional(),
+    submittedAt: z.string().optional(),
+    submissionError: z.string().optional(),
+    outcome: z.string().optional(),
+  })
+  .meta({ id: 'Dispute' });
+
+export const DisputeListResponse = z.object({
+  data: z.array(z.object({ disputeId: z.string(), status: z.string(), startTime: z.string() })),
+});
 
 export const PaymentListResponse = z.object({
   data: z.array(z.object({ paymentId: z.string(), status: z.string(), startTime: z.string() })),

@@ -4,7 +4,7 @@
  *
  *   /health, /docs (OpenAPI UI, JSON at /docs/json)  public
  *   /webhooks/gateway                                 authenticated by the gateway's signature
- *   /payments…                                        Bearer API key
+ *   /payments…, /disputes…                            Bearer API key
  */
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
@@ -16,10 +16,12 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import type { DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { registerBearerAuth } from './auth';
 import { registerErrorHandlers } from './errors';
+import { registerAfterCaptureRoutes } from './routes-after-capture';
 import { registerPaymentRoutes } from './routes-payments';
 import { webhookRoutes } from './routes-webhooks';
 import type { AbortScope } from './wait';
@@ -32,6 +34,7 @@ const DEFAULT_READ_TIMEOUT_MS = 5_000;
 
 export interface ApiServerOptions {
   payments: PaymentsClient;
+  disputes: DisputesClient;
   logger: Logger;
   /** Accepted Bearer keys; more than one lets a key be rotated without downtime. */
   apiKeys: readonly string[];
@@ -111,6 +114,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
 
   void app.register(webhookRoutes, {
     payments: options.payments,
+    disputes: options.disputes,
     logger,
     secret: options.webhookSecret,
     toleranceSeconds: options.webhookToleranceSeconds,
@@ -130,6 +134,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
         closing: closing.signal,
       },
     });
+    registerAfterCaptureRoutes(authed, { payments: options.payments, disputes: options.disputes });
   });
   return app;
 }

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { PaymentNotFoundError, PaymentValidationError } from '../client/errors';
+import { GatewayDisputeSchema, type DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { badRequest } from './errors';
@@ -27,6 +28,7 @@ export type WebhookOutcome = 'processed' | 'ignored';
 
 export interface WebhookHandlerDeps {
   payments: PaymentsClient;
+  disputes: DisputesClient;
   logger: Logger;
 }
 
@@ -61,8 +63,31 @@ const threeDSCompleted: WebhookHandler = async (event, { payments, logger }) => 
   }
 };
 
+const DisputeEventData = z.object({ dispute: GatewayDisputeSchema.extend({ status: z.string() }) });
+
+/** A bank opened a dispute: start its workflow (the id comes from the dispute's, so a repeat starts nothing). */
+const disputeCreated: WebhookHandler = async (event, { disputes, logger }) => {
+  const { dispute } = parseData(DisputeEventData, event);
+  const { created } = await disputes.openDispute(dispute);
+  logger.info({ eventId: event.id, disputeId: dispute.id, reason: dispute.reason, created }, 'dispute.created');
+  return created ? 'processed' : 'ignored';
+};
+
+/** The bank decided: the dispute workflow records won or lost (and is started first if `created` was lost). */
+const disputeClosed: WebhookHandler = async (event, { disputes, logger }) => {
+  const { dispute } = parseData(DisputeEventData, event);
+  if (dispute.status !== 'won' && dispute.status !== 'lost') {
+    throw badRequest('invalid_event', `dispute.closed with status ${dispute.status}, expected won or lost`);
+  }
+  await disputes.recordClosed(dispute, dispute.status);
+  logger.info({ eventId: event.id, disputeId: dispute.id, outcome: dispute.status }, 'dispute.closed');
+  return 'processed';
+};
+
 export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
   'charge.3ds_completed': threeDSCompleted,
+  'dispute.created': disputeCreated,
+  'dispute.closed': disputeClosed,
 };
 
 function parseData<S extends z.ZodType>(schema: S, event: WebhookEvent): z.output<S> {

@@ -10,6 +10,7 @@ import { createLogger } from '../../logging/logger';
 import { freePort } from '../../scripts/lib/free-port';
 import { paymentWorkflowId } from '../../shared/idempotency';
 import { signPayload, SIGNATURE_HEADER } from '../../webhooks/signature';
+import { DisputesClient } from '../../client/disputes-client';
 import { startPaymentHarness, type PaymentHarness } from '../support/payment-harness';
 
 export const API_KEY = 'test_api_key_0123456789';
@@ -21,6 +22,7 @@ export const INSUFFICIENT_FUNDS = '4000000000009995';
 
 export interface ApiHarness {
   h: PaymentHarness;
+  disputes: DisputesClient;
   app: FastifyInstance;
   url: string;
   call(method: string, path: string, init?: CallInit): Promise<Answer>;
@@ -63,8 +65,11 @@ export async function startApiHarness(options: Partial<ApiServerOptions> = {}): 
   const port = await freePort();
   const webhookUrl = `http://127.0.0.1:${port}/webhooks/gateway`;
   const h = await startPaymentHarness({ gatewayWebhook: { url: webhookUrl, secret: WEBHOOK_SECRET } });
+  // Disputes due within 1 s of their deadline submit on their own; tests that want an operator pick a later one.
+  const disputes = new DisputesClient(h.env.client, { taskQueue: h.taskQueue, policy: { submitMarginMs: 1_000 } });
   const app = createApiServer({
     payments: h.client,
+    disputes,
     temporal: h.env.client,
     logger: createLogger({ level: 'silent', name: 'api-test' }),
     apiKeys: ['second_key_for_rotation_0000', API_KEY],
@@ -98,6 +103,7 @@ export async function startApiHarness(options: Partial<ApiServerOptions> = {}): 
   };
 
   return {
+    disputes,
     h,
     app,
     url,

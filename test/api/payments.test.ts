@@ -138,6 +138,7 @@ describe('when no worker answers', () => {
     const late = api.h.delayedWorker(); // a task queue no worker polls yet
     const app = createApiServer({
       payments: late.client,
+      disputes: api.disputes,
       temporal: api.h.env.client,
       logger: createLogger({ level: 'silent' }),
       apiKeys: ['late_test_key_0123456789'],
@@ -258,6 +259,7 @@ describe('payment actions', () => {
 async function startApiHarnessWithMaxWait(maxWaitMs: number) {
   const app = createApiServer({
     payments: api.h.client,
+    disputes: api.disputes,
     temporal: api.h.env.client,
     logger: createLogger({ level: 'silent' }),
     apiKeys: ['cap_test_key_0123456789'],

@@ -199,11 +199,15 @@ describe('OpenAPI', () => {
     expect(answer.status).toBe(200);
     const doc = answer.body;
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/disputes',
+      '/disputes/{id}',
+      '/disputes/{id}/approve',
       '/payments',
       '/payments/{id}',
       '/payments/{id}/3ds',
       '/payments/{id}/cancel',
       '/payments/{id}/card',
+      '/payments/{id}/refunds',
       '/payments/{id}/retry',
       '/webhooks/gateway',
     ]);
@@ -235,6 +239,7 @@ describe('unexpected errors', () => {
     } as unknown as PaymentsClient;
     const app = createApiServer({
       payments: broken,
+      disputes: api.disputes,
       logger: createLogger({ level: 'error', destination: sink }),
       apiKeys: [API_KEY],
       webhookSecret: 'unused_secret_0123456789',

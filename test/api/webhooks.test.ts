@@ -148,6 +148,7 @@ describe('de-duplication', () => {
     };
     const app = createApiServer({
       payments: {} as PaymentsClient,
+      disputes: api.disputes,
       logger: createLogger({ level: 'silent' }),
       apiKeys: ['unused_key_0123456789'],
       webhookSecret: WEBHOOK_SECRET,
