@@ -6,7 +6,7 @@ import type { PaymentStatus } from '../shared/payment-status';
 import type { PaymentState } from '../shared/payment-types';
 import { describeMethod, maskCard, paymentMethodFrom, type MethodFlags } from './cli-args';
 import { ExitCode, type ExitCodeValue } from './cli-exit';
-import { attemptsTable, emit, fields, nextStep, paymentFields, table, type CliIO } from './cli-format';
+import { attemptsTable, emit, fields, nextStep, paymentFields, refundsTable, table, type CliIO } from './cli-format';
 import { waitUntilSettled, type Settled } from './cli-wait';
 import { PaymentStateError } from './errors';
 import type { DisputesClient } from './disputes-client';
@@ -90,7 +90,12 @@ export async function status(ctx: CommandContext, paymentId: string): Promise<Ex
   const state = await (await ctx.client()).getPayment(paymentId);
   const hint = nextStep(state.paymentId, state.status);
   emit(ctx.io, ctx.json, {
-    human: [...paymentFields(state), ...attemptsTable(state.attempts), ...(hint ? ['', hint] : [])],
+    human: [
+      ...paymentFields(state),
+      ...attemptsTable(state.attempts),
+      ...refundsTable(state.refunds),
+      ...(hint ? ['', hint] : []),
+    ],
     json: state,
   });
   return ExitCode.Ok;

@@ -56,7 +56,21 @@ export function paymentFields(state: PaymentState, extra: readonly Field[] = [])
     ['attempts', state.attempts.length],
     ['reason', state.reason],
     ['message', state.customerMessage],
+    ['refunded', state.amountRefunded ? `${state.amountRefunded} of ${state.amount} ${state.currency}` : undefined],
+    ['refundable until', state.status === 'refunded' ? undefined : state.refundableUntil],
   ]);
+}
+
+export function refundsTable(refunds: PaymentState['refunds'] | undefined): string[] {
+  if (!refunds?.length) return [];
+  const rows = refunds.map((r) => [
+    String(r.refundNumber),
+    r.requestedAt,
+    String(r.amount),
+    r.status,
+    r.refundId ?? '',
+  ]);
+  return ['', ...table(['REFUND', 'REQUESTED', 'AMOUNT', 'STATUS', 'GATEWAY REFUND'], rows)];
 }
 
 export function attemptsTable(attempts: readonly AttemptRecord[]): string[] {

@@ -2,6 +2,8 @@
 export const CustomerMessage = {
   processing: 'Your payment is being processed.',
   succeeded: 'Your payment succeeded.',
+  partiallyRefunded: 'Part of your payment was refunded.',
+  refunded: 'Your payment was refunded.',
   requiresAction: 'Your bank needs you to confirm this payment.',
   authenticationFailed: 'We could not confirm this payment with your bank. Please try again.',
   cancelled: 'This payment was cancelled.',

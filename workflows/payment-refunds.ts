@@ -7,6 +7,7 @@ import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from
 import type { PaymentActivities, RefundOutcome } from '../activities';
 import { ErrorType } from '../shared/errors';
 import { gatewayRefundKey } from '../shared/idempotency';
+import { CustomerMessage } from '../shared/outcome-messages';
 import type { PaymentStatus } from '../shared/payment-status';
 import type { PaymentPolicy, PaymentState, RefundRecord, RefundRequest } from '../shared/payment-types';
 import { refundRetryPolicy } from '../shared/retry-policies';
@@ -130,6 +131,7 @@ export class RefundDesk {
     record.refundId = outcome.refundId;
     state.amountRefunded += record.amount;
     const status: PaymentStatus = this.fullyRefunded() ? 'refunded' : 'partially_refunded';
+    state.customerMessage = this.fullyRefunded() ? CustomerMessage.refunded : CustomerMessage.partiallyRefunded;
     const ids = { paymentId: state.paymentId, chargeId: state.chargeId, refundId: outcome.refundId };
     log.info('refund.created', {
       ...ids,

@@ -47,7 +47,10 @@ describe('refunds', () => {
     const first = await h.client.refund(paymentId, { amount: 400, requestKey: uniqueKey('r1') });
     expect(first).toMatchObject({ status: 'succeeded', amount: 400, refundNumber: 1 });
     expect(first.gatewayKey).toBe(`refund_${chargeId}_1`);
-    expect((await h.client.getPayment(paymentId)).status).toBe('partially_refunded');
+    expect(await h.client.getPayment(paymentId)).toMatchObject({
+      status: 'partially_refunded',
+      customerMessage: 'Part of your payment was refunded.',
+    });
 
     const rest = await h.client.refund(paymentId, { requestKey: uniqueKey('r2') }); // no amount: the remainder
     expect(rest).toMatchObject({ status: 'succeeded', amount: 600, refundNumber: 2 });
