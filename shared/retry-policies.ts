@@ -8,19 +8,15 @@ import type { PaymentPolicy } from './payment-types';
 
 /** Gateway calls: transport errors, 429, 5xx and 409-in-use retry with exponential backoff; the rest never. */
 export function gatewayRetryPolicy(policy: PaymentPolicy): RetryPolicy {
-  const r = policy.gatewayRetry;
-  return {
-    initialInterval: r.initialIntervalMs,
-    maximumInterval: r.maximumIntervalMs,
-    backoffCoefficient: r.backoffCoefficient,
-    maximumAttempts: r.maximumAttempts,
-    nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
-  };
+  return backoff(policy.gatewayRetry);
 }
 
 /** Refund calls: the same transient/permanent split as charges, on the refund's own (slower) schedule. */
 export function refundRetryPolicy(policy: PaymentPolicy): RetryPolicy {
-  const r = policy.refundRetry;
+  return backoff(policy.refundRetry);
+}
+
+function backoff(r: PaymentPolicy['gatewayRetry']): RetryPolicy {
   return {
     initialInterval: r.initialIntervalMs,
     maximumInterval: r.maximumIntervalMs,
