@@ -1,7 +1,8 @@
 /** The payments worker: runs payment workflows and their activities on the `payments` task queue. */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDependencies } from './bootstrap/dependencies';
-import { paymentWorkerOptions } from './bootstrap/worker-options';
+import { encryptedDataConverter } from './bootstrap/data-converter';
+import { paymentWorkerOptions, workerTuningFromConfig } from './bootstrap/worker-options';
 import { config } from './config';
 import { createLogger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
@@ -18,13 +19,15 @@ async function main(): Promise<void> {
   const deps = await createDependencies(cfg, logger);
   const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
   try {
+    const tuning = workerTuningFromConfig(cfg);
     const worker = await Worker.create({
       connection,
       namespace: cfg.TEMPORAL_NAMESPACE,
       taskQueue: cfg.TEMPORAL_TASK_QUEUE,
-      ...paymentWorkerOptions(deps),
+      dataConverter: encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS),
+      ...paymentWorkerOptions(deps, tuning),
     });
-    logger.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE, address: cfg.TEMPORAL_ADDRESS }, 'worker started');
+    logger.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE, address: cfg.TEMPORAL_ADDRESS, tuning }, 'worker started');
     await worker.run(); // resolves after SIGINT/SIGTERM, once in-flight tasks drain
   } finally {
     await connection.close();

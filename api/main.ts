@@ -4,6 +4,7 @@
  * waits answer at once), then closes the Temporal connection; after 10 s it exits regardless.
  */
 import { Client, Connection } from '@temporalio/client';
+import { encryptedDataConverter } from '../bootstrap/data-converter';
 import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
@@ -17,7 +18,11 @@ async function main(): Promise<void> {
   const cfg = config();
   const logger = createLogger({ level: cfg.LOG_LEVEL, name: 'api' });
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: '10s' });
-  const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: cfg.TEMPORAL_NAMESPACE,
+    dataConverter: encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS),
+  });
   const payments = new PaymentsClient(client, paymentsClientOptions(cfg));
   const disputes = new DisputesClient(client, disputesClientOptions(cfg));
   const app = createApiServer({

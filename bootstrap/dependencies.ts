@@ -8,6 +8,7 @@ import type { ActivityDeps } from '../activities';
 import { openAuditStore } from '../audit/store';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
+import { encryptedDataConverter } from './data-converter';
 import { temporalPaymentRecords } from './payment-records';
 
 export async function createDependencies(
@@ -22,7 +23,8 @@ export async function createDependencies(
   });
   const audit = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const dataConverter = encryptedDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   return {
     gateway,
     gatewayName: config.GATEWAY_NAME,

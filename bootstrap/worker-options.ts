@@ -1,16 +1,56 @@
 /** Worker options shared by the real worker and the tests, so tests run the production wiring. */
 import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Config } from '../config';
 
-export type PaymentWorkerOptions = Pick<WorkerOptions, 'activities' | 'workflowsPath'> & {
-  shutdownGraceTime: WorkerOptions['shutdownGraceTime'];
-};
+/** The slot, cache and poller knobs; a key left undefined keeps the SDK's own default. */
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentLocalActivityExecutions'
+  | 'maxConcurrentWorkflowTaskPolls'
+  | 'maxConcurrentActivityTaskPolls'
+  | 'maxEagerActivityReservationsPerWorkflowTask'
+>;
 
-export function paymentWorkerOptions(deps: ActivityDeps): PaymentWorkerOptions {
+export type PaymentWorkerOptions = Pick<WorkerOptions, 'activities' | 'workflowsPath'> &
+  WorkerTuning & {
+    shutdownGraceTime: WorkerOptions['shutdownGraceTime'];
+  };
+
+export function paymentWorkerOptions(deps: ActivityDeps, tuning: WorkerTuning = {}): PaymentWorkerOptions {
   return {
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities(deps),
     // Let in-flight gateway calls finish on Ctrl-C rather than cancelling them mid-charge.
     shutdownGraceTime: '20s',
+    ...tuning,
   };
+}
+
+/**
+ * The worker's sticky cache when WORKER_MAX_CACHED_WORKFLOWS is unset. The SDK derives its default from the heap
+ * limit (≈ 2,300 on a 4 GiB heap), and every payment now stays open after success, so the cache is always full:
+ * at ≈ 0.3–0.55 MiB per cached payment that alone took the worker past 1.5 GiB with 10,000 payments open, while
+ * 500 kept it under 1 GiB at rest with no slower drain (BENCHMARKS.md, "Parked payments").
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+
+/**
+ * The `WORKER_*` tuning keys of the config as worker options. Only keys that are set appear, except the cache
+ * size, which defaults to DEFAULT_MAX_CACHED_WORKFLOWS; everything else keeps the SDK's default.
+ */
+export function workerTuningFromConfig(cfg: Partial<Config>): WorkerTuning {
+  const tuning: WorkerTuning = {
+    maxCachedWorkflows: cfg.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: cfg.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: cfg.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: cfg.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    maxConcurrentWorkflowTaskPolls: cfg.WORKER_MAX_CONCURRENT_WORKFLOW_TASK_POLLS,
+    maxConcurrentActivityTaskPolls: cfg.WORKER_MAX_CONCURRENT_ACTIVITY_TASK_POLLS,
+    maxEagerActivityReservationsPerWorkflowTask: cfg.WORKER_MAX_EAGER_ACTIVITY_RESERVATIONS,
+  };
+  return Object.fromEntries(Object.entries(tuning).filter(([, v]) => v !== undefined)) as WorkerTuning;
 }

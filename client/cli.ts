@@ -27,6 +27,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { config } from '../config';
+import { encryptedDataConverter } from '../bootstrap/data-converter';
 import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
@@ -240,7 +241,8 @@ async function main(): Promise<void> {
         `could not reach Temporal at ${cfg.TEMPORAL_ADDRESS}: ${(err as Error).message}`,
       );
     }
-    return { cfg, client: new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }) };
+    const dataConverter = encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS);
+    return { cfg, client: new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter }) };
   });
   const connect = async () => {
     const { cfg, client } = await temporal();

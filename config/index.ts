@@ -3,10 +3,14 @@
  * with every problem listed; nothing else in the codebase reads process.env.
  */
 import { z } from 'zod';
+import { parseEncryptionKeys } from '../encryption/payload-codec';
 import { PAYMENTS_TASK_QUEUE } from '../shared/task-queues';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const ms = z.coerce.number().int().min(1);
+
+/** Dev-only: derived from a public string, so anyone can decrypt what it protects. Set your own. */
+export const DEV_PAYLOAD_ENCRYPTION_KEYS = 'dev:3YQqtmKSh5SLxBY1+b7MFl03r7+B8mFhrQDwavbF2do=';
 
 // HTTP API
 /** Dev-only defaults: good for `npm start` on a laptop, never for anything shared. */
@@ -39,7 +43,7 @@ export const ConfigSchema = z.object({
   IDEMPOTENCY_SECRET: z.string().min(16).default('dev-only-idempotency-fingerprint-secret'),
   WORKER_METRICS_PORT: port.optional(),
   // Worker tuning: every key is optional; unset keeps the Temporal SDK's default (bootstrap/worker-options.ts).
-  /** Sticky cache size (workflows kept in memory between tasks); SDK default is derived from the heap size. */
+  /** Sticky cache size (workflows kept in memory between tasks); unset: 500 (see bootstrap/worker-options.ts). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** Workflow task slots (SDK default 40); must be >= 2 when the cache is on. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
@@ -74,6 +78,23 @@ export const ConfigSchema = z.object({
   REFUND_POLICY_URL: z.url().optional(),
   TERMS_OF_SERVICE_URL: z.url().optional(),
   // end Refunds and disputes
+  /**
+   * `<id>:<base64 32 bytes>[,…]`: AES-256-GCM keys for every payload Temporal stores (card numbers live in
+   * workflow input). The first encrypts; the rest still decrypt, for rotation. The default is for laptops only.
+   */
+  PAYLOAD_ENCRYPTION_KEYS: z
+    .string()
+    .default(DEV_PAYLOAD_ENCRYPTION_KEYS)
+    .transform((spec, ctx) => {
+      try {
+        const keys = parseEncryptionKeys(spec);
+        for (const k of keys) if (k.key.length !== 32) throw new Error(`key ${k.id} is not 32 bytes`);
+        return keys;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { TEST_DATA_CONVERTER } from '../support/encryption';
 import { HISTORIES_DIR } from '../support/histories';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
@@ -28,7 +29,10 @@ describe('replay of recorded payment histories', () => {
       history: JSON.parse(readFileSync(path.join(HISTORIES_DIR, f), 'utf8')),
     }));
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, histories)) {
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: require.resolve('../../workflows'), dataConverter: TEST_DATA_CONVERTER },
+      histories,
+    )) {
       results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : undefined });
     }
     expect(results).toHaveLength(files.length);

@@ -17,6 +17,7 @@ import { createLogger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
+import { TEST_DATA_CONVERTER } from './encryption';
 import { FAST_POLICY } from './fast-policy';
 
 export interface HarnessOptions {
@@ -55,7 +56,11 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest globalSetup must start the dev server');
   installQuietRuntime();
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address });
+  // Every client and worker encrypts payloads, as in production: nothing here sees card data in history.
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address,
+    client: { dataConverter: TEST_DATA_CONVERTER },
+  });
   const gateway = await createGatewaySandbox({ port: 0, webhook: options.gatewayWebhook });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = createLogger({ level: 'warn', name: 'test' });
@@ -83,6 +88,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
+    dataConverter: TEST_DATA_CONVERTER,
     ...workerOptions,
     shutdownGraceTime: '1s',
   });
@@ -112,6 +118,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
             connection: env.nativeConnection,
             taskQueue: queue,
             workflowBundle,
+            dataConverter: TEST_DATA_CONVERTER,
             ...workerOptions,
             shutdownGraceTime: '1s',
           });
