@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEV_API_KEY, DEV_GATEWAY_WEBHOOK_SECRET } from '../config';
 import { temporalCliPath } from './lib/temporal-cli';
-import { startDevServer, type DevServer } from './lib/temporal-dev-server';
+import { FAST_DURABLE_SETTINGS, startDevServer, type DevServer } from './lib/temporal-dev-server';
 import { Supervisor } from './lib/supervisor';
 import { prefixedWriter } from './lib/log-lines';
 
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     port: env.TEMPORAL_PORT,
     uiPort: env.TEMPORAL_UI_PORT,
     dbFile: env.TEMPORAL_DB_FILE,
+    ...FAST_DURABLE_SETTINGS,
     // The server's own shutdown chatter (pollers losing their connection) is noise once we are stopping.
     onOutput: (chunk) => {
       if (!shuttingDown) temporalOut(chunk);

@@ -17,7 +17,28 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   extraArgs?: string[];
   onOutput?: (chunk: string) => void;
+  /** `--sqlite-pragma k=v` for each entry (file or in-memory DB), e.g. `{ journal_mode: 'WAL', synchronous: 'FULL' }`. */
+  sqlitePragmas?: Record<string, string>;
+  /** `--dynamic-config-value k=<JSON>` for each entry, e.g. `{ 'system.enableActivityEagerExecution': true }`. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Serve the server's Prometheus metrics on this port (`/metrics`); omitted: the CLI picks one. */
+  metricsPort?: number;
 }
+
+/**
+ * Server settings that `npm start` and the benchmark use: faster, and as durable as the dev server's defaults.
+ * WAL with synchronous=FULL still fsyncs every commit; eager activity dispatch hands the charge activity back in
+ * the workflow task's completion; and the dev server's forced search-attribute cache refresh (a re-read of
+ * cluster metadata from SQLite on every check) is off, which is safe because start-up registers our attributes
+ * before any worker runs. Measured in BENCHMARKS.md ("Knobs tried"): 1.5x throughput, 2.5x lower latency.
+ */
+export const FAST_DURABLE_SETTINGS: Required<Pick<DevServerOptions, 'sqlitePragmas' | 'dynamicConfig'>> = {
+  sqlitePragmas: { journal_mode: 'WAL', synchronous: 'FULL' },
+  dynamicConfig: {
+    'system.enableActivityEagerExecution': true,
+    'system.forceSearchAttributesCacheRefreshOnRead': false,
+  },
+};
 
 export interface DevServer {
   address: string;
@@ -32,6 +53,10 @@ export function devServerArgs(o: DevServerOptions): string[] {
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.cliType}`);
+  for (const [k, v] of Object.entries(o.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${k}=${v}`);
+  for (const [k, v] of Object.entries(o.dynamicConfig ?? {}))
+    args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
+  if (o.metricsPort) args.push('--metrics-port', String(o.metricsPort));
   return [...args, ...(o.extraArgs ?? [])];
 }
 

@@ -1,0 +1,258 @@
+/**
+ * Command-line flags (and BENCH_* environment variables) of `npm run bench`. Every size has a default that
+ * finishes a full run in under ten minutes on the 2-core box; `--quick` shrinks everything to a smoke test.
+ */
+import { parseArgs } from 'node:util';
+import { FAST_DURABLE_SETTINGS } from '../../scripts/lib/temporal-dev-server';
+
+export const SCENARIOS = ['happy', 'closed', 'faults', 'parked', 'baseline'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  rates: number[];
+  stepSeconds: number;
+  concurrency: number[];
+  closedSeconds: number;
+  faultRate: number;
+  faultSeconds: number;
+  fault503: number;
+  faultDrop: number;
+  parked: number[];
+  warmup: number;
+  p99TargetMs: number;
+  maxInFlight: number;
+  drainTimeoutSeconds: number;
+  breakdownSample: number;
+  label: string;
+  inMemory: boolean;
+  sqlitePragmas: Record<string, string>;
+  dynamicConfig: Record<string, string | number | boolean>;
+  workerEnv: Record<string, string>;
+  workerNodeArgs: string[];
+  outDir: string;
+  updateBenchmarks: boolean;
+  keepWorkDir: boolean;
+  quick: boolean;
+  /** Named set of server knobs applied before the explicit flags (see PRESETS). */
+  preset: string;
+  help: boolean;
+}
+
+/**
+ * Server settings per preset. `default` is exactly what `npm start` runs (FAST_DURABLE_SETTINGS: WAL with
+ * synchronous=FULL, eager activities, no forced search-attribute refresh); `stock` is the dev server's own
+ * defaults (rollback journal), which `npm start` ran before those settings were measured. `tuned` is the name
+ * the first measurements used for today's default, kept so their recorded commands still run.
+ */
+const START_SETTINGS = { ...FAST_DURABLE_SETTINGS, workerEnv: {} };
+export const PRESETS: Record<string, Pick<BenchOptions, 'sqlitePragmas' | 'dynamicConfig' | 'workerEnv'>> = {
+  default: START_SETTINGS,
+  tuned: START_SETTINGS,
+  stock: { sqlitePragmas: {}, dynamicConfig: {}, workerEnv: {} },
+};
+
+export const DEFAULTS: Omit<BenchOptions, 'outDir'> = {
+  scenarios: [...SCENARIOS],
+  rates: [25, 50, 100, 200, 400],
+  stepSeconds: 15,
+  concurrency: [1, 10, 50],
+  closedSeconds: 10,
+  faultRate: 20,
+  faultSeconds: 20,
+  fault503: 0.2,
+  faultDrop: 0.05,
+  parked: [1000, 10000],
+  warmup: 100,
+  p99TargetMs: 1000,
+  maxInFlight: 5000,
+  drainTimeoutSeconds: 60,
+  breakdownSample: 100,
+  label: 'default',
+  inMemory: false,
+  sqlitePragmas: {},
+  dynamicConfig: {},
+  workerEnv: {},
+  workerNodeArgs: [],
+  updateBenchmarks: false,
+  keepWorkDir: false,
+  quick: false,
+  preset: 'default',
+  help: false,
+};
+
+/** `--quick`: every scenario, a few seconds each; the whole run stays under a minute. */
+export const QUICK: Partial<BenchOptions> = {
+  rates: [10, 25],
+  stepSeconds: 3,
+  concurrency: [5],
+  closedSeconds: 3,
+  faultRate: 10,
+  faultSeconds: 3,
+  parked: [100],
+  warmup: 10,
+  drainTimeoutSeconds: 20,
+  breakdownSample: 10,
+  label: 'quick',
+};
+
+export const USAGE = `npm run bench -- [flags]        (each flag can also be set as BENCH_<FLAG>, e.g. BENCH_RATES=25,50)
+
+  --quick                      smoke test: every scenario, tiny sizes, < 1 minute
+  --preset NAME                default (what npm start runs: WAL+FULL, eager activities, no forced
+                               search-attribute refresh) or stock (the dev server's own defaults);
+                               explicit flags below add to it
+  --scenarios LIST             ${SCENARIOS.join(',')} (default: all)
+  --rates LIST                 open-loop arrival rates stepped up, /s (default ${DEFAULTS.rates.join(',')})
+  --step-seconds N             duration of each rate step (default ${DEFAULTS.stepSeconds})
+  --concurrency LIST           closed-loop callers (default ${DEFAULTS.concurrency.join(',')})
+  --closed-seconds N           duration of each closed-loop level (default ${DEFAULTS.closedSeconds})
+  --fault-rate N               open-loop rate of the faults scenario, /s (default ${DEFAULTS.faultRate})
+  --fault-seconds N            its duration (default ${DEFAULTS.faultSeconds})
+  --fault-503 P                share of charge requests answered 503 (default ${DEFAULTS.fault503})
+  --fault-drop P               share committed and then dropped (default ${DEFAULTS.faultDrop})
+  --parked LIST                payments parked on 3DS, one round per size (default ${DEFAULTS.parked.join(',')})
+  --warmup N                   payments before measuring (default ${DEFAULTS.warmup})
+  --p99-target-ms N            a rate step holds if p99 is under this (default ${DEFAULTS.p99TargetMs})
+  --max-in-flight N            open-loop cap on unanswered payments (default ${DEFAULTS.maxInFlight})
+  --drain-timeout-seconds N    wait for stragglers after a step (default ${DEFAULTS.drainTimeoutSeconds})
+  --breakdown-sample N         histories read per breakdown (default ${DEFAULTS.breakdownSample})
+  --label NAME                 names the result file and the run (default "${DEFAULTS.label}")
+  --sqlite-pragma K=V          dev server SQLite pragma, repeatable (e.g. journal_mode=WAL)
+  --dynamic-config K=V         dev server dynamic config, repeatable (V is JSON: true, 100, '"x"')
+  --eager-activities           = --dynamic-config system.enableActivityEagerExecution=true
+  --worker-env K=V             worker environment, repeatable (e.g. WORKER_MAX_CACHED_WORKFLOWS=500)
+  --worker-node-arg FLAG       node flag for the worker, repeatable (e.g. --worker-node-arg=--cpu-prof)
+  --in-memory                  dev server without a DB file (attribution only: not durable)
+  --out DIR                    where the JSON goes (default bench/results)
+  --update-benchmarks          rewrite the generated table in BENCHMARKS.md with this run
+  --keep                       keep the temp dir (logs, temporal.db, audit)
+  --help`;
+
+function list(value: string, name: string): number[] {
+  const out = value.split(',').map((v) => Number(v.trim()));
+  if (out.length === 0 || out.some((n) => !Number.isFinite(n) || n <= 0)) {
+    throw new Error(`--${name}: expected a comma-separated list of positive numbers, got "${value}"`);
+  }
+  return out;
+}
+
+function num(value: string, name: string, { min = 0, max = Infinity } = {}): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name}: expected a number in [${min}, ${max}]`);
+  return n;
+}
+
+export function keyValues(values: string[], name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of values.flatMap((v) => v.split(',')).filter(Boolean)) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--${name}: expected K=V, got "${kv}"`);
+    out[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+function jsonish(value: string): string | number | boolean {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed === 'string' || typeof parsed === 'number' || typeof parsed === 'boolean') return parsed;
+  } catch {
+    // a bare word is a string
+  }
+  return value;
+}
+
+const FLAGS = {
+  quick: { type: 'boolean' },
+  preset: { type: 'string' },
+  scenarios: { type: 'string' },
+  rates: { type: 'string' },
+  'step-seconds': { type: 'string' },
+  concurrency: { type: 'string' },
+  'closed-seconds': { type: 'string' },
+  'fault-rate': { type: 'string' },
+  'fault-seconds': { type: 'string' },
+  'fault-503': { type: 'string' },
+  'fault-drop': { type: 'string' },
+  parked: { type: 'string' },
+  warmup: { type: 'string' },
+  'p99-target-ms': { type: 'string' },
+  'max-in-flight': { type: 'string' },
+  'drain-timeout-seconds': { type: 'string' },
+  'breakdown-sample': { type: 'string' },
+  label: { type: 'string' },
+  'sqlite-pragma': { type: 'string', multiple: true },
+  'dynamic-config': { type: 'string', multiple: true },
+  'eager-activities': { type: 'boolean' },
+  'worker-env': { type: 'string', multiple: true },
+  'worker-node-arg': { type: 'string', multiple: true },
+  'in-memory': { type: 'boolean' },
+  out: { type: 'string' },
+  'update-benchmarks': { type: 'boolean' },
+  keep: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+/** Flags first, then BENCH_* variables for what the flags left unset, then --quick sizes, then defaults. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutDir: string): BenchOptions {
+  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+  const raw = values as Record<string, string | string[] | boolean | undefined>;
+  for (const [flag, spec] of Object.entries(FLAGS)) {
+    if (raw[flag] !== undefined) continue;
+    const fromEnv = env[`BENCH_${flag.toUpperCase().replace(/-/g, '_')}`];
+    if (fromEnv === undefined || fromEnv === '') continue;
+    if (spec.type === 'boolean') raw[flag] = fromEnv === '1' || fromEnv === 'true';
+    else raw[flag] = 'multiple' in spec ? fromEnv.split(/\s+/) : fromEnv;
+  }
+  const quick = raw.quick === true;
+  const o: BenchOptions = { ...DEFAULTS, ...(quick ? QUICK : {}), quick, outDir: defaultOutDir };
+  const str = (k: string) => raw[k] as string | undefined;
+  const strs = (k: string) => (raw[k] as string[] | undefined) ?? [];
+  if (str('scenarios')) {
+    const names = str('scenarios')!
+      .split(',')
+      .map((s) => s.trim());
+    const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
+    if (unknown.length) throw new Error(`--scenarios: unknown ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+    o.scenarios = names as ScenarioName[];
+  }
+  if (str('rates')) o.rates = list(str('rates')!, 'rates');
+  if (str('step-seconds')) o.stepSeconds = num(str('step-seconds')!, 'step-seconds', { min: 1 });
+  if (str('concurrency')) o.concurrency = list(str('concurrency')!, 'concurrency').map(Math.round);
+  if (str('closed-seconds')) o.closedSeconds = num(str('closed-seconds')!, 'closed-seconds', { min: 1 });
+  if (str('fault-rate')) o.faultRate = num(str('fault-rate')!, 'fault-rate', { min: 1 });
+  if (str('fault-seconds')) o.faultSeconds = num(str('fault-seconds')!, 'fault-seconds', { min: 1 });
+  if (str('fault-503')) o.fault503 = num(str('fault-503')!, 'fault-503', { max: 1 });
+  if (str('fault-drop')) o.faultDrop = num(str('fault-drop')!, 'fault-drop', { max: 1 });
+  if (o.fault503 + o.faultDrop > 1) throw new Error('--fault-503 + --fault-drop must not exceed 1');
+  if (str('parked')) o.parked = list(str('parked')!, 'parked').map(Math.round);
+  if (str('warmup')) o.warmup = num(str('warmup')!, 'warmup');
+  if (str('p99-target-ms')) o.p99TargetMs = num(str('p99-target-ms')!, 'p99-target-ms', { min: 1 });
+  if (str('max-in-flight')) o.maxInFlight = num(str('max-in-flight')!, 'max-in-flight', { min: 1 });
+  if (str('drain-timeout-seconds')) {
+    o.drainTimeoutSeconds = num(str('drain-timeout-seconds')!, 'drain-timeout-seconds', { min: 1 });
+  }
+  if (str('breakdown-sample')) o.breakdownSample = num(str('breakdown-sample')!, 'breakdown-sample');
+  if (str('label')) o.label = str('label')!.replace(/[^\w.-]+/g, '-');
+  else if (str('preset') && str('preset') !== 'default') o.label = `${quick ? 'quick-' : ''}${str('preset')}`;
+  o.preset = str('preset') ?? 'default';
+  const preset = PRESETS[o.preset];
+  if (!preset) throw new Error(`--preset: unknown ${o.preset}; known: ${Object.keys(PRESETS).join(', ')}`);
+  o.sqlitePragmas = { ...preset.sqlitePragmas, ...keyValues(strs('sqlite-pragma'), 'sqlite-pragma') };
+  o.dynamicConfig = {
+    ...preset.dynamicConfig,
+    ...Object.fromEntries(
+      Object.entries(keyValues(strs('dynamic-config'), 'dynamic-config')).map(([k, v]) => [k, jsonish(v)]),
+    ),
+  };
+  if (raw['eager-activities'] === true) o.dynamicConfig['system.enableActivityEagerExecution'] = true;
+  o.workerEnv = { ...preset.workerEnv, ...keyValues(strs('worker-env'), 'worker-env') };
+  o.workerNodeArgs = strs('worker-node-arg');
+  o.inMemory = raw['in-memory'] === true;
+  if (str('out')) o.outDir = str('out')!;
+  o.updateBenchmarks = raw['update-benchmarks'] === true;
+  o.keepWorkDir = raw.keep === true;
+  o.help = raw.help === true;
+  return o;
+}

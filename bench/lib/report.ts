@@ -1,0 +1,285 @@
+/** Turns a run into JSON, a console table, and the generated section of BENCHMARKS.md. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ResultRow } from './context';
+import { PHASES, PHASE_HELP, type Breakdown } from './history';
+import type { ParkedRound } from '../scenarios/parked';
+import type { Comparison } from '../scenarios/baseline';
+import type { StepDetail } from '../scenarios/happy';
+
+export interface Machine {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  temporalCli: string;
+  kernel: string;
+}
+
+export interface TargetCheck {
+  target: string;
+  met: boolean | undefined;
+  measured: string;
+}
+
+export interface RunReport {
+  version: 1;
+  label: string;
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: Machine;
+  loadAvgStart: number[];
+  loadAvgEnd: number[];
+  setup: {
+    preset: string;
+    serverArgs: string[];
+    workerEnv: Record<string, string>;
+    auditBackend: string;
+    policy: string;
+  };
+  options: Record<string, unknown>;
+  rows: ResultRow[];
+  highestHeldRate?: number;
+  parked: ParkedRound[];
+  comparisons: Comparison[];
+  details: Array<StepDetail & { scenario: string }>;
+  targets: TargetCheck[];
+  /** Set when a scenario failed: the rows before it are still here. */
+  error?: string;
+}
+
+const f1 = (n: number | undefined) => (n === undefined ? '–' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const f2 = (n: number | undefined) =>
+  n === undefined ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+
+function chargesCell(r: ResultRow): string {
+  const l = r.ledger;
+  if (!l) return '–';
+  if (l.succeeded === 0) return 'no successes';
+  const ok = l.exactlyOne === l.succeeded;
+  const extra = l.chargedWithoutSuccess ? `; ${l.chargedWithoutSuccess} charged w/o answer` : '';
+  return ok
+    ? `1 for all ${l.succeeded}${extra}`
+    : `${l.duplicates} dup, ${l.missing} missing of ${l.succeeded}${extra}`;
+}
+
+function procCell(r: ResultRow, name: string): string {
+  const p = r.procs[name];
+  return p ? `${f1(p.cpuPct)} / ${f1(p.rssMaxMiB)}` : '–';
+}
+
+function cpuCell(r: ResultRow): string {
+  const c = r.cpuMsPerPayment;
+  if (c.worker === undefined) return '–';
+  return `${f1(c.worker)} + ${f1(c.server)} + ${f1(c.gateway)} (${r.cpuCeilingPerSec ?? '–'})`;
+}
+
+function mdTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function resultsTable(rows: ResultRow[]): string {
+  return mdTable(
+    [
+      'Scenario',
+      'Load',
+      'OK / offered',
+      'Not OK',
+      'Payments/s',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'Worker CPU % / RSS MiB',
+      'Server CPU % / RSS MiB',
+      'CPU ms/payment worker + server + gateway (ceiling/s)',
+      'Machine CPU %',
+      'Charges per key',
+      'Held',
+      'Load avg (1m)',
+    ],
+    rows.map((r) => [
+      r.scenario,
+      r.load,
+      `${r.completed} / ${r.offered}`,
+      String(r.errors + r.shed),
+      f1(r.throughputPerSec),
+      f2(r.latency.p50Ms),
+      f2(r.latency.p90Ms),
+      f2(r.latency.p99Ms),
+      f2(r.latency.maxMs),
+      procCell(r, 'worker'),
+      procCell(r, 'server'),
+      cpuCell(r),
+      f1(r.procs.machine?.cpuPct),
+      chargesCell(r),
+      r.held === undefined ? '' : r.held ? 'yes' : `no: ${r.reason}`,
+      f2(r.loadAvg[0]),
+    ]),
+  );
+}
+
+export function parkedTable(rounds: ParkedRound[]): string {
+  return mdTable(
+    [
+      'Parked',
+      'Park s',
+      'Worker RSS MiB before → at rest',
+      'Server RSS MiB before → at rest',
+      'Signal s',
+      'Drain s',
+      'Drained/s',
+      'Worker CPU % / max RSS (drain)',
+      'Server CPU % / max RSS (drain)',
+      'Answers',
+      'Charges per key',
+      'Load avg (1m)',
+    ],
+    rounds.map((p) => [
+      String(p.parked),
+      f1(p.parkSeconds),
+      `${f1(p.rest.workerRssBeforeMiB)} → ${f1(p.rest.workerRssMiB)}`,
+      `${f1(p.rest.serverRssBeforeMiB)} → ${f1(p.rest.serverRssMiB)}`,
+      f1(p.signalSeconds),
+      `${f1(p.drainSeconds)}${p.timedOut ? ` (timed out: ${p.timedOut})` : ''}`,
+      f1(p.drainedPerSec),
+      `${f1(p.drainProcs.worker?.cpuPct)} / ${f1(p.drainProcs.worker?.rssMaxMiB)}`,
+      `${f1(p.drainProcs.server?.cpuPct)} / ${f1(p.drainProcs.server?.rssMaxMiB)}`,
+      Object.entries(p.answers)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      p.ledger.exactlyOne === p.ledger.succeeded
+        ? `1 for all ${p.ledger.succeeded}`
+        : `${p.ledger.duplicates} dup, ${p.ledger.missing} missing`,
+      f2(p.loadAvg[0]),
+    ]),
+  );
+}
+
+export function comparisonTable(comparisons: Comparison[]): string {
+  return mdTable(
+    ['Ours', 'Baseline (seed 000 loop)', 'p50 ours/baseline', 'p99 ours/baseline', 'Throughput ours/baseline'],
+    comparisons.map((c) => [
+      c.ours,
+      c.baseline,
+      c.p50Ratio === undefined ? '–' : `×${c.p50Ratio}`,
+      c.p99Ratio === undefined ? '–' : `×${c.p99Ratio}`,
+      c.throughputRatio === undefined ? '–' : `×${c.throughputRatio}`,
+    ]),
+  );
+}
+
+export function breakdownTable(details: Array<{ scenario: string; load: string; breakdown?: Breakdown }>): string {
+  const withData = details.filter((d) => d.breakdown);
+  if (withData.length === 0) return '';
+  return mdTable(
+    ['Phase (mean ms per payment, share)', ...withData.map((d) => `${d.scenario} ${d.load}`)],
+    [
+      ...PHASES.map((p) => [
+        `${p}: ${PHASE_HELP[p]}`,
+        ...withData.map((d) => {
+          const v = d.breakdown!.phases[p];
+          return `${f2(v.meanMs)} (${Math.round(v.share * 100)}%)`;
+        }),
+      ]),
+      ['total (mean)', ...withData.map((d) => f2(d.breakdown!.totalMeanMs))],
+      ['history events per payment', ...withData.map((d) => f1(d.breakdown!.eventsPerPayment))],
+      ['histories sampled', ...withData.map((d) => String(d.breakdown!.sampled))],
+    ],
+  );
+}
+
+export function metricsTable(details: Array<StepDetail & { scenario: string }>): string {
+  if (details.length === 0) return '';
+  const names = [...new Set(details.flatMap((d) => Object.keys(d.metrics.worker)))];
+  return mdTable(
+    ['Metric (mean ms; p99 ms)', ...details.map((d) => `${d.scenario} ${d.load}`)],
+    [
+      ...names.map((n) => [
+        n.replace(/^temporal_/, ''),
+        ...details.map((d) => {
+          const m = d.metrics.worker[n];
+          return m ? `${f2(m.meanMs)}; ${f2(m.p99Ms)} (n=${m.count})` : '–';
+        }),
+      ]),
+      ['server persistence calls per payment', ...details.map((d) => f1(d.metrics.server.persistenceCallsPerPayment))],
+      ['server persistence ms per payment (sum)', ...details.map((d) => f2(d.metrics.server.persistenceMsPerPayment))],
+      [
+        'top persistence ops (calls/payment × mean ms)',
+        ...details.map((d) =>
+          d.metrics.server.topOperations
+            .slice(0, 4)
+            .map((o) => `${o.operation} ${f1(o.callsPerPayment)}×${f2(o.meanMs)}`)
+            .join('<br>'),
+        ),
+      ],
+    ],
+  );
+}
+
+export function targetsTable(targets: TargetCheck[]): string {
+  return mdTable(
+    ['Target', 'Met', 'Measured'],
+    targets.map((t) => [t.target, t.met === undefined ? 'not measured' : t.met ? 'yes' : 'NO', t.measured]),
+  );
+}
+
+export function renderMarkdown(r: RunReport): string {
+  const parts = [
+    `### Run "${r.label}" — ${r.startedAt}`,
+    '',
+    `- Command: \`${r.command}\``,
+    `- Machine: ${r.machine.cores} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ` +
+      `Temporal CLI ${r.machine.temporalCli}, Linux ${r.machine.kernel}`,
+    `- Load average (1/5/15 min) at start ${r.loadAvgStart.join(' / ')}, at end ${r.loadAvgEnd.join(' / ')}; ` +
+      `run took ${Math.round(r.durationSeconds)} s`,
+    `- Preset: ${r.setup.preset}; dev server: \`temporal ${r.setup.serverArgs.join(' ')}\``,
+    `- Worker env: ${
+      Object.keys(r.setup.workerEnv).length
+        ? Object.entries(r.setup.workerEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')
+        : 'defaults'
+    }; audit: ${r.setup.auditBackend}; policy: ${r.setup.policy}`,
+    '',
+  ];
+  if (r.rows.length) parts.push(resultsTable(r.rows), '');
+  if (r.highestHeldRate !== undefined || r.rows.some((x) => x.scenario === 'happy-open')) {
+    parts.push(`Highest open-loop rate held with p99 < target: **${r.highestHeldRate ?? 'none'}/s**`, '');
+  }
+  if (r.parked.length) parts.push('Parked payments (3DS):', '', parkedTable(r.parked), '');
+  if (r.comparisons.length) parts.push('Against the baseline:', '', comparisonTable(r.comparisons), '');
+  const bd = breakdownTable(r.details.map((d) => ({ scenario: d.scenario, load: d.load, breakdown: d.breakdown })));
+  if (bd) parts.push('Where the time goes (from sampled workflow histories):', '', bd, '');
+  const mt = metricsTable(r.details);
+  if (mt) parts.push('Worker SDK and server persistence metrics over each step:', '', mt, '');
+  parts.push('Targets:', '', targetsTable(r.targets), '');
+  if (r.error) parts.push(`**The run failed:** ${r.error.split('\n')[0]}`, '');
+  return parts.join('\n');
+}
+
+export function writeJson(dir: string, r: RunReport): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${r.label}-${r.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+  return file;
+}
+
+export const BEGIN = '<!-- bench:generated:start -->';
+export const END = '<!-- bench:generated:end -->';
+
+/** Replaces the generated section of BENCHMARKS.md (or appends one), leaving the hand-written notes alone. */
+export function updateBenchmarksMd(file: string, markdown: string): void {
+  const section = `${BEGIN}\n<!-- written by \`npm run bench -- --update-benchmarks\`; edits here are overwritten -->\n\n${markdown}\n${END}`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+  const start = current.indexOf(BEGIN);
+  const end = current.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? current.slice(0, start) + section + current.slice(end + END.length)
+      : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+}

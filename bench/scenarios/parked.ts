@@ -1,0 +1,184 @@
+/**
+ * Scenario 4, parked payments: N payments with the sandbox's 3DS card wait in `requires_action` for the
+ * threeDSCompleted signal (production policy: 15 min 3DS timeout). We measure worker and server memory at rest
+ * with all N parked, record each customer's successful challenge at the gateway (`POST /_sandbox/3ds/:chargeId`,
+ * untimed; the confirm call checks it), then signal them all (PaymentsClient.complete3DS, the direct signal,
+ * so the workflow side is what is measured) and time the drain
+ * until every payment's status is `succeeded`, then read a sample of the answers with PaymentsClient.result().
+ * The worker is restarted before the first round so its memory reflects this scenario, not earlier ones.
+ */
+import { paymentIdFromKey } from '../../client/payment-id';
+import { CARD_3DS, loadAvg, paymentKey, type BenchContext } from '../lib/context';
+import { checkLedger, type LedgerCheck } from '../lib/ledger';
+import { forEachLimited } from '../lib/loops';
+import type { ProcWindowStats } from '../lib/proc';
+
+export interface ParkedRound {
+  parked: number;
+  /** Time to start all N and see every one in requires_action. */
+  parkSeconds: number;
+  startFailures: number;
+  rest: {
+    workerRssMiB: number;
+    serverRssMiB: number;
+    /** Before the first payment of the round was started. */
+    workerRssBeforeMiB: number;
+    serverRssBeforeMiB: number;
+    /** CPU over the settle period with everything parked. */
+    procs: Record<string, ProcWindowStats>;
+  };
+  signalSeconds: number;
+  signalFailures: number;
+  /** From the first signal to the last payment seen `succeeded`. */
+  drainSeconds: number;
+  drainedPerSec: number;
+  drainProcs: Record<string, ProcWindowStats>;
+  answers: Record<string, number>;
+  ledger: LedgerCheck;
+  loadAvg: number[];
+  timedOut?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Answers read back with PaymentsClient.result() after the drain. */
+const ANSWER_SAMPLE = 500;
+
+async function waitForCount(
+  ctx: BenchContext,
+  query: string,
+  target: number,
+  timeoutMs: number,
+  intervalMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let lastChange = Date.now();
+  while (Date.now() < deadline) {
+    const { count } = await ctx.client.workflow.count(query);
+    if (count >= target) return true;
+    if (count !== last) {
+      last = count;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > 60_000) {
+      return false; // no progress for a minute
+    }
+    await sleep(intervalMs);
+  }
+  return false;
+}
+
+export async function parkedScenario(ctx: BenchContext): Promise<ParkedRound[]> {
+  ctx.log('parked: restarting the worker for a clean memory baseline');
+  await ctx.stack.restartWorker();
+  ctx.sampler.track('worker', ctx.stack.pids().worker);
+  await sleep(2000);
+  const rounds: ParkedRound[] = [];
+  for (const [round, n] of ctx.o.parked.entries()) rounds.push(await parkRound(ctx, round, n));
+  return rounds;
+}
+
+async function parkRound(ctx: BenchContext, round: number, n: number): Promise<ParkedRound> {
+  const scenario = `parked${round}`;
+  const customerId = `bench-${ctx.runId}-${scenario}`;
+  const ids = Array.from({ length: n }, (_, i) => paymentIdFromKey(paymentKey(ctx, scenario, i)));
+  const workerRssBeforeMiB = ctx.sampler.rssMiB('worker');
+  const serverRssBeforeMiB = ctx.sampler.rssMiB('server');
+  const quick = ctx.o.quick;
+
+  ctx.log(`parked: starting ${n} 3DS payments`);
+  const t0 = performance.now();
+  const started = await forEachLimited(n, 50, async (i) => {
+    await ctx.payments.startPayment({
+      idempotencyKey: paymentKey(ctx, scenario, i),
+      amount: 1999,
+      currency: 'USD',
+      paymentMethod: { type: 'card', number: CARD_3DS },
+      customerId,
+    });
+  });
+  const base = `CustomerId = '${customerId}'`;
+  const parkedOk = await waitForCount(
+    ctx,
+    `${base} AND PaymentStatus = 'requires_action'`,
+    n - started.failures,
+    15 * 60_000,
+    1000,
+  );
+  const parkSeconds = (performance.now() - t0) / 1000;
+  ctx.log(`  ${n} parked in ${parkSeconds.toFixed(1)} s (${started.failures} start failures)`);
+
+  const restWindow = ctx.sampler.window();
+  await sleep(quick ? 2000 : 10_000);
+  const restProcs = restWindow.end();
+  const rest = {
+    workerRssMiB: restProcs.worker?.rssEndMiB ?? 0,
+    serverRssMiB: restProcs.server?.rssEndMiB ?? 0,
+    workerRssBeforeMiB,
+    serverRssBeforeMiB,
+    procs: restProcs,
+  };
+  ctx.log(`  at rest: worker ${rest.workerRssMiB} MiB (before ${workerRssBeforeMiB}), server ${rest.serverRssMiB} MiB`);
+
+  // The customer passes the challenge at the gateway first (no webhook is configured, so nothing reaches the
+  // workflow from there); the gateway's confirm checks this answer. Not timed: it is the customer's part.
+  const idSet = new Set(ids);
+  const challenges = (await ctx.admin.ledger('requires_action')).filter((c) => idSet.has(c.metadata?.payment_id ?? ''));
+  const customer = await forEachLimited(challenges.length, 50, (i) =>
+    ctx.admin.customer3DS(challenges[i].id, 'succeeded'),
+  );
+  if (challenges.length !== n || customer.failures) {
+    ctx.log(
+      `  ${challenges.length} challenges found at the gateway, ${customer.failures} not accepted (${customer.firstError})`,
+    );
+  }
+
+  const drainWindow = ctx.sampler.window();
+  const s0 = performance.now();
+  const signalled = await forEachLimited(n, 100, async (i) => {
+    await ctx.payments.complete3DS(ids[i], { result: 'succeeded' });
+  });
+  const signalSeconds = (performance.now() - s0) / 1000;
+  const drained = await waitForCount(ctx, `${base} AND PaymentStatus = 'succeeded'`, n, 10 * 60_000, 250);
+  const drainSeconds = (performance.now() - s0) / 1000;
+  const drainProcs = drainWindow.end();
+  ctx.log(
+    `  signalled in ${signalSeconds.toFixed(1)} s; all succeeded ${drainSeconds.toFixed(1)} s after the first signal`,
+  );
+
+  // Every payment's status is known from visibility; the answer itself (PaymentsClient.result(), an Update on
+  // the open payment, so a workflow task each and a replay for every evicted one) is read for a sample, so
+  // that checking 10,000 answers does not take longer than the drain it follows.
+  const answers: Record<string, number> = {};
+  const keys = new Map<string, boolean>();
+  const { count: succeededCount } = await ctx.client.workflow.count(`${base} AND PaymentStatus = 'succeeded'`);
+  const sample = Math.min(n, ANSWER_SAMPLE);
+  const stride = n / sample;
+  await forEachLimited(sample, 50, async (j) => {
+    const id = ids[Math.floor(j * stride)];
+    const r = await ctx.payments.result(id);
+    answers[r.status] = (answers[r.status] ?? 0) + 1;
+    keys.set(`${id}:v1`, r.status === 'succeeded');
+  });
+  answers[`(visibility: succeeded)`] = succeededCount;
+  // The ledger check covers all N: visibility says which succeeded, the sample above confirms the answers agree.
+  const visiblySucceeded = succeededCount === n;
+  for (const id of ids) if (!keys.has(`${id}:v1`)) keys.set(`${id}:v1`, visiblySucceeded);
+  const ledger = checkLedger(await ctx.admin.ledger(), keys);
+  return {
+    parked: n,
+    parkSeconds: round1(parkSeconds),
+    startFailures: started.failures,
+    rest,
+    signalSeconds: round1(signalSeconds),
+    signalFailures: signalled.failures,
+    drainSeconds: round1(drainSeconds),
+    drainedPerSec: round1(n / drainSeconds),
+    drainProcs,
+    answers,
+    ledger,
+    loadAvg: loadAvg(),
+    ...(!parkedOk || !drained ? { timedOut: !parkedOk ? 'parking' : 'drain' } : {}),
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
