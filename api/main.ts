@@ -9,6 +9,7 @@ import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/clien
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
 import { config } from '../config';
+import { AesGcmPayloadCodec } from '../encryption/payload-codec';
 import { createLogger } from '../logging/logger';
 import { createApiServer } from './server';
 
@@ -18,11 +19,8 @@ async function main(): Promise<void> {
   const cfg = config();
   const logger = createLogger({ level: cfg.LOG_LEVEL, name: 'api' });
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: '10s' });
-  const client = new Client({
-    connection,
-    namespace: cfg.TEMPORAL_NAMESPACE,
-    dataConverter: encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS),
-  });
+  const dataConverter = encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS);
+  const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter });
   const payments = new PaymentsClient(client, paymentsClientOptions(cfg));
   const disputes = new DisputesClient(client, disputesClientOptions(cfg));
   const app = createApiServer({
@@ -35,6 +33,10 @@ async function main(): Promise<void> {
     maxWaitMs: cfg.API_MAX_WAIT_MS,
     maxAmount: cfg.PAYMENT_MAX_AMOUNT,
     temporal: client,
+    codec: cfg.CODEC_CORS_ORIGINS && {
+      codec: new AesGcmPayloadCodec(cfg.PAYLOAD_ENCRYPTION_KEYS),
+      origins: cfg.CODEC_CORS_ORIGINS,
+    },
   });
 
   // Ctrl-C under `npm start` delivers SIGINT twice (the terminal's to the process group, then the supervisor's),

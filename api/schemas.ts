@@ -151,7 +151,13 @@ export const PaymentListResponse = z.object({
 export const ErrorResponse = z
   .object({
     error: z.object({
-      type: z.enum(['invalid_request_error', 'authentication_error', 'idempotency_error', 'api_error']),
+      type: z.enum([
+        'invalid_request_error',
+        'authentication_error',
+        'permission_error',
+        'idempotency_error',
+        'api_error',
+      ]),
       code: z.string(),
       message: z.string(),
     }),

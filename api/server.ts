@@ -4,11 +4,13 @@
  *
  *   /health, /docs (OpenAPI UI, JSON at /docs/json)  public
  *   /webhooks/gateway                                 authenticated by the gateway's signature
+ *   /codec/encode, /codec/decode                      only with `codec`; browsers only from its origins
  *   /payments…, /disputes…                            Bearer API key
  */
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -22,6 +24,7 @@ import type { Logger } from '../logging/logger';
 import { registerBearerAuth } from './auth';
 import { registerErrorHandlers } from './errors';
 import { registerAfterCaptureRoutes } from './routes-after-capture';
+import { codecRoutes } from './routes-codec';
 import { registerPaymentRoutes } from './routes-payments';
 import { webhookRoutes } from './routes-webhooks';
 import type { AbortScope } from './wait';
@@ -55,6 +58,11 @@ export interface ApiServerOptions {
   readTimeoutMs?: number;
   /** Shown in the OpenAPI schema of POST /payments; the client enforces its own maximum either way. */
   maxAmount?: number;
+  /**
+   * Serve Temporal's remote codec protocol with this codec, so the Temporal UI shows our encrypted payloads
+   * (card numbers masked). `origins`: the browser origins allowed to call it (the UI's). Omitted: no /codec.
+   */
+  codec?: { codec: PayloadCodec; origins: readonly string[] };
   /** Replaces the webhook handler map (tests). */
   webhookHandlers?: Readonly<Record<string, WebhookHandler>>;
 }
@@ -120,6 +128,10 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     toleranceSeconds: options.webhookToleranceSeconds,
     handlers: options.webhookHandlers,
   });
+
+  if (options.codec) {
+    void app.register(codecRoutes, { codec: options.codec.codec, allowedOrigins: options.codec.origins });
+  }
 
   void app.register(async (authed) => {
     registerBearerAuth(authed, options.apiKeys);

@@ -67,6 +67,22 @@ export const ConfigSchema = z.object({
   /** A webhook whose signature timestamp is further than this from now is rejected (replay protection). */
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
   /** Upper bound for a request's `?wait=`; longer waits are cut to this. */
+  /**
+   * Browser origins (comma-separated) of Temporal UIs allowed to decode payloads through the API's /codec
+   * endpoint; unset: no codec endpoint. `npm start` sets it to its UI. Decoded card numbers are always masked.
+   */
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : undefined,
+    )
+    .pipe(z.array(z.url()).min(1).optional()),
   API_MAX_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   // end HTTP API
   // Refunds and disputes

@@ -1,12 +1,20 @@
 /** Masks anything shaped like a card number (13-19 digits, spaces or dashes allowed) to its last four. */
 const PAN = /\b(?:\d[ -]?){12,18}\d\b/g;
 
-export function maskCardNumbers(value: unknown, depth = 0): unknown {
+/**
+ * `maxDepth` bounds the walk: log lines can carry deep objects (errors, requests) where speed matters more, and
+ * a card number is never nested deep in them. Callers that show stored data pass Infinity.
+ */
+export function maskCardNumbers(value: unknown, maxDepth = 6): unknown {
+  return mask(value, 0, maxDepth);
+}
+
+function mask(value: unknown, depth: number, maxDepth: number): unknown {
   if (typeof value === 'string') return value.replace(PAN, (m) => `****${m.replace(/\D/g, '').slice(-4)}`);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (depth > maxDepth || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return value;
-  if (Array.isArray(value)) return value.map((v) => maskCardNumbers(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => mask(v, depth + 1, maxDepth));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskCardNumbers(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = mask(v, depth + 1, maxDepth);
   return out;
 }

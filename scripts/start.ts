@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     uiPort: env.TEMPORAL_UI_PORT,
     dbFile: env.TEMPORAL_DB_FILE,
     ...FAST_DURABLE_SETTINGS,
+    // The UI decodes our encrypted payloads through the API (card numbers masked); see api/routes-codec.ts.
+    extraArgs: ['--ui-codec-endpoint', `http://127.0.0.1:${env.API_PORT}/codec`],
     // The server's own shutdown chatter (pollers losing their connection) is noise once we are stopping.
     onOutput: (chunk) => {
       if (!shuttingDown) temporalOut(chunk);
@@ -68,7 +70,12 @@ async function main(): Promise<void> {
     name: 'api',
     command: tsx,
     args: [path.join(ROOT, 'api', 'main.ts')],
-    env: { ...shared, API_PORT: String(env.API_PORT), GATEWAY_WEBHOOK_SECRET: env.GATEWAY_WEBHOOK_SECRET },
+    env: {
+      ...shared,
+      API_PORT: String(env.API_PORT),
+      GATEWAY_WEBHOOK_SECRET: env.GATEWAY_WEBHOOK_SECRET,
+      CODEC_CORS_ORIGINS: `http://localhost:${env.TEMPORAL_UI_PORT},http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+    },
   });
   banner(env, server.address);
   await onShutdown(supervisor, server);

@@ -23,6 +23,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createGatewaySandbox } from '../../gateway-sandbox/server';
+import { FAST_DURABLE_SETTINGS } from '../../scripts/lib/temporal-dev-server';
 
 describe('histogram summary', () => {
   it('reports percentiles in ms from microsecond recordings', () => {
@@ -240,13 +241,21 @@ describe('options', () => {
     const o = parseOptions([], {}, '/out');
     expect(o.rates).toEqual(DEFAULTS.rates);
     expect(o.outDir).toBe('/out');
-    const q = parseOptions(['--quick', '--rates', '5,10', '--sqlite-pragma', 'journal_mode=WAL'], {}, '/out');
+    // The default preset is what npm start runs.
+    expect(o.sqlitePragmas).toEqual(FAST_DURABLE_SETTINGS.sqlitePragmas);
+    expect(o.dynamicConfig).toEqual(FAST_DURABLE_SETTINGS.dynamicConfig);
+    const q = parseOptions(['--quick', '--rates', '5,10', '--sqlite-pragma', 'synchronous=NORMAL'], {}, '/out');
     expect(q.quick).toBe(true);
     expect(q.rates).toEqual([5, 10]);
-    expect(q.sqlitePragmas).toEqual({ journal_mode: 'WAL' });
-    const e = parseOptions(['--eager-activities'], { BENCH_SCENARIOS: 'happy,parked', BENCH_PARKED: '50' }, '/o');
+    expect(q.sqlitePragmas).toEqual({ journal_mode: 'WAL', synchronous: 'NORMAL' });
+    const e = parseOptions(
+      ['--preset', 'stock', '--eager-activities'],
+      { BENCH_SCENARIOS: 'happy,parked', BENCH_PARKED: '50' },
+      '/o',
+    );
     expect(e.scenarios).toEqual(['happy', 'parked']);
     expect(e.parked).toEqual([50]);
+    expect(e.sqlitePragmas).toEqual({});
     expect(e.dynamicConfig).toEqual({ 'system.enableActivityEagerExecution': true });
   });
 

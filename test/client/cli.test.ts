@@ -12,6 +12,7 @@ import type { PaymentState } from '../../shared/payment-types';
 import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
+import { TEST_ENCRYPTION_KEYS_ENV } from '../support/encryption';
 
 const VISA = '4242424242424242';
 const INSUFFICIENT_FUNDS = '4000000000009995';
@@ -272,6 +273,7 @@ describe('the cli process', () => {
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: h.taskQueue,
       IDEMPOTENCY_SECRET: 'test-secret-0123456789',
+      PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS_ENV,
     };
     try {
       const { stdout, stderr } = await run('node_modules/.bin/tsx', ['client/cli.ts', ...args], {

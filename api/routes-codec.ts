@@ -1,0 +1,86 @@
+/**
+ * Temporal's remote codec protocol (POST …/encode and …/decode, Payloads as protobuf JSON), so the Temporal UI
+ * and `temporal workflow show --codec-endpoint` can show the payloads our codec encrypts. Decode masks card
+ * numbers before anything leaves: an operator reading a payment in the UI sees `****4242`, never the number,
+ * so the endpoint reveals no more than an operator may see. Browsers may call it only from the configured
+ * origins (the UI's); callers without an Origin (the CLI) are not browsers and CORS does not apply to them.
+ */
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { METADATA_ENCODING_KEY } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { maskCardNumbers } from '../logging/card-redaction';
+import { ApiError, sendApiError } from './errors';
+
+const ProtoPayloads = temporal.api.common.v1.Payloads;
+const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const PayloadsBody = z
+  .object({
+    payloads: z
+      .array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }).strict())
+      .default([]),
+  })
+  .strict();
+type PayloadsJson = z.infer<typeof PayloadsBody>;
+
+export interface CodecRouteOptions {
+  codec: PayloadCodec;
+  /** Browser origins allowed to call (the Temporal UI's, e.g. http://localhost:8233). */
+  allowedOrigins: readonly string[];
+}
+
+export async function codecRoutes(app: FastifyInstance, options: CodecRouteOptions): Promise<void> {
+  const allowed = new Set(options.allowedOrigins);
+  app.addHook('onRequest', async (request, reply) => corsGate(request, reply, allowed));
+  for (const action of ['encode', 'decode'] as const) {
+    app.options(`/codec/${action}`, { schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
+    app.post(`/codec/${action}`, { schema: { hide: true, body: PayloadsBody } }, async (request) => {
+      const payloads = fromJson(request.body as PayloadsJson);
+      const out = action === 'encode' ? await options.codec.encode(payloads) : await decode(options.codec, payloads);
+      return toJson(out);
+    });
+  }
+}
+
+/** A browser from an origin we do not know gets 403; an allowed one gets the CORS headers it needs. */
+async function corsGate(request: FastifyRequest, reply: FastifyReply, allowed: Set<string>): Promise<unknown> {
+  const origin = request.headers.origin;
+  if (origin === undefined) return undefined;
+  if (!allowed.has(origin)) {
+    return sendApiError(reply, new ApiError(403, 'permission_error', 'origin_not_allowed', 'Origin not allowed.'));
+  }
+  reply.header('access-control-allow-origin', origin);
+  reply.header('vary', 'Origin');
+  reply.header('access-control-allow-credentials', 'true');
+  if (request.method === 'OPTIONS') {
+    reply.header('access-control-allow-methods', 'POST, OPTIONS');
+    reply.header('access-control-allow-headers', request.headers['access-control-request-headers'] ?? 'content-type');
+    reply.header('access-control-max-age', '600');
+  }
+  return undefined;
+}
+
+async function decode(codec: PayloadCodec, payloads: Payload[]): Promise<Payload[]> {
+  try {
+    return (await codec.decode(payloads)).map(maskPayload);
+  } catch (err) {
+    throw new ApiError(400, 'invalid_request_error', 'payload_not_decodable', (err as Error).message);
+  }
+}
+
+/** JSON payloads with card numbers masked; other encodings (binary/null) as they are. */
+function maskPayload(payload: Payload): Payload {
+  const encoding = Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString();
+  if (encoding !== 'json/plain' || !payload.data) return payload;
+  const value: unknown = JSON.parse(Buffer.from(payload.data).toString('utf8'));
+  return { ...payload, data: Buffer.from(JSON.stringify(maskCardNumbers(value, Infinity))) };
+}
+
+function fromJson(body: PayloadsJson): Payload[] {
+  return ProtoPayloads.fromObject(body).payloads;
+}
+
+function toJson(payloads: Payload[]): unknown {
+  return ProtoPayloads.toObject(ProtoPayloads.create({ payloads }), { bytes: String });
+}
