@@ -3,7 +3,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDependencies } from './bootstrap/dependencies';
 import { encryptedDataConverter } from './bootstrap/data-converter';
 import { paymentWorkerOptions, workerTuningFromConfig } from './bootstrap/worker-options';
-import { config } from './config';
+import { config, encryptsWithDevKey } from './config';
 import { createLogger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
 
@@ -16,6 +16,9 @@ async function main(): Promise<void> {
       ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${cfg.WORKER_METRICS_PORT}` } } }
       : undefined,
   });
+  if (encryptsWithDevKey(cfg)) {
+    logger.warn('payloads are encrypted with the public development key: set PAYLOAD_ENCRYPTION_KEYS');
+  }
   const deps = await createDependencies(cfg, logger);
   const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
   try {

@@ -8,7 +8,7 @@ import { encryptedDataConverter } from '../bootstrap/data-converter';
 import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
-import { config } from '../config';
+import { config, encryptsWithDevKey } from '../config';
 import { AesGcmPayloadCodec } from '../encryption/payload-codec';
 import { createLogger } from '../logging/logger';
 import { createApiServer } from './server';
@@ -18,6 +18,9 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 async function main(): Promise<void> {
   const cfg = config();
   const logger = createLogger({ level: cfg.LOG_LEVEL, name: 'api' });
+  if (encryptsWithDevKey(cfg)) {
+    logger.warn('payloads are encrypted with the public development key: set PAYLOAD_ENCRYPTION_KEYS');
+  }
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: '10s' });
   const dataConverter = encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS);
   const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter });

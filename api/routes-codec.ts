@@ -14,7 +14,8 @@ import { maskCardNumbers } from '../logging/card-redaction';
 import { ApiError, sendApiError } from './errors';
 
 const ProtoPayloads = temporal.api.common.v1.Payloads;
-const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+// Standard base64 as protobuf JSON writes bytes; anything else is refused here rather than by the decoder.
+const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
 const PayloadsBody = z
   .object({
     payloads: z
@@ -64,8 +65,9 @@ async function corsGate(request: FastifyRequest, reply: FastifyReply, allowed: S
 async function decode(codec: PayloadCodec, payloads: Payload[]): Promise<Payload[]> {
   try {
     return (await codec.decode(payloads)).map(maskPayload);
-  } catch (err) {
-    throw new ApiError(400, 'invalid_request_error', 'payload_not_decodable', (err as Error).message);
+  } catch {
+    // A fixed message: a parse error would quote the payload, which may hold a card number.
+    throw new ApiError(400, 'invalid_request_error', 'payload_not_decodable', 'A payload could not be decoded.');
   }
 }
 
@@ -78,7 +80,11 @@ function maskPayload(payload: Payload): Payload {
 }
 
 function fromJson(body: PayloadsJson): Payload[] {
-  return ProtoPayloads.fromObject(body).payloads;
+  try {
+    return ProtoPayloads.fromObject(body).payloads;
+  } catch {
+    throw new ApiError(400, 'invalid_request_error', 'invalid_payloads', 'The body is not a Payloads message.');
+  }
 }
 
 function toJson(payloads: Payload[]): unknown {

@@ -66,7 +66,6 @@ export const ConfigSchema = z.object({
   GATEWAY_WEBHOOK_SECRET: z.string().min(16).default(DEV_GATEWAY_WEBHOOK_SECRET),
   /** A webhook whose signature timestamp is further than this from now is rejected (replay protection). */
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
-  /** Upper bound for a request's `?wait=`; longer waits are cut to this. */
   /**
    * Browser origins (comma-separated) of Temporal UIs allowed to decode payloads through the API's /codec
    * endpoint; unset: no codec endpoint. `npm start` sets it to its UI. Decoded card numbers are always masked.
@@ -82,7 +81,10 @@ export const ConfigSchema = z.object({
             .filter(Boolean)
         : undefined,
     )
-    .pipe(z.array(z.url()).min(1).optional()),
+    .pipe(z.array(z.url()).min(1).optional())
+    // Browsers send the bare origin: `http://localhost:8233/` must match `http://localhost:8233`.
+    .transform((origins) => origins?.map((o) => new URL(o).origin)),
+  /** Upper bound for a request's `?wait=`; longer waits are cut to this. */
   API_MAX_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   // end HTTP API
   // Refunds and disputes
@@ -104,6 +106,8 @@ export const ConfigSchema = z.object({
     .transform((spec, ctx) => {
       try {
         const keys = parseEncryptionKeys(spec);
+        const ids = keys.map((k) => k.id);
+        if (new Set(ids).size !== ids.length) throw new Error('encryption key ids must be unique');
         for (const k of keys) if (k.key.length !== 32) throw new Error(`key ${k.id} is not 32 bytes`);
         return keys;
       } catch (err) {
@@ -132,4 +136,10 @@ let loaded: Config | undefined;
 export function config(): Config {
   loaded ??= parseConfig(process.env);
   return loaded;
+}
+
+/** True when payloads are encrypted with the public development key: fine on a laptop, never anywhere shared. */
+export function encryptsWithDevKey(cfg: Pick<Config, 'PAYLOAD_ENCRYPTION_KEYS'>): boolean {
+  const [dev] = parseEncryptionKeys(DEV_PAYLOAD_ENCRYPTION_KEYS);
+  return cfg.PAYLOAD_ENCRYPTION_KEYS[0].key.equals(dev.key);
 }

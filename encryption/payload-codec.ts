@@ -33,6 +33,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     for (const k of keys) {
       if (k.key.length !== 32) throw new Error(`encryption key ${k.id} must be 32 bytes, not ${k.key.length}`);
     }
+    const ids = keys.map((k) => k.id);
+    const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+    // With a repeated id, new payloads would be written with one key and read with the other.
+    if (repeated !== undefined) throw new Error(`encryption key id ${repeated} appears more than once`);
     this.current = keys[0];
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
@@ -64,11 +68,12 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const key = this.byId.get(keyId);
     if (!key) throw new PayloadDecryptionError(`payload encrypted with unknown key id '${keyId}'`);
     const data = Buffer.from(payload.data ?? []);
-    const iv = data.subarray(0, IV_BYTES);
-    const tag = data.subarray(data.length - TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAuthTag(tag);
+    if (data.length < IV_BYTES + TAG_BYTES) {
+      throw new PayloadDecryptionError(`payload with key id '${keyId}' is too short to be ours`);
+    }
     try {
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([
         decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
         decipher.final(),

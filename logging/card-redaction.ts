@@ -1,5 +1,8 @@
-/** Masks anything shaped like a card number (13-19 digits, spaces or dashes allowed) to its last four. */
-const PAN = /\b(?:\d[ -]?){12,18}\d\b/g;
+/**
+ * Masks anything shaped like a card number to its last four: 12-19 digits (ISO/IEC 7812 allows 12, and our
+ * validation accepts them), spaces or dashes allowed.
+ */
+const PAN = /\b(?:\d[ -]?){11,18}\d\b/g;
 
 /**
  * `maxDepth` bounds the walk: log lines can carry deep objects (errors, requests) where speed matters more, and

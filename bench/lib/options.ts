@@ -1,6 +1,7 @@
 /**
- * Command-line flags (and BENCH_* environment variables) of `npm run bench`. Every size has a default that
- * finishes a full run in under ten minutes on the 2-core box; `--quick` shrinks everything to a smoke test.
+ * Command-line flags (and BENCH_* environment variables) of `npm run bench`. With the default sizes a full run
+ * takes about 17 minutes on the 2-core box, 12 of them parking and draining 10,000 payments; `--quick`
+ * shrinks everything to a smoke test.
  */
 import { parseArgs } from 'node:util';
 import { FAST_DURABLE_SETTINGS } from '../../scripts/lib/temporal-dev-server';

@@ -74,6 +74,22 @@ describe('the codec endpoint', () => {
     expect(foreign.status).toBe(403);
     expect(await foreign.json()).toMatchObject({ error: { code: 'origin_not_allowed' } });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+
+    const foreignPreflight = await fetch(`${api.url}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(foreignPreflight.status).toBe(403);
+    expect(foreignPreflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('masks card numbers of every length the API accepts (12 to 19 digits)', async () => {
+    const cards = ['424242424242', '4242424242424', '4242424242424242', '4242424242424242424'];
+    const res = await post('/codec/decode', { payloads: await encode({ cards }) }, UI_ORIGIN);
+    const [out] = ((await res.json()) as { payloads: JsonPayload[] }).payloads;
+    expect(JSON.parse(Buffer.from(out.data, 'base64').toString())).toEqual({
+      cards: cards.map((c) => `****${c.slice(-4)}`),
+    });
   });
 
   it('round-trips encode and decode, masking card numbers on the way out', async () => {
@@ -101,6 +117,10 @@ describe('the codec endpoint', () => {
 
     expect((await post('/codec/decode', { payloads: 'nope' })).status).toBe(400);
     expect((await post('/codec/decode', { payloads: [{ data: 'not base64!' }] })).status).toBe(400);
+    // URL-safe alphabet and a length that is not a multiple of 4: not what protobuf JSON writes.
+    expect((await post('/codec/decode', { payloads: [{ data: 'ab-_' }] })).status).toBe(400);
+    expect((await post('/codec/decode', { payloads: [{ data: 'A' }] })).status).toBe(400);
+    expect((await post('/codec/decode', { payloads: [{ ...payload, data: 'AAAA' }] })).status).toBe(400);
     expect((await post('/codec/decode', { payloads: [], extra: 1 })).status).toBe(400);
   });
 });

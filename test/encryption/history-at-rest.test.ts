@@ -1,5 +1,6 @@
 /** End to end: what the Temporal server stores for a payment is ciphertext; our clients read it back as usual. */
 import type { Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../encryption/payload-codec';
 import { paymentWorkflowId } from '../../shared/idempotency';
 import { TEST_ENCRYPTION_KEYS } from '../support/encryption';
@@ -24,7 +25,11 @@ it('keeps the card number out of the stored history, memo included', async () =>
   expect((await h.client.result(paymentId)).status).toBe('succeeded');
 
   // fetchHistory returns the events as the server stores them (codecs are not applied).
-  const stored = payloadsIn(await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory());
+  const history = await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory();
+  // Not in any field of any event: the whole history as the server sends it, in bytes.
+  const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+  expect(bytes.includes(card)).toBe(false);
+  const stored = payloadsIn(history);
   const encrypted = stored.filter((p) => encodingOf(p) === ENCRYPTED_ENCODING);
   const decoded = await new AesGcmPayloadCodec(TEST_ENCRYPTION_KEYS).decode(encrypted);
 

@@ -7,6 +7,7 @@ import {
   parseEncryptionKeys,
   PayloadDecryptionError,
 } from '../../encryption/payload-codec';
+import { encryptsWithDevKey, parseConfig } from '../../config';
 
 const k1 = { id: 'k1', key: randomBytes(32) };
 const k2 = { id: 'k2', key: randomBytes(32) };
@@ -51,5 +52,42 @@ describe('AesGcmPayloadCodec', () => {
     expect(() => new AesGcmPayloadCodec(parseEncryptionKeys(`a:${randomBytes(16).toString('base64')}`))).toThrow(
       /32 bytes/,
     );
+  });
+
+  it('refuses a key list with a repeated id, which would write with one key and read with the other', () => {
+    expect(() => new AesGcmPayloadCodec([k1, { id: 'k1', key: randomBytes(32) }])).toThrow(/more than once/);
+  });
+
+  it('refuses data too short to hold an IV and a full authentication tag', async () => {
+    const codec = new AesGcmPayloadCodec([k1]);
+    const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload(input)]);
+    const short = { ...encrypted, data: Buffer.from(encrypted.data ?? []).subarray(0, 20) };
+    await expect(codec.decode([short])).rejects.toThrow(/too short/);
+  });
+});
+
+describe('PAYLOAD_ENCRYPTION_KEYS and CODEC_CORS_ORIGINS', () => {
+  const key = () => randomBytes(32).toString('base64');
+
+  it('uses the public development key by default, and says so', () => {
+    const cfg = parseConfig({});
+    expect(cfg.PAYLOAD_ENCRYPTION_KEYS.map((k) => k.id)).toEqual(['dev']);
+    expect(encryptsWithDevKey(cfg)).toBe(true);
+    expect(encryptsWithDevKey(parseConfig({ PAYLOAD_ENCRYPTION_KEYS: `prod:${key()}` }))).toBe(false);
+  });
+
+  it('fails fast on a repeated key id, a malformed entry or a wrong-length key', () => {
+    expect(() => parseConfig({ PAYLOAD_ENCRYPTION_KEYS: `a:${key()},a:${key()}` })).toThrow(/unique/);
+    expect(() => parseConfig({ PAYLOAD_ENCRYPTION_KEYS: 'no-colon' })).toThrow(/<id>:<base64/);
+    expect(() => parseConfig({ PAYLOAD_ENCRYPTION_KEYS: `a:${randomBytes(16).toString('base64')}` })).toThrow(
+      /32 bytes/,
+    );
+  });
+
+  it('normalises codec origins to what browsers send, and refuses non-URLs', () => {
+    const cfg = parseConfig({ CODEC_CORS_ORIGINS: 'http://localhost:8233/, http://127.0.0.1:8233' });
+    expect(cfg.CODEC_CORS_ORIGINS).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
+    expect(parseConfig({}).CODEC_CORS_ORIGINS).toBeUndefined();
+    expect(() => parseConfig({ CODEC_CORS_ORIGINS: 'localhost' })).toThrow();
   });
 });
