@@ -21,6 +21,7 @@ const Env = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
   AUDIT_DATA_DIR: z.string().default(path.join(ROOT, '.data', 'audit')),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).default(9464),
   GATEWAY_WEBHOOK_SECRET: z.string().min(16).default(DEV_GATEWAY_WEBHOOK_SECRET),
   /** Only to decide whether the banner may show the dev key; the API parses the list itself. */
   API_KEYS: z.string().optional(),
@@ -64,7 +65,12 @@ async function main(): Promise<void> {
       GATEWAY_WEBHOOK_SECRET: env.GATEWAY_WEBHOOK_SECRET,
     },
   });
-  supervisor.start({ name: 'worker', command: tsx, args: [path.join(ROOT, 'worker.ts')], env: shared });
+  supervisor.start({
+    name: 'worker',
+    command: tsx,
+    args: [path.join(ROOT, 'worker.ts')],
+    env: { ...shared, WORKER_METRICS_PORT: String(env.WORKER_METRICS_PORT) },
+  });
   // Started last, stopped first: no request arrives while the worker or the gateway is going away.
   supervisor.start({
     name: 'api',
@@ -91,6 +97,7 @@ function banner(env: z.output<typeof Env>, address: string): void {
       `  Temporal gRPC    ${address}`,
       `  Sandbox gateway  http://127.0.0.1:${env.GATEWAY_PORT}`,
       `  HTTP API         ${api}  (OpenAPI: ${api}/docs, key: ${key})`,
+      `  Worker metrics   http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics  (Prometheus)`,
       '  Try a payment:   npm run pay -- --amount 1999 --currency USD --card 4242424242424242 --key order-1',
       `  Over HTTP:       curl -s '${api}/payments?wait=5s' -H 'Authorization: Bearer ${key}' \\`,
       "                     -H 'Idempotency-Key: order-2' -H 'Content-Type: application/json' \\",

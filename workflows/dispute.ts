@@ -18,6 +18,7 @@ import { DEFAULT_DISPUTE_POLICY } from '../shared/dispute-policy';
 import { AUDIT_RETRY_POLICY } from '../shared/retry-policies';
 import { DisputeStatusKey } from '../shared/search-attributes';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from './dispute-messages';
+import { countDisputeStatus } from './metrics';
 import { reject } from './payment-rules';
 
 export async function disputeWorkflow(input: DisputeInput): Promise<DisputeState> {
@@ -146,6 +147,7 @@ class DisputeProcess {
   private async transition(status: DisputeStatus, metadata: Record<string, unknown>): Promise<void> {
     this.state.status = status;
     upsertSearchAttributes([{ key: DisputeStatusKey, value: status }]);
+    countDisputeStatus(status);
     this.eventSeq += 1;
     await this.audit.recordDisputeStatus({
       disputeId: this.input.disputeId,

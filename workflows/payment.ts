@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { PaymentActivities, ChargeOutcome } from '../activities';
 import { classifyDecline } from '../shared/declines';
+import { countChargeAttempt, countPaymentStatus } from './metrics';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
 import { resolvePolicy } from '../shared/payment-policy';
@@ -348,6 +349,7 @@ class PaymentProcess {
   ): void {
     const attempt = this.state.attempts.length + 1;
     this.state.attempts.push({ attempt, at: new Date().toISOString(), gatewayKey, outcome, errorCode, declineClass });
+    countChargeAttempt(outcome, declineClass);
     log.info(`charge attempt ${attempt}: ${outcome}`, { paymentId: this.input.paymentId, errorCode, declineClass });
   }
 
@@ -355,6 +357,7 @@ class PaymentProcess {
   private async transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void> {
     this.state.status = status;
     upsertSearchAttributes([{ key: PaymentStatusKey, value: status }]);
+    countPaymentStatus(status);
     this.eventSeq += 1;
     const change: StatusChange = { seq: this.eventSeq, status, at: new Date().toISOString() };
     if (typeof metadata.reason === 'string') change.reason = metadata.reason;

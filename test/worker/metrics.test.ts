@@ -1,0 +1,143 @@
+/**
+ * The real worker process (`tsx worker.ts`, configured only by its environment) exports business metrics on
+ * WORKER_METRICS_PORT next to the SDK's: payment status changes, charge attempts by outcome and decline class,
+ * dispute status changes (the operators' alert). Scraped over HTTP after real payments and a real dispute.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DisputesClient, type GatewayDispute } from '../../client/disputes-client';
+import { PaymentsClient } from '../../client/payments-client';
+import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
+import { freePort } from '../../scripts/lib/free-port';
+import { TEST_DATA_CONVERTER, TEST_ENCRYPTION_KEYS_ENV } from '../support/encryption';
+import { eventually } from '../support/wait';
+
+const ROOT = path.resolve(__dirname, '../..');
+const taskQueue = `metrics-${randomUUID()}`;
+let gateway: GatewaySandbox;
+let worker: ChildProcess;
+let workerOutput = '';
+let workerDied: Promise<never>;
+let connection: Connection;
+let payments: PaymentsClient;
+let disputes: DisputesClient;
+let metricsUrl: string;
+let auditDir: string;
+
+beforeAll(async () => {
+  gateway = await createGatewaySandbox({ port: 0 });
+  auditDir = mkdtempSync(path.join(os.tmpdir(), 'dp-metrics-audit-'));
+  const port = await freePort();
+  metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  worker = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['worker.ts'], {
+    cwd: ROOT,
+    env: {
+      ...withoutDatabaseUrl(process.env),
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      GATEWAY_URL: gateway.url,
+      AUDIT_DATA_DIR: auditDir,
+      WORKER_METRICS_PORT: String(port),
+      // No sticky cache: every workflow task replays the history from the start, so a metric emitted during
+      // replay would be counted again and the exact counts below would fail.
+      WORKER_MAX_CACHED_WORKFLOWS: '0',
+      PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS_ENV,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  worker.stdout?.on('data', (d: Buffer) => (workerOutput += d.toString()));
+  worker.stderr?.on('data', (d: Buffer) => (workerOutput += d.toString()));
+  // A worker that dies (bad config, crash) fails the test at once, with its output, instead of a timeout.
+  workerDied = new Promise<never>((_, reject) => {
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${workerOutput}`)));
+  });
+  workerDied.catch(() => undefined);
+  connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
+  payments = new PaymentsClient(client, { taskQueue, fingerprintSecret: 'metrics-test-secret', maxAmount: 1e8 });
+  disputes = new DisputesClient(client, { taskQueue, policy: { submitMarginMs: 1_000 } });
+}, 30_000);
+
+afterAll(async () => {
+  if (worker && worker.exitCode === null && worker.signalCode === null) {
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGINT');
+    await exited;
+  }
+  await connection?.close();
+  await gateway?.close();
+  rmSync(auditDir, { recursive: true, force: true });
+});
+
+/** The embedded PGlite audit: the spawned worker must not share a PostgreSQL set in the environment. */
+function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _ignored, ...rest } = env;
+  return rest;
+}
+
+async function pay(card: string) {
+  const { paymentId } = await payments.startPayment({
+    idempotencyKey: `metrics-${randomUUID()}`,
+    amount: 2500,
+    currency: 'USD',
+    paymentMethod: { type: 'card', number: card },
+  });
+  return Promise.race([payments.result(paymentId), workerDied]);
+}
+
+/** The value of one series, matched by name and labels (our labels, not the SDK's). */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const ours = line.includes(`taskQueue="${taskQueue}"`);
+    if (ours && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) {
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return undefined;
+}
+
+const scrape = () => fetch(metricsUrl).then((r) => r.text());
+
+it('counts status changes, charge attempts and dispute alerts, once each', async () => {
+  const ok = await pay('4242424242424242');
+  expect(ok.status).toBe('succeeded');
+  expect((await pay('4000000000009979')).status).toBe('failed'); // stolen card: a fraud decline
+
+  // The gateway opens a dispute on the succeeded charge; the webhook's part is played by the client here.
+  const res = await fetch(`${gateway.url}/_sandbox/disputes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ charge: ok.chargeId, reason: 'fraudulent', due_in_ms: 600_000 }),
+  });
+  const dispute = (await res.json()) as GatewayDispute;
+  await disputes.openDispute(dispute);
+
+  const text = await eventually(
+    scrape,
+    (t) => sample(t, 'dispute_status_transitions', { status: 'needs_response' }) !== undefined,
+    20_000,
+  );
+  if (sample(text, 'dispute_status_transitions', { status: 'needs_response' }) === undefined) {
+    throw new Error(`no dispute metric after 20 s; worker output:\n${workerOutput}\nmetrics:\n${text}`);
+  }
+  const status = (s: string) => sample(text, 'payment_status_transitions', { status: s });
+  expect(status('initiated')).toBe(2);
+  expect(status('processing')).toBe(2);
+  expect(status('succeeded')).toBe(1);
+  expect(status('failed')).toBe(1);
+  expect(sample(text, 'payment_charge_attempts', { outcome: 'succeeded', decline_class: 'none' })).toBe(1);
+  expect(sample(text, 'payment_charge_attempts', { outcome: 'declined', decline_class: 'fraud' })).toBe(1);
+  expect(sample(text, 'dispute_status_transitions', { status: 'needs_response' })).toBe(1);
+  // The SDK's own metrics are on the same endpoint, and they show the workflows did replay (cache off).
+  const replays = new RegExp(
+    `^temporal_workflow_task_replay_latency_count\\{[^}]*task_queue="${taskQueue}"[^}]*\\} (\\d+)`,
+    'm',
+  );
+  expect(Number(replays.exec(text)?.[1] ?? 0)).toBeGreaterThan(0);
+}, 40_000);
