@@ -61,8 +61,12 @@ export const payment = (number = VISA, amount = 1999) => ({
   paymentMethod: { type: 'card', number },
 });
 
-export async function startApiHarness(options: Partial<ApiServerOptions> = {}): Promise<ApiHarness> {
-  const port = await freePort();
+/** `port`: listen there (a port the caller picked first, e.g. to tell a Temporal UI where the codec is). */
+export async function startApiHarness(
+  options: Partial<ApiServerOptions> = {},
+  listen: { port?: number } = {},
+): Promise<ApiHarness> {
+  const port = listen.port ?? (await freePort());
   const webhookUrl = `http://127.0.0.1:${port}/webhooks/gateway`;
   const h = await startPaymentHarness({ gatewayWebhook: { url: webhookUrl, secret: WEBHOOK_SECRET } });
   // Disputes due within 1 s of their deadline submit on their own; tests that want an operator pick a later one.
