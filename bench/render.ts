@@ -1,7 +1,8 @@
 /**
  * Renders saved runs (bench/results/*.json) as markdown, without re-running anything:
  *   npx tsx bench/render.ts bench/results/a.json [b.json ...] [--update-benchmarks]
- * With --update-benchmarks the generated section of BENCHMARKS.md holds every run given, in order.
+ * With --update-benchmarks the generated section of BENCHMARKS.md holds exactly the runs given, in order
+ * (`npm run bench -- --update-benchmarks` instead puts its one new run on top of those already there).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,4 +23,4 @@ const markdown = files
   )
   .join('\n');
 process.stdout.write(`${markdown}\n`);
-if (update) updateBenchmarksMd(path.resolve(__dirname, '..', 'BENCHMARKS.md'), markdown);
+if (update) updateBenchmarksMd(path.resolve(__dirname, '..', 'BENCHMARKS.md'), markdown, 'replace');

@@ -269,17 +269,32 @@ export function writeJson(dir: string, r: RunReport): string {
 }
 
 export const BEGIN = '<!-- bench:generated:start -->';
+const GENERATED_NOTE =
+  '<!-- written by `npm run bench -- --update-benchmarks` (new runs on top) and `npm run bench:render`; edits here are overwritten -->';
+const ANY_GENERATED_NOTE = /^\s*<!-- written by [^\n]*-->\s*/;
 export const END = '<!-- bench:generated:end -->';
 
 /** Replaces the generated section of BENCHMARKS.md (or appends one), leaving the hand-written notes alone. */
-export function updateBenchmarksMd(file: string, markdown: string): void {
-  const section = `${BEGIN}\n<!-- written by \`npm run bench -- --update-benchmarks\`; edits here are overwritten -->\n\n${markdown}\n${END}`;
+/**
+ * Writes runs into the generated section of BENCHMARKS.md, leaving the hand-written parts alone. `prepend` (a
+ * new run) keeps the runs already there below it; `replace` (bench/render.ts, given every run to show) does not.
+ */
+export function updateBenchmarksMd(file: string, markdown: string, mode: 'prepend' | 'replace' = 'prepend'): void {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
   const start = current.indexOf(BEGIN);
   const end = current.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
+  const found = start >= 0 && end > start;
+  const kept =
+    found && mode === 'prepend'
+      ? current
+          .slice(start + BEGIN.length, end)
+          .replace(ANY_GENERATED_NOTE, '')
+          .trim()
+      : '';
+  const body = kept ? `${markdown.trimEnd()}\n\n${kept}\n` : markdown;
+  const section = `${BEGIN}\n${GENERATED_NOTE}\n\n${body}\n${END}`;
+  const next = found
+    ? current.slice(0, start) + section + current.slice(end + END.length)
+    : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }

@@ -269,11 +269,24 @@ describe('BENCHMARKS.md generated section', () => {
   it('replaces only the generated section and keeps the notes', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-md-')), 'BENCHMARKS.md');
     writeFileSync(file, `# Notes\n\nhand-written\n\n${BEGIN}\nold\n${END}\n\nmore notes\n`);
-    updateBenchmarksMd(file, 'new table');
+    updateBenchmarksMd(file, 'new table', 'replace');
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('hand-written');
     expect(text).toContain('new table');
     expect(text).not.toContain('\nold\n');
+    expect(text).toContain('more notes');
+  });
+
+  it('puts a new run on top of the runs already there, keeping one note line', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-md-')), 'BENCHMARKS.md');
+    writeFileSync(file, `# Notes\n\n${BEGIN}\n<!-- written by someone -->\n\nrun A\n${END}\n\nmore notes\n`);
+    updateBenchmarksMd(file, 'run B');
+    updateBenchmarksMd(file, 'run C');
+    const text = readFileSync(file, 'utf8');
+    const section = text.slice(text.indexOf(BEGIN), text.indexOf(END));
+    expect(section.indexOf('run C')).toBeLessThan(section.indexOf('run B'));
+    expect(section.indexOf('run B')).toBeLessThan(section.indexOf('run A'));
+    expect(section.match(/<!-- written by/g)).toHaveLength(1);
     expect(text).toContain('more notes');
   });
 });
