@@ -14,6 +14,7 @@ import { maskCardNumbers } from '../logging/card-redaction';
 import { ApiError, sendApiError } from './errors';
 
 const ProtoPayloads = temporal.api.common.v1.Payloads;
+const CODEC_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 // Standard base64 as protobuf JSON writes bytes; anything else is refused here rather than by the decoder.
 const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
 const PayloadsBody = z
@@ -36,7 +37,9 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRouteOptio
   app.addHook('onRequest', async (request, reply) => corsGate(request, reply, allowed));
   for (const action of ['encode', 'decode'] as const) {
     app.options(`/codec/${action}`, { schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
-    app.post(`/codec/${action}`, { schema: { hide: true, body: PayloadsBody } }, async (request) => {
+    // The UI sends whole batches of payloads; each may be up to Temporal's 2 MB blob limit.
+    const routeOptions = { bodyLimit: CODEC_BODY_LIMIT_BYTES, schema: { hide: true, body: PayloadsBody } };
+    app.post(`/codec/${action}`, routeOptions, async (request) => {
       const payloads = fromJson(request.body as PayloadsJson);
       const out = action === 'encode' ? await options.codec.encode(payloads) : await decode(options.codec, payloads);
       return toJson(out);

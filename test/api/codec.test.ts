@@ -107,6 +107,15 @@ describe('the codec endpoint', () => {
     });
   });
 
+  it('takes payloads over the 1 MiB body limit of other routes, up to the 2 MB Temporal allows', async () => {
+    const big = { note: 'x'.repeat(1_900_000) };
+    const encrypted = await encode(big);
+    const res = await post('/codec/decode', { payloads: encrypted }, UI_ORIGIN);
+    expect(res.status).toBe(200);
+    const [out] = ((await res.json()) as { payloads: JsonPayload[] }).payloads;
+    expect(JSON.parse(Buffer.from(out.data, 'base64').toString())).toEqual(big);
+  });
+
   it('refuses tampered ciphertext and malformed bodies with 400', async () => {
     const [payload] = await encode({ amount: 1 });
     const bytes = Buffer.from(payload.data, 'base64');
