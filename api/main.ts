@@ -9,7 +9,6 @@ import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/clien
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
 import { config, encryptsWithDevKey } from '../config';
-import { AesGcmPayloadCodec } from '../encryption/payload-codec';
 import { createLogger } from '../logging/logger';
 import { createApiServer } from './server';
 
@@ -37,7 +36,7 @@ async function main(): Promise<void> {
     maxAmount: cfg.PAYMENT_MAX_AMOUNT,
     temporal: client,
     codec: cfg.CODEC_CORS_ORIGINS && {
-      codec: new AesGcmPayloadCodec(cfg.PAYLOAD_ENCRYPTION_KEYS),
+      codec: dataConverter.payloadCodecs[0],
       origins: cfg.CODEC_CORS_ORIGINS,
     },
   });

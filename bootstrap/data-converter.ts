@@ -2,6 +2,9 @@
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, type EncryptionKey } from '../encryption/payload-codec';
 
-export function encryptedDataConverter(keys: readonly EncryptionKey[]): DataConverter {
+/** Its codec is exposed, so a process that also serves it (the API's /codec) uses the same instance. */
+export function encryptedDataConverter(
+  keys: readonly EncryptionKey[],
+): DataConverter & { payloadCodecs: [AesGcmPayloadCodec] } {
   return { payloadCodecs: [new AesGcmPayloadCodec(keys)] };
 }

@@ -29,14 +29,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   /** `keys[0]` encrypts; every key decrypts what was written with it. */
   constructor(keys: readonly EncryptionKey[]) {
-    if (keys.length === 0) throw new Error('AesGcmPayloadCodec needs at least one key');
-    for (const k of keys) {
-      if (k.key.length !== 32) throw new Error(`encryption key ${k.id} must be 32 bytes, not ${k.key.length}`);
-    }
-    const ids = keys.map((k) => k.id);
-    const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
-    // With a repeated id, new payloads would be written with one key and read with the other.
-    if (repeated !== undefined) throw new Error(`encryption key id ${repeated} appears more than once`);
+    checkEncryptionKeys(keys);
     this.current = keys[0];
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
@@ -93,9 +86,22 @@ function isEncrypted(payload: Payload): boolean {
 
 /** Parses `id:base64key[,id:base64key…]` (the first encrypts) as found in PAYLOAD_ENCRYPTION_KEYS. */
 export function parseEncryptionKeys(spec: string): EncryptionKey[] {
-  return spec.split(',').map((entry) => {
+  const keys = spec.split(',').map((entry) => {
     const [id, b64] = entry.trim().split(':', 2);
     if (!id || !b64) throw new Error('each encryption key must be written as <id>:<base64 of 32 bytes>');
     return { id, key: Buffer.from(b64, 'base64') };
   });
+  checkEncryptionKeys(keys);
+  return keys;
+}
+
+/** At least one key, each of 32 bytes, no id twice (new payloads would be written with one, read with the other). */
+function checkEncryptionKeys(keys: readonly EncryptionKey[]): void {
+  if (keys.length === 0) throw new Error('at least one encryption key is needed');
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (k.key.length !== 32) throw new Error(`encryption key ${k.id} must be 32 bytes, not ${k.key.length}`);
+    if (seen.has(k.id)) throw new Error(`encryption key id ${k.id} appears more than once (ids must be unique)`);
+    seen.add(k.id);
+  }
 }

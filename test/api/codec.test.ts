@@ -4,10 +4,9 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { AesGcmPayloadCodec } from '../../encryption/payload-codec';
 import { temporalCliPath } from '../../scripts/lib/temporal-cli';
 import { paymentWorkflowId } from '../../shared/idempotency';
-import { TEST_ENCRYPTION_KEYS } from '../support/encryption';
+import { TEST_CODEC } from '../support/encryption';
 import { payment, startApiHarness, VISA, type ApiHarness } from './api-harness';
 
 const UI_ORIGIN = 'http://localhost:8233';
@@ -17,7 +16,7 @@ let paymentId: string;
 
 beforeAll(async () => {
   api = await startApiHarness({
-    codec: { codec: new AesGcmPayloadCodec(TEST_ENCRYPTION_KEYS), origins: [UI_ORIGIN] },
+    codec: { codec: TEST_CODEC, origins: [UI_ORIGIN] },
   });
   const created = await api.pay(`codec-${Date.now()}`, payment(VISA, 4321), '?wait=10s');
   expect(created.body.status).toBe('succeeded');

@@ -5,13 +5,12 @@
  * with `--ui-codec-endpoint` pointing at the API.
  */
 import { chromium, type Browser } from 'playwright-core';
-import { AesGcmPayloadCodec } from '../../encryption/payload-codec';
 import { freePort } from '../../scripts/lib/free-port';
 import { temporalCliPath } from '../../scripts/lib/temporal-cli';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
 import { paymentWorkflowId } from '../../shared/idempotency';
 import { payment, startApiHarness, VISA, type ApiHarness } from '../api/api-harness';
-import { TEST_ENCRYPTION_KEYS } from '../support/encryption';
+import { TEST_CODEC } from '../support/encryption';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the networking flags Chromium spends its start trying to reach Google on a closed network.
@@ -44,10 +43,7 @@ beforeAll(async () => {
   const globalAddress = process.env.TEMPORAL_ADDRESS;
   process.env.TEMPORAL_ADDRESS = server.address;
   try {
-    api = await startApiHarness(
-      { codec: { codec: new AesGcmPayloadCodec(TEST_ENCRYPTION_KEYS), origins: [uiUrl] } },
-      { port: apiPort },
-    );
+    api = await startApiHarness({ codec: { codec: TEST_CODEC, origins: [uiUrl] } }, { port: apiPort });
   } finally {
     process.env.TEMPORAL_ADDRESS = globalAddress;
   }
