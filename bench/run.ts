@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { paymentsClientOptions } from '../bootstrap/client-options';
 import { encryptedDataConverter } from '../bootstrap/data-converter';
 import { PaymentsClient } from '../client/payments-client';
 import { config } from '../config';
@@ -139,13 +140,10 @@ async function main(): Promise<void> {
     namespace: cfg.TEMPORAL_NAMESPACE,
     dataConverter: encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS),
   });
+  // The options the API and CLI use, so payments carry the same policy as in production.
+  const production = paymentsClientOptions(cfg);
   const paymentsWith = (policy: Partial<PaymentPolicy> | undefined) =>
-    new PaymentsClient(client, {
-      taskQueue: cfg.TEMPORAL_TASK_QUEUE,
-      fingerprintSecret: cfg.IDEMPOTENCY_SECRET,
-      maxAmount: cfg.PAYMENT_MAX_AMOUNT,
-      policy,
-    });
+    new PaymentsClient(client, { ...production, policy: { ...production.policy, ...policy } });
   const ctx: BenchContext = {
     o,
     runId: `${startedAt.toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`,

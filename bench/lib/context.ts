@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Client } from '@temporalio/client';
 import type { PaymentsClient } from '../../client/payments-client';
 import { paymentIdFromKey } from '../../client/payment-id';
+import { gatewayChargeKey } from '../../shared/idempotency';
 import type { PaymentPolicy } from '../../shared/payment-types';
 import type { ClientTiming } from './history';
 import type { GatewayAdmin, LedgerCheck } from './ledger';
@@ -11,7 +12,7 @@ import { histogramDelta, histogramSumBy, scrape, type Series } from './metrics';
 import type { BenchOptions } from './options';
 import type { ProcSampler, ProcWindowStats } from './proc';
 import type { Stack } from './stack';
-import { summarize, type LatencySummary } from './stats';
+import { summarize, type StepOutcome } from './stats';
 
 export const CARD_OK = '4242424242424242';
 export const CARD_3DS = '4000000000003220';
@@ -29,15 +30,10 @@ export interface BenchContext {
   log(line: string): void;
 }
 
-export interface ResultRow {
+/** A step's outcome (stats.ts; `rate` only for open-loop steps) plus what each row reports besides. */
+export interface ResultRow extends Omit<StepOutcome, 'rate'> {
   scenario: string;
   load: string;
-  offered: number;
-  completed: number;
-  errors: number;
-  shed: number;
-  throughputPerSec: number;
-  latency: LatencySummary;
   procs: Record<string, ProcWindowStats>;
   /** CPU time per answered payment, per process (and `machine`: everything on the box, ours or not). */
   cpuMsPerPayment: Record<string, number>;
@@ -100,7 +96,6 @@ export interface PaymentTaskOptions {
   keys: Map<string, boolean>;
   /** Keep client timings of every n-th payment for the history breakdown. */
   timings?: { every: number; into: ClientTiming[] };
-  customerId?: string;
 }
 
 export function paymentKey(ctx: BenchContext, scenario: string, index: number): string {
@@ -112,19 +107,20 @@ export function paymentTask(ctx: BenchContext, p: PaymentTaskOptions): Task {
   return async (index, scheduledAt) => {
     const idempotencyKey = paymentKey(ctx, p.scenario, index);
     const paymentId = paymentIdFromKey(idempotencyKey);
-    p.keys.set(`${paymentId}:v1`, false);
+    const gatewayKey = gatewayChargeKey(paymentId, 1, 0);
+    p.keys.set(gatewayKey, false);
     const startCalledAt = performance.now();
     await p.client.startPayment({
       idempotencyKey,
       amount: 1999,
       currency: 'USD',
       paymentMethod: { type: 'card', number: p.card },
-      customerId: p.customerId ?? `bench-${ctx.runId}-${p.scenario}`,
+      customerId: `bench-${ctx.runId}-${p.scenario}`,
     });
     const startReturnedAt = performance.now();
     const result = await p.client.result(paymentId);
     const answeredAt = performance.now();
-    p.keys.set(`${paymentId}:v1`, result.status === 'succeeded');
+    p.keys.set(gatewayKey, result.status === 'succeeded');
     if (p.timings && index % p.timings.every === 0) {
       p.timings.into.push({
         paymentId,

@@ -2,7 +2,6 @@
  * Prometheus text scraping for the worker (SDK metrics) and the dev server (server metrics), and deltas of
  * histograms between two scrapes: the count, mean and approximate quantiles of what happened in between.
  */
-export type Scrape = Map<string, number>;
 
 export interface Series {
   name: string;
@@ -93,23 +92,6 @@ export function quantile(buckets: Array<[number, number]>, count: number, q: num
     prevCount = cumulative;
   }
   return prevLe;
-}
-
-/** Sums how much a counter grew, grouped by one label. */
-export function counterDeltaBy(
-  before: Series[],
-  after: Series[],
-  metric: string,
-  label: string,
-): Record<string, number> {
-  const base = new Map(before.map((s) => [seriesKey(s), s.value]));
-  const out: Record<string, number> = {};
-  for (const s of after) {
-    if (s.name !== metric) continue;
-    const key = s.labels[label] ?? '';
-    out[key] = (out[key] ?? 0) + s.value - (base.get(seriesKey(s)) ?? 0);
-  }
-  return out;
 }
 
 /** Sum and count growth of a histogram, grouped by one label (e.g. persistence time by operation). */

@@ -34,7 +34,6 @@ export interface StackOptions {
 
 export interface Stack {
   workDir: string;
-  dbFile?: string;
   temporalAddress: string;
   gatewayUrl: string;
   serverMetricsUrl: string;
@@ -128,6 +127,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     binary: temporalCliPath(),
     port,
     dbFile,
+    namespace: o.namespace,
     metricsPort,
     sqlitePragmas: o.sqlitePragmas,
     dynamicConfig: o.dynamicConfig,
@@ -189,7 +189,6 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
   return {
     workDir,
-    dbFile,
     temporalAddress: server.address,
     gatewayUrl,
     serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,

@@ -62,10 +62,8 @@ export interface HoldRule {
   minThroughputShare: number;
 }
 
-export const DEFAULT_HOLD_RULE: HoldRule = { p99TargetMs: 1000, minThroughputShare: 0.9 };
-
 /** Whether a step held its rate; `reason` names the first rule it broke. */
-export function stepVerdict(step: StepOutcome, rule: HoldRule = DEFAULT_HOLD_RULE): { held: boolean; reason?: string } {
+export function stepVerdict(step: StepOutcome, rule: HoldRule): { held: boolean; reason?: string } {
   if (step.errors > 0) return { held: false, reason: `${step.errors} errors` };
   if (step.shed > 0) return { held: false, reason: `${step.shed} not started or not answered in time` };
   if (step.completed < step.offered) return { held: false, reason: `${step.offered - step.completed} unanswered` };
@@ -82,13 +80,13 @@ export function stepVerdict(step: StepOutcome, rule: HoldRule = DEFAULT_HOLD_RUL
 }
 
 /** Steps up while every step so far held: returns the next rate to try, or undefined to stop. */
-export function nextRate(rates: readonly number[], done: readonly StepOutcome[], rule = DEFAULT_HOLD_RULE) {
+export function nextRate(rates: readonly number[], done: readonly StepOutcome[], rule: HoldRule) {
   if (done.some((s) => !stepVerdict(s, rule).held)) return undefined;
   return rates[done.length];
 }
 
 /** The highest offered rate that held (p99 under target, no errors, throughput kept up); undefined if none. */
-export function highestHeldRate(done: readonly StepOutcome[], rule = DEFAULT_HOLD_RULE): number | undefined {
+export function highestHeldRate(done: readonly StepOutcome[], rule: HoldRule): number | undefined {
   const held = done.filter((s) => stepVerdict(s, rule).held).map((s) => s.rate);
   return held.length ? Math.max(...held) : undefined;
 }

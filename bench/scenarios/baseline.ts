@@ -3,7 +3,7 @@
  * the sandbox gateway from this one process (bench/lib/baseline.ts). Each of our rows gets ratios to its twin:
  * ours / baseline for p50, p99 and throughput.
  */
-import { loadAvg, row, type BenchContext, type ResultRow } from '../lib/context';
+import { CARD_OK, loadAvg, row, type BenchContext, type ResultRow } from '../lib/context';
 import { NaiveGatewayCaller } from '../lib/baseline';
 import { checkLedger } from '../lib/ledger';
 import { closedLoop, openLoop, type LoopResult, type Task } from '../lib/loops';
@@ -43,7 +43,7 @@ export async function baselineScenario(
           idempotencyKey: key,
           amount: 1999,
           currency: 'usd',
-          cardNumber: '4242424242424242',
+          cardNumber: CARD_OK,
           metadata: { payment_id: key },
         });
         keys.set(key, r.ok);

@@ -16,7 +16,7 @@ import {
 import { historyBreakdown, type Breakdown, type ClientTiming } from '../lib/history';
 import { checkLedger } from '../lib/ledger';
 import { closedLoop, forEachLimited, openLoop, type LoopResult } from '../lib/loops';
-import { highestHeldRate, nextRate, stepVerdict, summarize, type HoldRule, type StepOutcome } from '../lib/stats';
+import { highestHeldRate, nextRate, stepVerdict, type HoldRule, type StepOutcome } from '../lib/stats';
 
 export interface StepDetail {
   load: string;
@@ -94,15 +94,7 @@ export async function happyOpenLoop(ctx: BenchContext): Promise<HappyResult> {
         }),
       rate * ctx.o.stepSeconds,
     );
-    const step: StepOutcome = {
-      rate,
-      offered: m.result.offered,
-      completed: m.result.completed,
-      errors: m.result.errors,
-      shed: m.result.shed,
-      throughputPerSec: m.result.throughputPerSec,
-      latency: summarize(m.result.latency),
-    };
+    const step: StepOutcome = { ...m.row, rate };
     steps.push(step);
     const verdict = stepVerdict(step, rule);
     rows.push({ ...m.row, held: verdict.held, reason: verdict.reason });

@@ -8,7 +8,7 @@
  * The worker is restarted before the first round so its memory reflects this scenario, not earlier ones.
  */
 import { paymentIdFromKey } from '../../client/payment-id';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { gatewayChargeKey, paymentWorkflowId } from '../../shared/idempotency';
 import { CARD_3DS, loadAvg, paymentKey, type BenchContext } from '../lib/context';
 import { checkLedger, type LedgerCheck } from '../lib/ledger';
 import { forEachLimited } from '../lib/loops';
@@ -50,22 +50,22 @@ async function waitForCount(
   target: number,
   timeoutMs: number,
   intervalMs: number,
-): Promise<boolean> {
+): Promise<{ reached: boolean; count: number }> {
   const deadline = Date.now() + timeoutMs;
   let last = -1;
   let lastChange = Date.now();
   while (Date.now() < deadline) {
     const { count } = await ctx.client.workflow.count(query);
-    if (count >= target) return true;
+    if (count >= target) return { reached: true, count };
     if (count !== last) {
       last = count;
       lastChange = Date.now();
     } else if (Date.now() - lastChange > 60_000) {
-      return false; // no progress for a minute
+      return { reached: false, count }; // no progress for a minute
     }
     await sleep(intervalMs);
   }
-  return false;
+  return { reached: false, count: last };
 }
 
 export async function parkedScenario(ctx: BenchContext): Promise<ParkedRound[]> {
@@ -98,7 +98,7 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
     });
   });
   const base = `CustomerId = '${customerId}'`;
-  const parkedOk = await waitForCount(
+  const { reached: parkedOk } = await waitForCount(
     ctx,
     `${base} AND PaymentStatus = 'requires_action'`,
     n - started.failures,
@@ -139,7 +139,13 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
     await ctx.payments.complete3DS(ids[i], { result: 'succeeded' });
   });
   const signalSeconds = (performance.now() - s0) / 1000;
-  const drained = await waitForCount(ctx, `${base} AND PaymentStatus = 'succeeded'`, n, 10 * 60_000, 250);
+  const { reached: drained, count: succeededCount } = await waitForCount(
+    ctx,
+    `${base} AND PaymentStatus = 'succeeded'`,
+    n,
+    10 * 60_000,
+    250,
+  );
   const drainSeconds = (performance.now() - s0) / 1000;
   const drainProcs = drainWindow.end();
   ctx.log(
@@ -151,21 +157,21 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
   // that checking 10,000 answers does not take longer than the drain it follows.
   const answers: Record<string, number> = {};
   const keys = new Map<string, boolean>();
-  const { count: succeededCount } = await ctx.client.workflow.count(`${base} AND PaymentStatus = 'succeeded'`);
   const sample = Math.min(n, ANSWER_SAMPLE);
   const stride = n / sample;
   await forEachLimited(sample, 50, async (j) => {
     const id = ids[Math.floor(j * stride)];
     const r = await ctx.payments.result(id);
     answers[r.status] = (answers[r.status] ?? 0) + 1;
-    keys.set(`${id}:v1`, r.status === 'succeeded');
+    keys.set(gatewayChargeKey(id, 1, 0), r.status === 'succeeded');
   });
   answers[`(visibility: succeeded)`] = succeededCount;
   // The ledger check covers all N: visibility says which succeeded, the sample above confirms the answers agree.
   // When some did not succeed, list which did, so a duplicate charge on any of them still counts as one.
   const succeeded = succeededCount === n ? undefined : await succeededIds(ctx, base);
   for (const id of ids) {
-    if (!keys.has(`${id}:v1`)) keys.set(`${id}:v1`, succeeded ? succeeded.has(paymentWorkflowId(id)) : true);
+    const key = gatewayChargeKey(id, 1, 0);
+    if (!keys.has(key)) keys.set(key, succeeded ? succeeded.has(paymentWorkflowId(id)) : true);
   }
   const ledger = checkLedger(await ctx.admin.ledger(), keys);
   return {
