@@ -1,6 +1,8 @@
 /** Audit activities: append one status change to the append-only `payment_status` or `dispute_status` table. */
 import { ApplicationFailure } from '@temporalio/common';
+import { withoutCardKeys } from '../audit/card-data';
 import type { AuditStore } from '../audit/store';
+import type { Logger } from '../logging/logger';
 import { ErrorType } from '../shared/errors';
 import type { DisputeStatus } from '../shared/dispute-status';
 import type { PaymentStatus } from '../shared/payment-status';
@@ -21,13 +23,25 @@ export interface RecordDisputeStatusInput {
   metadata: Record<string, unknown>;
 }
 
-export function createAuditActivities({ audit }: { audit: AuditStore }) {
+export function createAuditActivities({ audit, logger }: { audit: AuditStore; logger?: Logger }) {
+  /**
+   * The status change has already happened in the workflow: refusing its row would fail the run and leave the
+   * trail behind the payment. So a card-data key is dropped (and named in the row and the log) rather than
+   * refused; card-like text in values is masked by the store.
+   */
+  function storable<T extends { metadata: Record<string, unknown> }>(input: T, id: string): T {
+    const { value: metadata, removed } = withoutCardKeys(input.metadata, 'metadata');
+    if (removed.length === 0) return input;
+    logger?.error({ id, removed }, 'audit metadata held card-data keys; they were dropped: fix the caller');
+    return { ...input, metadata: { ...metadata, droppedCardDataKeys: removed } };
+  }
+
   async function recordStatus(input: RecordStatusInput): Promise<{ inserted: boolean }> {
-    return refusingBadInput(() => audit.append(input));
+    return refusingBadInput(() => audit.append(storable(input, input.paymentId)));
   }
 
   async function recordDisputeStatus(input: RecordDisputeStatusInput): Promise<{ inserted: boolean }> {
-    return refusingBadInput(() => audit.appendDispute(input));
+    return refusingBadInput(() => audit.appendDispute(storable(input, input.disputeId)));
   }
 
   return { recordStatus, recordDisputeStatus };
@@ -37,7 +51,7 @@ async function refusingBadInput<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
-    // Bad input is a bug in the caller: retrying the same write cannot succeed.
+    // Malformed ids or statuses are a bug in the caller: retrying the same write cannot succeed.
     if ((err as Error).name === 'AuditInputError') {
       throw ApplicationFailure.create({
         type: ErrorType.AuditRejected,

@@ -10,10 +10,13 @@ import {
   PaymentIdSchema,
   PaymentMethodSchema,
   PaymentStatusSchema,
+  ReasonText,
   RefundRequestSchema,
   startPaymentSchema,
   ThreeDSResultSchema,
 } from '../client/schemas';
+import { maskCardNumbers } from '../shared/card-number';
+import type { RefundRecord, StatusChange as StatusChangeRecord } from '../shared/payment-types';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { DISPUTE_EVIDENCE_FIELDS } from '../shared/dispute-types';
 import { parseWait } from './wait';
@@ -54,8 +57,8 @@ export const ListPaymentsQuery = z.strictObject({
 
 export const ThreeDSBody = ThreeDSResultSchema;
 export const ReplaceCardBody = z.strictObject({ paymentMethod: PaymentMethodSchema });
-/** Cancel and retry take an optional reason; an empty body is fine. */
-export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(200).optional() }).nullish();
+/** Cancel and retry take an optional reason (masked: see ReasonText); an empty body is fine. */
+export const ReasonBody = z.strictObject({ reason: ReasonText.optional() }).nullish();
 
 const Attempt = z.object({
   attempt: z.number(),
@@ -173,3 +176,20 @@ export const WebhookAck = z.object({
 export type PaymentDto = z.infer<typeof PaymentResponse>;
 export type ErrorBody = z.infer<typeof ErrorResponse>;
 export { PaymentIdSchema };
+
+/**
+ * Reasons and failures are free text (operators', the gateway's) that may quote a card or ticket number. Masked in
+ * every answer, whatever the workflow state holds: runs started before reasons were masked keep them in clear.
+ */
+export function maskedText(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : maskCardNumbers(text);
+}
+
+export function maskedStatusChange(change: StatusChangeRecord): StatusChangeRecord {
+  return change.reason === undefined ? change : { ...change, reason: maskCardNumbers(change.reason) };
+}
+
+/** A refund's reason is one of three words; its failure is text. */
+export function maskedRefund(refund: RefundRecord): RefundRecord {
+  return refund.failure === undefined ? refund : { ...refund, failure: maskCardNumbers(refund.failure) };
+}

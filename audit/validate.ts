@@ -1,5 +1,6 @@
 import { isPaymentStatus, PAYMENT_STATUSES, type PaymentStatus } from '../shared/payment-status';
-import { findCardData, looksLikePan } from './card-data';
+import { looksLikeCardNumber, maskCardNumbers } from '../shared/card-number';
+import { findCardKey } from './card-data';
 import type { AuditEntry } from './store';
 
 /** Canonical 8-4-4-4-12 form only: Postgres would also accept braces or no dashes, our ids never use them. */
@@ -7,7 +8,7 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 const MAX_EVENT_KEY_LENGTH = 200;
 
 /**
- * Raised for input the audit trail refuses (unknown status, malformed payment id, card data in metadata).
+ * Raised for input the audit trail refuses (unknown status, malformed payment id, a card-data key in metadata).
  * Callers map it to the non-retryable `AuditRejected` failure: retrying the same input cannot succeed.
  */
 export class AuditInputError extends Error {
@@ -67,13 +68,18 @@ export function validateMetadata(value: unknown): string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new AuditInputError('metadata', 'must be a plain object');
   }
-  const finding = findCardData(value, 'metadata');
-  if (finding) {
-    const what = finding.kind === 'card_key' ? 'a key reserved for card data' : 'a value that looks like a card number';
-    throw new AuditInputError(finding.path, `${what}; card numbers and CVCs must never reach the audit trail`);
+  const cardKey = findCardKey(value, 'metadata');
+  if (cardKey) {
+    throw new AuditInputError(
+      cardKey,
+      'a key reserved for card data; card numbers and CVCs must never reach the audit trail',
+    );
   }
   try {
-    return JSON.stringify(value);
+    // Values are text (reasons, error messages) that may quote a card or a ticket number: masked, not refused,
+    // so a reason can never fail the write of a status that already happened. The replacer sees every string
+    // after toJSON(), so dates and nested values are covered as stored.
+    return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? maskCardNumbers(item) : item));
   } catch (err) {
     throw new AuditInputError('metadata', `must be JSON-serialisable (${(err as Error).message})`);
   }
@@ -90,6 +96,6 @@ function validateOccurredAt(value: unknown): string | null {
 /** Short, log-safe rendering of a rejected value: never echo a long string that might itself be card data. */
 function describe(value: unknown): string {
   if (typeof value !== 'string') return typeof value;
-  if (looksLikePan(value)) return 'a value that looks like a card number';
+  if (looksLikeCardNumber(value)) return 'a value that looks like a card number';
   return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
 }

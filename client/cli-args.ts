@@ -1,5 +1,6 @@
 /** Flag parsing the CLI needs beyond commander's defaults: strict integers and card numbers that never leak. */
 import { InvalidArgumentError } from 'commander';
+import { isCardNumberField, maskCardNumbers, maskedCardNumber } from '../shared/card-number';
 import type { PaymentMethod } from '../shared/payment-types';
 import { UsageError } from './cli-exit';
 
@@ -32,7 +33,7 @@ export function paymentMethodFrom(flags: MethodFlags): PaymentMethod {
 
 /** '****4242': enough for an operator to tell cards apart, never the number (PCI DSS allows the last four). */
 export function maskCard(number: string): string {
-  return `****${number.slice(-4)}`;
+  return maskedCardNumber(number);
 }
 
 /** A card or token as it may be printed. */
@@ -45,7 +46,7 @@ const NUMERIC_FLAGS = new Set(['--amount', '--limit', '--timeout']);
 /**
  * The card numbers on a command line, found before commander parses it: commander echoes some arguments back
  * in its error messages (an unknown command, for one), and redaction has to cover those lines too. That is
- * every --card value, plus any bare 12-19 digit argument a card could have been pasted as.
+ * every --card value (valid or not), plus any bare argument that is a card number (shared/card-number.ts).
  */
 export function cardNumbersIn(argv: readonly string[]): string[] {
   const found: string[] = [];
@@ -53,13 +54,16 @@ export function cardNumbersIn(argv: readonly string[]): string[] {
     const previous = argv[i - 1] ?? '';
     if (previous === '--card') found.push(arg);
     else if (arg.startsWith('--card=')) found.push(arg.slice('--card='.length));
-    else if (/^\d{12,19}$/.test(arg) && !NUMERIC_FLAGS.has(previous)) found.push(arg);
+    else if (isCardNumberField(arg) && !NUMERIC_FLAGS.has(previous)) found.push(arg);
   });
   // Short values cannot be card numbers, and replacing them would mangle unrelated output such as amounts.
   return found.filter((v) => v.length >= 8);
 }
 
-/** Replaces every given card number in a line with its masked form. */
+/**
+ * Replaces every given card number in a line with its masked form, then anything else card-shaped: a number
+ * quoted in a reason, or one that came back from a server.
+ */
 export function redact(line: string, cardNumbers: readonly string[]): string {
-  return cardNumbers.reduce((text, number) => text.split(number).join(maskCard(number)), line);
+  return maskCardNumbers(cardNumbers.reduce((text, number) => text.split(number).join(maskCard(number)), line));
 }

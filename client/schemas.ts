@@ -1,5 +1,11 @@
 /** zod schemas for everything a backend sends us. Validation happens here, before anything reaches Temporal. */
 import { z } from 'zod';
+import {
+  CARD_NUMBER_FIELD_MESSAGE,
+  CARD_NUMBER_FIELD_PATTERN,
+  looksLikeCardNumber,
+  maskCardNumbers,
+} from '../shared/card-number';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
 import { ISO_4217_CODES } from './currencies';
 
@@ -8,7 +14,7 @@ export const IdempotencyKey = z.string().min(1, 'must not be empty').max(255, 'm
 export const PaymentMethodSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('card'),
-    number: z.string().regex(/^\d{12,19}$/, 'card number must be 12-19 digits'),
+    number: z.string().regex(CARD_NUMBER_FIELD_PATTERN, CARD_NUMBER_FIELD_MESSAGE),
   }),
   z.strictObject({
     type: z.literal('token'),
@@ -35,8 +41,7 @@ export const OrderDetailsSchema = z
   })
   // A tracking number may be a long digit run (FedEx: 12-15 digits); every other field never holds one.
   .refine(
-    ({ trackingNumber: _tracking, ...rest }) =>
-      !Object.values(rest).some((v) => /(?<!\w)(?:\d[ -]?){12,18}\d(?!\w)/.test(String(v))),
+    ({ trackingNumber: _tracking, ...rest }) => !Object.values(rest).some((v) => looksLikeCardNumber(String(v))),
     { message: 'order details must not contain card numbers' },
   );
 
@@ -58,6 +63,8 @@ export function startPaymentSchema(maxAmount: number) {
       .min(1)
       .max(128)
       .regex(/^[\w.:-]+$/, 'customerId has invalid characters')
+      // It becomes a search attribute, readable in clear by anyone with visibility access.
+      .refine((id) => !looksLikeCardNumber(id), 'customerId must not look like a card number')
       .optional(),
     description: z.string().max(500).optional(),
     order: OrderDetailsSchema.optional(),
@@ -71,8 +78,11 @@ export const PaymentStatusSchema = z.enum(PAYMENT_STATUSES);
 export const ThreeDSResultSchema = z.strictObject({
   result: z.enum(['succeeded', 'failed']),
   chargeId: z.string().min(1).max(255).optional(),
-  reason: z.string().max(200).optional(),
+  reason: z.string().max(200).transform(maskCardNumbers).optional(),
 });
+
+/** Operator text (cancel and retry reasons): a card or ticket number quoted in it is masked before it is sent. */
+export const ReasonText = z.string().min(1).max(200).transform(maskCardNumbers);
 
 export const RefundRequestSchema = z.strictObject({
   amount: z

@@ -2,6 +2,7 @@
  * Stripe's test cards (payments.md §1.5) and test tokens. A card number decides the outcome, exactly as in
  * Stripe test mode, so tests choose a behaviour by choosing a card.
  */
+import { CARD_NUMBER_FIELD_PATTERN, isCardNumberField } from '../shared/card-number';
 import type { CardBrand, DeclineCode, DisputeReason } from './types';
 
 /** `disputeReason`: the charge succeeds, then the customer's bank disputes it, as Stripe's dispute test cards do. */
@@ -43,8 +44,9 @@ const NAMED_TOKENS: ReadonlyMap<string, string> = new Map([
   ['tok_threeDSecure2Required', '4000000000003220'],
 ]);
 
-export const CARD_NUMBER_PATTERN = /^\d{12,19}$/;
-const DIGITS_TOKEN_PATTERN = /^tok_(\d{12,19})$/;
+/** The card numbers the sandbox takes: the same definition as ours (shared/card-number.ts), 12-19 digits. */
+export const CARD_NUMBER_PATTERN = CARD_NUMBER_FIELD_PATTERN;
+const DIGITS_TOKEN_PREFIX = 'tok_';
 
 export function cardOutcome(cardNumber: string): CardOutcome {
   return TEST_CARDS.get(cardNumber) ?? SUCCEED;
@@ -52,7 +54,12 @@ export function cardOutcome(cardNumber: string): CardOutcome {
 
 /** Resolves a test token to its card number; `tok_<digits>` is a sandbox convenience. Undefined if unknown. */
 export function resolveToken(token: string): string | undefined {
-  return NAMED_TOKENS.get(token) ?? DIGITS_TOKEN_PATTERN.exec(token)?.[1];
+  return NAMED_TOKENS.get(token) ?? digitsToken(token);
+}
+
+function digitsToken(token: string): string | undefined {
+  const digits = token.startsWith(DIGITS_TOKEN_PREFIX) ? token.slice(DIGITS_TOKEN_PREFIX.length) : '';
+  return isCardNumberField(digits) ? digits : undefined;
 }
 
 const DECLINE_MESSAGES: Readonly<Record<DeclineCode, string>> = {

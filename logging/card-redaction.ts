@@ -1,8 +1,9 @@
 /**
- * Masks anything shaped like a card number to its last four: 12-19 digits (ISO/IEC 7812 allows 12, and our
- * validation accepts them), spaces or dashes allowed.
+ * Masks anything shaped like a card number to its last four, in strings nested anywhere in a value. What
+ * "shaped like a card number" means is shared/card-number.ts's alone, so logs, the codec and the audit trail
+ * agree on it.
  */
-const PAN = /\b(?:\d[ -]?){11,18}\d\b/g;
+import { maskCardNumbers as maskText } from '../shared/card-number';
 
 /**
  * `maxDepth` bounds the walk: log lines can carry deep objects (errors, requests) where speed matters more, and
@@ -13,7 +14,7 @@ export function maskCardNumbers(value: unknown, maxDepth = 6): unknown {
 }
 
 function mask(value: unknown, depth: number, maxDepth: number): unknown {
-  if (typeof value === 'string') return value.replace(PAN, (m) => `****${m.replace(/\D/g, '').slice(-4)}`);
+  if (typeof value === 'string') return maskText(value);
   if (depth > maxDepth || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => mask(v, depth + 1, maxDepth));

@@ -40,4 +40,11 @@ describe('log redaction', () => {
       last4: '4242',
     });
   });
+
+  it('uses the shared definition: UUIDs and digits inside ids stay, a card quoted in a reason is masked', () => {
+    const paymentId = '12345678-1234-4234-9234-123456789012'; // all-digit groups: once masked as a card
+    expect(
+      maskCardNumbers({ paymentId, chargeId: 'ch_1234567890123456789', reason: 'ticket 4242424242424242' }),
+    ).toEqual({ paymentId, chargeId: 'ch_1234567890123456789', reason: 'ticket ****4242' });
+  });
 });
