@@ -33,6 +33,10 @@ export class ApiError extends Error {
 
 export const badRequest = (code: string, message: string) => new ApiError(400, 'invalid_request_error', code, message);
 
+/** Two Idempotency-Key headers: which one names the request is a guess, so neither is used. */
+export const duplicateIdempotencyKey = () =>
+  badRequest('duplicate_idempotency_key', 'Send exactly one Idempotency-Key header.');
+
 /** gRPC status codes that mean "Temporal is not reachable right now": worth a retry by the caller. */
 const UNAVAILABLE_GRPC_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
-import { toDto } from './routes-payments';
+import { refuseRepeatedIdempotencyKey, toDto } from './routes-payments';
 import {
   ApproveEvidenceBody,
   CreatePaymentHeaders,
@@ -17,6 +17,7 @@ import {
   ErrorResponse,
   IDEMPOTENCY_HEADER,
   ListDisputesQuery,
+  maskedRefund,
   PaymentIdParams,
   RefundBody,
   RefundResponse,
@@ -39,7 +40,8 @@ export function registerAfterCaptureRoutes(
         summary: 'Refund part of a succeeded payment, or (without amount) all that is left',
         description:
           'The Idempotency-Key names this refund: 201 when it is made, 200 with `Idempotent-Replayed: true` for a ' +
-          'repeat, 422 when the key was used with another amount, 409 when the payment cannot refund that much.',
+          'repeat (also when requests with one key race: exactly one makes the refund), 422 when the key was used ' +
+          'with another amount or reason, 409 when the payment cannot refund that much.',
         tags: ['refunds'],
         security,
         headers: CreatePaymentHeaders,
@@ -47,15 +49,15 @@ export function registerAfterCaptureRoutes(
         body: RefundBody,
         response: { 200: RefundResponse, 201: RefundResponse, ...errors },
       },
+      preValidation: refuseRepeatedIdempotencyKey,
     },
     async (request, reply) => {
       const requestKey = request.headers[IDEMPOTENCY_HEADER];
-      const before = await payments.getPayment(request.params.id);
-      const replay = before.refunds?.some((r) => r.requestKey === requestKey) ?? false;
-      const refund = await payments.refund(request.params.id, { ...request.body, requestKey });
+      // 201 or 200 from what the workflow decided, not from a read before it: racing repeats all read "new".
+      const { refund, created } = await payments.requestRefund(request.params.id, { ...request.body, requestKey });
       const payment = toDto(await payments.getPayment(request.params.id));
-      if (replay) reply.header(REPLAYED_HEADER, 'true');
-      return reply.code(replay ? 200 : 201).send({ refund, payment });
+      if (!created) reply.header(REPLAYED_HEADER, 'true');
+      return reply.code(created ? 201 : 200).send({ refund: maskedRefund(refund), payment });
     },
   );
 

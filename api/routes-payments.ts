@@ -3,7 +3,7 @@
  * payment accepts. Each is one PaymentsClient call; its errors become HTTP statuses in errors.ts. Every route
  * that answers with a payment accepts `?wait=` (see wait.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { PaymentsClient } from '../client/payments-client';
 import type { PaymentState } from '../shared/payment-types';
@@ -13,6 +13,9 @@ import {
   ErrorResponse,
   IDEMPOTENCY_HEADER,
   ListPaymentsQuery,
+  maskedRefund,
+  maskedStatusChange,
+  maskedText,
   PaymentIdParams,
   PaymentListResponse,
   PaymentResponse,
@@ -23,6 +26,7 @@ import {
   WaitQuery,
   type PaymentDto,
 } from './schemas';
+import { duplicateIdempotencyKey } from './errors';
 import { stateAfterWait, type WaitDeps } from './wait';
 
 export interface PaymentRoutesOptions {
@@ -53,6 +57,7 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
         body: createPaymentBody(options.maxAmount),
         response: { 200: PaymentResponse, 201: PaymentResponse, ...errors },
       },
+      preValidation: refuseRepeatedIdempotencyKey,
     },
     async (request, reply) => {
       const started = await payments.startPayment({
@@ -103,6 +108,9 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
     {
       schema: {
         summary: "Record the customer's 3DS result (normally arrives by the gateway's webhook)",
+        description:
+          '202 when the payment awaits this result (`requires_action`, for the charge it names); ' +
+          '409 `payment_state_conflict` in any other state, including a finished payment.',
         tags: ['payment actions'],
         security,
         params: PaymentIdParams,
@@ -112,7 +120,7 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
       },
     },
     async (request, reply) => {
-      await payments.complete3DS(request.params.id, request.body);
+      await payments.submit3DS(request.params.id, request.body);
       const state = await stateAfterWait(wait, request.params.id, request.query.wait);
       return reply.code(202).send(toDto(state));
     },
@@ -177,6 +185,17 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
 }
 
 /**
+ * preValidation hook of the routes keyed by Idempotency-Key. Node joins a repeated header into "a, b", which
+ * would pass as a third key that neither copy meant; the raw headers still show every copy.
+ */
+export async function refuseRepeatedIdempotencyKey(request: FastifyRequest): Promise<void> {
+  const raw = request.raw.rawHeaders; // [name, value, name, value, …] as received
+  let copies = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === IDEMPOTENCY_HEADER) copies += 1;
+  if (copies > 1) throw duplicateIdempotencyKey();
+}
+
+/**
  * The workflow's state as the API shows it. The response schema strips anything not listed there; this copy
  * names the fields too, so a field added to the workflow state is never published by accident. `history` and
  * the refund fields are missing in the state of payments started before they existed, hence optional.
@@ -191,12 +210,13 @@ export function toDto(s: PaymentState): PaymentDto {
     cardVersion: s.cardVersion,
     customerMessage: s.customerMessage,
     needsDifferentCard: s.needsDifferentCard,
-    reason: s.reason,
+    // Reasons are free text that may quote a card or ticket number (see maskedText).
+    reason: maskedText(s.reason),
     attempts: s.attempts,
-    history: s.history,
+    history: s.history?.map(maskedStatusChange),
     amountRefunded: s.amountRefunded,
     capturedAt: s.capturedAt,
     refundableUntil: s.refundableUntil,
-    refunds: s.refunds,
+    refunds: s.refunds?.map(maskedRefund),
   };
 }

@@ -2,7 +2,9 @@
  * The typed client backends use. Every input is validated with zod before anything reaches Temporal, and
  * starting a payment is idempotent by the caller's key: same key and parameters → the same payment.
  */
+import { randomUUID } from 'node:crypto';
 import {
+  ApplicationFailure,
   Client,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -17,6 +19,7 @@ import type {
   RefundRequest,
 } from '../shared/payment-types';
 import type { PaymentStatus } from '../shared/payment-status';
+import { ErrorType } from '../shared/errors';
 import { paymentWorkflowId } from '../shared/idempotency';
 import { CustomerIdKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
 import { paymentWorkflow } from '../workflows/payment';
@@ -60,6 +63,16 @@ export interface StartedPayment {
   /** false when this key had already started the payment (an idempotent replay). */
   created: boolean;
 }
+
+export interface RefundAnswer {
+  refund: RefundRecord;
+  /** false when an earlier request with this key made the refund (an idempotent replay). */
+  created: boolean;
+}
+
+/** How long a replayed refund request waits for the first request's refund to leave `pending`. */
+const REFUND_REPLAY_WAIT_MS = 15_000;
+const REFUND_REPLAY_POLL_MS = 100;
 
 export class PaymentsClient {
   private readonly startSchema: ReturnType<typeof startPaymentSchema>;
@@ -129,20 +142,87 @@ export class PaymentsClient {
    * idempotency key for this refund: repeating a request with the same key returns the same refund.
    */
   async refund(paymentId: string, request: RefundRequest): Promise<RefundRecord> {
-    const req = parse(RefundRequestSchema, request);
-    const existing = await this.getPayment(paymentId);
-    const earlier = existing.refunds?.find((r) => r.requestKey === req.requestKey);
-    if (earlier && (req.amount ?? earlier.amount) !== earlier.amount) {
-      throw new IdempotencyKeyReusedError('this refund key was already used with a different amount');
-    }
-    return this.update(paymentId, 'refund', (h) =>
-      h.executeUpdate(refundPaymentUpdate, { args: [req], updateId: `refund:${req.requestKey}` }),
-    );
+    return (await this.requestRefund(paymentId, request)).refund;
   }
 
+  /**
+   * `refund`, telling whether this request made the refund. Exactly one request per key does: the one whose
+   * Update the workflow accepts (its validator refuses a key it already holds). A repeat answers with that
+   * refund once settled, or IdempotencyKeyReusedError when its amount or reason differ.
+   */
+  async requestRefund(paymentId: string, request: RefundRequest): Promise<RefundAnswer> {
+    const req = parse(RefundRequestSchema, request);
+    const earlier = findRefund(await this.getPayment(paymentId), req.requestKey);
+    const made = earlier ? undefined : await this.sendRefund(paymentId, req);
+    if (made) return { refund: made, created: true };
+    return { refund: await this.replayRefund(paymentId, req), created: false };
+  }
+
+  /** The refund this request made, or undefined when the workflow refused it because the key is taken. */
+  private sendRefund(paymentId: string, req: RefundRequest): Promise<RefundRecord | undefined> {
+    // An Update id of its own per request: under a shared id Temporal answers every caller with the first
+    // Update's result, so none could tell whether it made the refund, nor notice that its body differed.
+    const updateId = `refund:${req.requestKey}:${randomUUID()}`;
+    return this.update(paymentId, 'refund', async (h) => {
+      try {
+        return await h.executeUpdate(refundPaymentUpdate, { args: [req], updateId });
+      } catch (err) {
+        if (isRejection(err) && findRefund(await h.query(getPaymentStateQuery), req.requestKey)) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  /** Answers a repeated key as its first request was answered, once that refund has settled. */
+  private async replayRefund(paymentId: string, req: RefundRequest): Promise<RefundRecord> {
+    const earlier = findRefund(await this.getPayment(paymentId), req.requestKey);
+    if (!earlier) throw new Error(`refund ${req.requestKey} vanished from payment ${paymentId}`);
+    if ((req.amount ?? earlier.amount) !== earlier.amount || req.reason !== earlier.reason) {
+      throw new IdempotencyKeyReusedError('this refund key was already used with a different amount or reason');
+    }
+    const settled = await this.settledRefund(paymentId, earlier);
+    // The same refusal the first request got from the workflow.
+    if (settled.status === 'failed') throw new PaymentStateError(`refund not made: ${settled.failure}`);
+    if (settled.status === 'unknown') throw new PaymentStateError(`refund outcome unknown: ${settled.failure}`);
+    return settled;
+  }
+
+  /** Polls the query (which adds nothing to history) while the refund is pending; past the bound, as it is. */
+  private async settledRefund(paymentId: string, record: RefundRecord): Promise<RefundRecord> {
+    const deadline = Date.now() + REFUND_REPLAY_WAIT_MS;
+    let current = record;
+    while (current.status === 'pending' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, REFUND_REPLAY_POLL_MS));
+      current = findRefund(await this.getPayment(paymentId), record.requestKey) ?? current;
+    }
+    return current;
+  }
+
+  /**
+   * Signals a 3DS result as is (the gateway's webhook: it can only deliver, and the workflow ignores what it
+   * does not await). The API uses submit3DS instead.
+   */
   async complete3DS(paymentId: string, result: ThreeDSResult): Promise<void> {
     const body = parse(ThreeDSResultSchema, result);
     await this.withPayment(paymentId, (h) => h.signal(threeDSCompletedSignal, body));
+  }
+
+  /**
+   * Signals a 3DS result only if the payment would take it, else PaymentStateError: a result it would ignore
+   * still adds an event to a run that can stay open for the whole refund window, and the caller deserves to
+   * know it was not used. A finished payment is refused too (not "not found": it exists).
+   */
+  async submit3DS(paymentId: string, result: ThreeDSResult): Promise<void> {
+    const body = parse(ThreeDSResultSchema, result);
+    const refusal = threeDSRefusal(await this.getPayment(paymentId), body);
+    if (refusal) throw new PaymentStateError(refusal);
+    try {
+      await this.complete3DS(paymentId, body);
+    } catch (err) {
+      // The run closed between the read and the signal.
+      if (err instanceof PaymentNotFoundError) throw new PaymentStateError('payment finished; no 3DS result awaited');
+      throw err;
+    }
   }
 
   async replaceCard(paymentId: string, paymentMethod: PaymentMethod): Promise<{ cardVersion: number }> {
@@ -211,4 +291,31 @@ export class PaymentsClient {
     }
     return new PaymentStateError(`cannot ${action} payment: it is ${state.status} and finished`);
   }
+}
+
+function findRefund(state: PaymentState, requestKey: string): RefundRecord | undefined {
+  return state.refunds?.find((r) => r.requestKey === requestKey);
+}
+
+/** An Update its validator refused (nothing ran, nothing is in history), as opposed to a handler that failed. */
+function isRejection(err: unknown): boolean {
+  return (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === ErrorType.InvalidInput
+  );
+}
+
+/**
+ * Why the workflow would ignore this 3DS result (see onThreeDS in workflows/payment.ts), or undefined: it takes
+ * a result while awaiting 3DS for the charge it names (or names none), and an early one naming a charge while
+ * a charge is in flight (the webhook can beat the charge's response).
+ */
+export function threeDSRefusal(state: PaymentState, result: ThreeDSResult): string | undefined {
+  if (state.status === 'processing' && result.chargeId !== undefined) return undefined;
+  if (state.status !== 'requires_action') return `payment is ${state.status}, not awaiting a 3DS result`;
+  if (result.chargeId !== undefined && result.chargeId !== state.chargeId) {
+    return 'payment awaits a 3DS result for another charge';
+  }
+  return undefined;
 }

@@ -73,6 +73,43 @@ describe('POST /payments/:id/refunds', () => {
     ]);
   });
 
+  it('concurrent requests with one key: one 201, the others 200 replayed with the same settled refund', async () => {
+    const { paymentId } = await succeeded();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => refund(paymentId, 'rk-race', { amount: 300 })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    const replays = answers.filter((a) => a.status === 200);
+    expect(replays.map((a) => a.headers.get('idempotent-replayed'))).toEqual(['true', 'true', 'true', 'true']);
+    const made = answers.find((a) => a.status === 201)?.body.refund;
+    expect(made).toMatchObject({ amount: 300, status: 'succeeded', refundId: expect.any(String) });
+    for (const replay of replays) expect(replay.body.refund).toEqual(made);
+
+    const read = await api.call('GET', `/payments/${paymentId}`);
+    expect(read.body).toMatchObject({ amountRefunded: 300, refunds: [expect.objectContaining({ amount: 300 })] });
+    expect(read.body.refunds).toHaveLength(1);
+    const ledger = await sandbox(`/_sandbox/ledger?charge=${read.body.chargeId}`);
+    expect(ledger.refunds.map((r: { amount: number }) => r.amount)).toEqual([300]);
+  });
+
+  it('concurrent requests with one key and other amounts: one refund, 422 for every other body', async () => {
+    const { paymentId } = await succeeded();
+    const amounts = [100, 200, 300, 100, 200, 300];
+    const answers = await Promise.all(amounts.map((amount) => refund(paymentId, 'rk-mixed', { amount })));
+    const made = answers.filter((a) => a.status === 201);
+    expect(made).toHaveLength(1);
+    const winner = made[0].body.refund.amount as number;
+    answers.forEach((answer, i) => {
+      if (answer.status === 201) expect(answer.body.refund.amount).toBe(amounts[i]);
+      else if (amounts[i] === winner) expect(answer.status).toBe(200);
+      else expectApiError(answer, 422, 'idempotency_key_reused');
+    });
+    // A reason the first request did not give is another body too.
+    const withReason = await refund(paymentId, 'rk-mixed', { amount: winner, reason: 'fraudulent' });
+    expectApiError(withReason, 422, 'idempotency_key_reused');
+    const read = await api.call('GET', `/payments/${paymentId}`);
+    expect(read.body).toMatchObject({ amountRefunded: winner });
+    expect(read.body.refunds).toHaveLength(1);
+  });
+
   it('refuses a refund of a failed payment with 409', async () => {
     const created = await api.pay(uniqueKey('fail'), payment('4000000000009979'), '?wait=10s');
     expect(created.body.status).toBe('failed');
@@ -117,10 +154,11 @@ describe('disputes through the gateway webhooks', () => {
       body: { approvedBy: 'ops@shop', evidence: { customer_communication: 'Customer confirmed the order by email.' } },
     });
     expect(approved.status).toBe(202);
-    await eventually(
+    const submitted = await eventually(
       () => api.call('GET', `/disputes/${disputeId}`),
       (a) => a.body.status === 'submitted',
     );
+    expect(submitted.body.status).toBe('submitted'); // eventually() hands back the last answer, not an error
     const atGateway = await sandbox(`/_sandbox/ledger?charge=${chargeId}`);
     expect(atGateway.disputes[0]).toMatchObject({ status: 'under_review' });
     expect(atGateway.disputes[0].evidence.customer_communication).toBe('Customer confirmed the order by email.');
@@ -144,20 +182,25 @@ describe('disputes through the gateway webhooks', () => {
   it('records a dispute won, and lists disputes by status', async () => {
     const { chargeId } = await succeeded();
     const opened = await sandbox('/_sandbox/disputes', { charge: chargeId, reason: 'duplicate', due_in_ms: 600_000 });
-    await eventually(
+    // eventually() hands back the last answer when time is up, so each wait is followed by its assertion.
+    const gathered = await eventually(
       () => api.call('GET', `/disputes/${opened.id}`),
       (a) => a.status === 200 && a.body.status === 'evidence_gathered',
     );
+    expect(gathered.body.status).toBe('evidence_gathered');
     const listed = await eventually(
       () => api.call('GET', '/disputes?status=evidence_gathered'),
       (a) => a.body.data.some((d: { disputeId: string }) => d.disputeId === opened.id),
     );
     expect(listed.status).toBe(200);
+    expect(listed.body.data).toContainEqual(expect.objectContaining({ disputeId: opened.id }));
     await sandbox(`/_sandbox/disputes/${opened.id}/close`, { outcome: 'won' });
-    await eventually(
+    const closed = await eventually(
       () => api.call('GET', `/disputes/${opened.id}`),
       (a) => a.body.status === 'won',
     );
+    expect(closed.body).toMatchObject({ status: 'won', outcome: 'won' });
+    expect((await api.h.audit.disputeHistory(opened.id)).map((r) => r.status).slice(-1)).toEqual(['won']);
     expectApiError(await api.call('GET', '/disputes/dp_missing'), 404, 'dispute_not_found');
     expectApiError(await api.call('GET', '/disputes?status=maybe'), 400, 'validation_failed');
   });

@@ -3,13 +3,16 @@
  * once), reads with audit history, waiting, card replacement, cancel, list and operator retry.
  */
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { createApiServer } from '../../api/server';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { createLogger } from '../../logging/logger';
+import { paymentWorkflowId } from '../../shared/idempotency';
 import { ledgerFor } from '../support/gateway-admin';
 import { uniqueKey } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
 import {
+  API_KEY,
   expectApiError,
   EXPIRED,
   listenOnLoopback,
@@ -72,6 +75,32 @@ describe('POST /payments', () => {
     );
     expect(runs).toBe(1);
     expect(settled.body.history.filter((c: { status: string }) => c.status === 'initiated')).toHaveLength(1);
+  });
+
+  it('refuses two Idempotency-Key headers with 400 instead of joining them into a third key (also refunds)', async () => {
+    const ledgerBefore = await api.ledgerSize();
+    const same = uniqueKey('dup-same');
+    for (const copies of [
+      [uniqueKey('dup-a'), uniqueKey('dup-b')],
+      [same, same],
+    ]) {
+      const answer = await postWithHeaderCopies('/payments', copies, payment());
+      expect(answer).toMatchObject({ status: 400, body: { error: { code: 'duplicate_idempotency_key' } } });
+      for (const key of [copies.join(', '), ...copies]) expect(await api.workflowExists(key)).toBe(false);
+    }
+    expect(await api.ledgerSize()).toBe(ledgerBefore);
+
+    const paid = await api.pay(uniqueKey('dup-refund'), payment(), '?wait=5s');
+    expect(paid.body.status).toBe('succeeded');
+    const refund = await postWithHeaderCopies(`/payments/${paid.body.paymentId}/refunds`, ['rk-a', 'rk-b'], {
+      amount: 100,
+    });
+    expect(refund).toMatchObject({ status: 400, body: { error: { code: 'duplicate_idempotency_key' } } });
+    expect((await api.call('GET', `/payments/${paid.body.paymentId}`)).body).toMatchObject({
+      status: 'succeeded',
+      amountRefunded: 0,
+      refunds: [],
+    });
   });
 });
 
@@ -221,6 +250,45 @@ describe('payment actions', () => {
     expect(await ledgerFor(api.h.gateway.url, created.body.paymentId)).toHaveLength(1);
   });
 
+  it('takes a 3DS result only while the payment awaits it for that charge; 409 otherwise, and no signal', async () => {
+    const key = uniqueKey('api-3ds-state');
+    const paymentId = paymentIdFromKey(key);
+    await api.pay(key, payment(THREE_DS));
+    const { chargeId } = await waitForStatus(api.h.client, paymentId, 'requires_action');
+
+    const stale = await api.call('POST', `/payments/${paymentId}/3ds`, {
+      body: { result: 'succeeded', chargeId: 'ch_someone_else' },
+    });
+    expect(expectApiError(stale, 409, 'payment_state_conflict').message).toMatch(/another charge/);
+    expect(await signalsReceived(paymentId)).toBe(0);
+
+    const taken = await api.call('POST', `/payments/${paymentId}/3ds?wait=5s`, {
+      body: { result: 'failed', chargeId, reason: 'customer abandoned the challenge' },
+    });
+    expect(taken.status).toBe(202);
+    expect(taken.body).toMatchObject({ status: 'cancelled', reason: 'customer abandoned the challenge' });
+    expect(await signalsReceived(paymentId)).toBe(1);
+
+    // Cancelled: the run is closed, and the payment still exists, so 409 rather than 404.
+    const late = await api.call('POST', `/payments/${paymentId}/3ds`, { body: { result: 'succeeded', chargeId } });
+    expect(expectApiError(late, 409, 'payment_state_conflict').message).toMatch(/payment is cancelled/);
+    expect(await signalsReceived(paymentId)).toBe(1);
+  });
+
+  it('refuses a 3DS result for a succeeded (run open) or a failed (run closed) payment with 409', async () => {
+    const succeeded = await api.pay(uniqueKey('api-3ds-done'), payment(), '?wait=5s');
+    expect(succeeded.body.status).toBe('succeeded');
+    const failed = await api.pay(uniqueKey('api-3ds-failed'), payment('4000000000009979'), '?wait=10s');
+    expect(failed.body.status).toBe('failed');
+    for (const { paymentId, status } of [succeeded.body, failed.body]) {
+      const answer = await api.call('POST', `/payments/${paymentId}/3ds`, { body: { result: 'succeeded' } });
+      expect(expectApiError(answer, 409, 'payment_state_conflict').message).toBe(
+        `payment is ${status}, not awaiting a 3DS result`,
+      );
+      expect(await signalsReceived(paymentId)).toBe(0);
+    }
+  });
+
   it('answers 404 for an action on an unknown payment', async () => {
     const id = randomUUID();
     expectApiError(await api.call('POST', `/payments/${id}/cancel`), 404, 'payment_not_found');
@@ -282,6 +350,35 @@ async function startApiHarnessWithMaxWait(maxWaitMs: number) {
     return { status: res.status, body: (await res.json()) as { status: string }, ms: Date.now() - started };
   };
   return { app, pay };
+}
+
+/** fetch joins repeated headers into one line; node:http sends each element of an array value as its own line. */
+function postWithHeaderCopies(path: string, keys: string[], body: unknown): Promise<{ status: number; body: unknown }> {
+  const { hostname, port } = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        hostname,
+        port,
+        path,
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', 'idempotency-key': keys },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+async function signalsReceived(paymentId: string): Promise<number> {
+  const history = await api.h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
 }
 
 async function countRuns(query: string): Promise<number> {

@@ -76,18 +76,40 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
 });
 
 describe('audit migrations on postgres, concurrently', () => {
-  it('lets concurrent start-ups take turns (advisory lock)', async () => {
+  it('lets concurrent start-ups take turns (advisory lock): each migration applied once, by one, none failing', async () => {
     const backend = await createBackend('postgres');
+    // Connected first (each like a separate process), so the migrations themselves start together.
+    const dbs = await Promise.all(
+      Array.from({ length: 8 }, () => openSqlAdapter({ ...backend.options, logger: silentLogger })),
+    );
     try {
-      const stores = await Promise.all(
-        [1, 2, 3].map(() => openAuditStore({ ...backend.options, logger: silentLogger })),
-      );
-      await Promise.all(stores.map((s) => s.close()));
+      const names = (await loadMigrations()).map((m) => m.name);
+      const outcomes = await Promise.allSettled(dbs.map((db) => runMigrations(db, silentLogger)));
+      // Without the lock, a second runner that read "nothing applied" re-runs a migration: it fails on the
+      // first one's uncommitted tables, or both report it applied.
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      const results = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(names);
+      expect(results.filter((r) => r.applied.length > 0)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.currentVersion))).toEqual(new Set([names.length]));
+      expect((await migrationRowsOf(backend)).map((r) => r.name)).toEqual(names);
     } finally {
+      await Promise.all(dbs.map((db) => db.close()));
       await backend.dispose();
     }
   });
 });
+
+async function migrationRowsOf(backend: Backend): Promise<Array<{ version: number; name: string }>> {
+  const db = await openSqlAdapter({ ...backend.options, logger: silentLogger });
+  try {
+    return await db.query<{ version: number; name: string }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    );
+  } finally {
+    await db.close();
+  }
+}
 
 describe('migration files', () => {
   it('are numbered NNN_name.sql without gaps or duplicates', async () => {

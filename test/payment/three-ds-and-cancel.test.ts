@@ -1,8 +1,9 @@
 /** 3DS waits for the customer's result; cancellation works before a charge and never after success. */
+import { paymentWorkflowId } from '../../shared/idempotency';
 import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
-import { waitForStatus } from '../support/wait';
+import { eventually, waitForStatus } from '../support/wait';
 
 let h: PaymentHarness;
 beforeAll(async () => {
@@ -13,6 +14,20 @@ afterAll(async () => {
 });
 
 const threeDSCard = { type: 'card' as const, number: '4000000000003220' };
+
+/** Waits until the workflow has run a task after its latest signal, so a query shows what that signal did. */
+async function signalHandled(paymentId: string): Promise<void> {
+  const handle = h.env.client.workflow.getHandle(paymentWorkflowId(paymentId));
+  const handled = await eventually(
+    async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const signalled = events.map((e) => Boolean(e.workflowExecutionSignaledEventAttributes)).lastIndexOf(true);
+      return signalled >= 0 && events.slice(signalled).some((e) => e.workflowTaskCompletedEventAttributes);
+    },
+    (done) => done,
+  );
+  expect(handled).toBe(true);
+}
 
 describe('3DS', () => {
   it('completes the same charge after the customer authenticates', async () => {
@@ -63,20 +78,35 @@ describe('3DS', () => {
     await saveHistory(h.env, 'three-ds-timeout', paymentId);
   });
 
-  it('ignores a 3DS result that names another charge', async () => {
-    const client = h.clientWith({ threeDSTimeoutMs: 1_500 });
-    const { paymentId } = await client.startPayment({
+  it('ignores a 3DS result that names another charge: still awaiting, then completes with the right one', async () => {
+    const { paymentId } = await h.client.startPayment({
       idempotencyKey: uniqueKey('3ds-stale'),
       amount: 4200,
       currency: 'EUR',
       paymentMethod: threeDSCard,
     });
-    await waitForStatus(client, paymentId, 'requires_action');
-    await expect(client.replaceCard(paymentId, { type: 'card', number: '4242424242424242' })).rejects.toThrow(
+    const waiting = await waitForStatus(h.client, paymentId, 'requires_action');
+    const chargeId = waiting.chargeId as string;
+    await expect(h.client.replaceCard(paymentId, { type: 'card', number: '4242424242424242' })).rejects.toThrow(
       /payment is requires_action, not awaiting a payment method/,
     );
-    await client.complete3DS(paymentId, { result: 'succeeded', chargeId: 'ch_someone_else' });
-    expect((await client.result(paymentId)).status).toBe('cancelled');
+
+    await h.client.complete3DS(paymentId, { result: 'succeeded', chargeId: 'ch_someone_else' });
+    await signalHandled(paymentId);
+    // Taken, the stale result would have moved the payment to processing (a confirm) in that very task.
+    const after = await h.client.getPayment(paymentId);
+    expect(after).toMatchObject({ status: 'requires_action', chargeId });
+    expect(after.history).toEqual(waiting.history);
+    expect((await ledgerFor(h.gateway.url, paymentId)).map((c) => [c.id, c.status])).toEqual([
+      [chargeId, 'requires_action'],
+    ]);
+
+    // The payment still answers its own charge's result.
+    await customerCompletes3DS(h.gateway.url, chargeId, 'succeeded');
+    await h.client.complete3DS(paymentId, { result: 'succeeded', chargeId });
+    expect(await h.client.result(paymentId)).toMatchObject({ status: 'succeeded', chargeId });
+    const statuses = (await h.client.getPayment(paymentId)).history?.map((c) => c.status);
+    expect(statuses).toEqual(['initiated', 'processing', 'requires_action', 'processing', 'succeeded']);
   });
 });
 
