@@ -3,20 +3,24 @@
  * ApplicationFailures. Whether a type is retried is decided by `shared/retry-policies.ts`.
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { classifyDecline, type DeclineClass } from '../shared/declines';
+import { classifyDecline, type DeclineInfo } from '../shared/declines';
 import { ErrorType } from '../shared/errors';
 
 export interface GatewayErrorBody {
   error?: { type?: string; code?: string; decline_code?: string; message?: string; charge?: string };
 }
 
-export interface DeclineDetails {
+/**
+ * A decline as classified here, once, by the table of the release that saw it. The workflow acts on these fields
+ * as history holds them and never classifies again, so editing the table later cannot change an open run.
+ */
+export interface DeclineDetails extends DeclineInfo {
+  /** Same as `code`; the name release 0.1 wrote, which its histories still carry (with `declineClass` only). */
   declineCode: string;
-  declineClass: DeclineClass;
   chargeId?: string;
 }
 
-const DECLINE_TYPES: Record<DeclineClass, ErrorType> = {
+const DECLINE_TYPES: Record<DeclineInfo['declineClass'], ErrorType> = {
   processing: ErrorType.CardDeclinedRetryable,
   soft: ErrorType.CardDeclinedRetryable,
   hard: ErrorType.CardDeclinedHard,
@@ -27,7 +31,7 @@ const DECLINE_TYPES: Record<DeclineClass, ErrorType> = {
 /** A 402 decline. Non-retryable for Temporal; the workflow decides what happens next from the class. */
 export function declineFailure(declineCode: string | undefined, chargeId?: string): ApplicationFailure {
   const info = classifyDecline(declineCode);
-  const details: DeclineDetails = { declineCode: info.code, declineClass: info.declineClass, chargeId };
+  const details: DeclineDetails = { ...info, declineCode: info.code, chargeId };
   return ApplicationFailure.create({
     type: DECLINE_TYPES[info.declineClass],
     message: `card declined: ${info.code} (${info.declineClass})`,

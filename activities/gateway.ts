@@ -5,6 +5,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Logger } from '../logging/logger';
+import { classifyDecline, type DeclineInfo } from '../shared/declines';
 import type { PaymentMethod } from '../shared/payment-types';
 import { declineFailure } from './gateway-errors';
 import type { GatewayCharge, GatewayClient } from './gateway-client';
@@ -24,8 +25,10 @@ export type ChargeOutcome =
   | { status: 'succeeded'; chargeId: string; gateway: string }
   | { status: 'requires_action'; chargeId: string; gateway: string };
 
+/** `decline` is classified here for a declined charge, so the workflow acts on what history holds. */
 export type LookupResult =
-  { found: false } | { found: true; chargeId: string; status: string; declineCode?: string; gateway: string };
+  | { found: false }
+  | { found: true; chargeId: string; status: string; declineCode?: string; decline?: DeclineInfo; gateway: string };
 
 export interface GatewayActivityDeps {
   gateway: GatewayClient;
@@ -63,11 +66,13 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
   async function lookupCharge(input: { paymentId: string; gatewayKey: string }): Promise<LookupResult> {
     const latest = (await gateway.findChargesByKey(input.gatewayKey)).at(-1);
     if (!latest) return { found: false };
+    const settled = latest.status === 'succeeded' || latest.status === 'requires_action';
     return {
       found: true,
       chargeId: latest.id,
       status: latest.status,
       declineCode: latest.decline_code,
+      decline: settled ? undefined : classifyDecline(latest.decline_code ?? latest.failure_code ?? 'generic_decline'),
       gateway: gatewayName,
     };
   }

@@ -27,7 +27,7 @@ import {
   type PaymentDto,
 } from './schemas';
 import { duplicateIdempotencyKey } from './errors';
-import { stateAfterWait, type WaitDeps } from './wait';
+import { stateAfterWait, withinReadDeadline, type WaitDeps } from './wait';
 
 export interface PaymentRoutesOptions {
   payments: PaymentsClient;
@@ -60,10 +60,8 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
       preValidation: refuseRepeatedIdempotencyKey,
     },
     async (request, reply) => {
-      const started = await payments.startPayment({
-        ...request.body,
-        idempotencyKey: request.headers[IDEMPOTENCY_HEADER],
-      });
+      const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
+      const started = await withinReadDeadline(wait, () => payments.startPayment({ ...request.body, idempotencyKey }));
       const state = await stateAfterWait(wait, started.paymentId, request.query.wait);
       reply.header('location', `/payments/${started.paymentId}`);
       if (!started.created) reply.header(REPLAYED_HEADER, 'true');

@@ -54,7 +54,16 @@ const READ_TIMEOUT_CLOSING_MS = 2_000;
  * A query is answered by a worker; with none polling (or Temporal going away) it would hang, so it gets a
  * deadline: the RPC is cancelled where the SDK allows it, and the answer is a 503 in any case.
  */
-async function readState(deps: WaitDeps, paymentId: string): Promise<PaymentState> {
+function readState(deps: WaitDeps, paymentId: string): Promise<PaymentState> {
+  return withinReadDeadline(deps, () => deps.payments.getPayment(paymentId));
+}
+
+/**
+ * Runs a Temporal call that needs a live worker (a query; a start, whose outcome Update a worker must accept)
+ * within the read deadline, or answers 503. What it asked for may still happen: a start is repeated safely
+ * with the same key, which is what a 503 tells the caller to do.
+ */
+export async function withinReadDeadline<T>(deps: WaitDeps, fn: () => Promise<T>): Promise<T> {
   const ms = deps.closing.aborted ? Math.min(READ_TIMEOUT_CLOSING_MS, deps.readTimeoutMs) : deps.readTimeoutMs;
   const cancel = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -64,12 +73,10 @@ async function readState(deps: WaitDeps, paymentId: string): Promise<PaymentStat
       reject(new ApiError(503, 'api_error', 'service_unavailable', 'The payment could not be read in time; retry.'));
     }, ms);
   });
-  const read = deps.temporal
-    ? deps.temporal.withAbortSignal(cancel.signal, () => deps.payments.getPayment(paymentId))
-    : deps.payments.getPayment(paymentId);
-  read.catch(() => undefined); // after the deadline nobody awaits it
+  const call = deps.temporal ? deps.temporal.withAbortSignal(cancel.signal, fn) : fn();
+  call.catch(() => undefined); // after the deadline nobody awaits it
   try {
-    return await Promise.race([read, deadline]);
+    return await Promise.race([call, deadline]);
   } finally {
     clearTimeout(timer);
   }

@@ -4,6 +4,7 @@
  */
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { DEFAULT_DISPUTE_POLICY, DISPUTE_INPUT_VERSION } from '../shared/dispute-policy';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import {
   DISPUTE_EVIDENCE_FIELDS,
@@ -126,7 +127,9 @@ export class DisputesClient {
       currency: d.currency.toUpperCase(),
       reason: d.reason,
       dueByMs: d.evidence_details.due_by_ms ?? d.evidence_details.due_by * 1000,
-      policy: this.options.policy,
+      // Resolved once: an open dispute keeps its deadlines' margins whatever later releases default to.
+      version: DISPUTE_INPUT_VERSION,
+      policy: { ...DEFAULT_DISPUTE_POLICY, ...this.options.policy },
     };
   }
 

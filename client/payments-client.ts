@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ApplicationFailure,
   Client,
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -19,6 +20,8 @@ import type {
   RefundRequest,
 } from '../shared/payment-types';
 import type { PaymentStatus } from '../shared/payment-status';
+import { resolvePolicy } from '../shared/payment-policy';
+import { PAYMENT_INPUT_VERSION } from '../shared/payment-types';
 import { ErrorType } from '../shared/errors';
 import { paymentWorkflowId } from '../shared/idempotency';
 import { CustomerIdKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
@@ -76,12 +79,15 @@ const REFUND_REPLAY_POLL_MS = 100;
 
 export class PaymentsClient {
   private readonly startSchema: ReturnType<typeof startPaymentSchema>;
+  /** Today's defaults with this client's overrides, fixed into every payment it starts. */
+  private readonly policy: PaymentPolicy;
 
   constructor(
     private readonly client: Client,
     private readonly options: PaymentsClientOptions,
   ) {
     this.startSchema = startPaymentSchema(options.maxAmount);
+    this.policy = resolvePolicy(options.policy);
   }
 
   async startPayment(request: StartPaymentRequest): Promise<StartedPayment> {
@@ -90,22 +96,34 @@ export class PaymentsClient {
     const workflowId = paymentWorkflowId(paymentId);
     const { idempotencyKey, ...params } = req;
     const fingerprint = requestFingerprint(this.options.fingerprintSecret, params);
+    // Update-with-start: the outcome Update is accepted in the run's first workflow task, where nothing else can
+    // arrive with it. Every later result() attaches to it by id and sends the workflow nothing. An outcome
+    // Update arriving later in a task together with a signal or an activity result is grouped differently when
+    // that task runs on a worker without the run cached than on replay: a non-determinism in the SDK (issue 12).
+    const startedBy = randomUUID();
+    const startWorkflowOperation = new WithStartWorkflowOperation(paymentWorkflow, {
+      workflowId,
+      taskQueue: this.options.taskQueue,
+      // The policy is resolved here, once: the run keeps it for life, whatever later releases make the defaults.
+      args: [{ ...params, version: PAYMENT_INPUT_VERSION, paymentId, idempotencyKey, policy: this.policy }],
+      // FAIL + REJECT_DUPLICATE: exactly one caller creates the payment; every other gets "already started".
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // startedBy tells this request from a repeat: the server answers a repeat's update-with-start from the
+      // outcome Update it already holds instead of refusing the start.
+      memo: { fingerprint, idempotencyKey, startedBy },
+      typedSearchAttributes: [
+        { key: PaymentStatusKey, value: 'initiated' },
+        { key: PaymentAmountKey, value: params.amount },
+        ...(params.customerId ? [{ key: CustomerIdKey, value: params.customerId }] : []),
+      ],
+    });
     try {
-      await this.client.workflow.start(paymentWorkflow, {
-        workflowId,
-        taskQueue: this.options.taskQueue,
-        args: [{ ...params, paymentId, idempotencyKey, policy: this.options.policy }],
-        // FAIL + REJECT_DUPLICATE: exactly one caller creates the payment; every other gets "already started".
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { fingerprint, idempotencyKey },
-        typedSearchAttributes: [
-          { key: PaymentStatusKey, value: 'initiated' },
-          { key: PaymentAmountKey, value: params.amount },
-          ...(params.customerId ? [{ key: CustomerIdKey, value: params.customerId }] : []),
-        ],
+      await this.client.workflow.startUpdateWithStart(paymentOutcomeUpdate, {
+        updateId: PAYMENT_OUTCOME_UPDATE_ID,
+        waitForStage: 'ACCEPTED',
+        startWorkflowOperation,
       });
-      return { paymentId, workflowId, created: true };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
@@ -113,7 +131,7 @@ export class PaymentsClient {
     if (existing.memo?.fingerprint !== fingerprint) {
       throw new IdempotencyKeyReusedError('this idempotency key was already used with different parameters');
     }
-    return { paymentId, workflowId, created: false };
+    return { paymentId, workflowId, created: existing.memo?.startedBy === startedBy };
   }
 
   async getPayment(paymentId: string): Promise<PaymentState> {

@@ -63,6 +63,8 @@ export interface DisputePolicy {
 }
 
 export interface DisputeInput {
+  /** DISPUTE_INPUT_VERSION when started by this release's client (policy complete); absent on older inputs. */
+  version?: number;
   disputeId: string;
   chargeId: string;
   /** From the charge's metadata; absent for a charge this system did not make. */

@@ -1,10 +1,15 @@
-/** Production defaults for every duration and budget a payment uses; tests pass milliseconds instead. */
+/**
+ * Every duration and budget a payment uses. The defaults here are what a payment gets when it starts: the
+ * client resolves them into the workflow input, so an open run (refund windows last 180 days) keeps the policy
+ * it started with whatever later releases change below. Tests pass milliseconds instead.
+ */
 import type { PaymentPolicy } from './payment-types';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/** Defaults for payments started from now on. Safe to change: open runs carry their own resolved copy. */
 export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
   // Seed 000's schedule (1 s, 2 s, 4 s ...), capped at a minute so a Retry-After up to 60 s is honoured.
   gatewayRetry: { initialIntervalMs: 1_000, maximumIntervalMs: MINUTE, backoffCoefficient: 2, maximumAttempts: 5 },
@@ -22,8 +27,29 @@ export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
   refundRetry: { initialIntervalMs: 2_000, maximumIntervalMs: 5 * MINUTE, backoffCoefficient: 2, maximumAttempts: 10 },
 };
 
-export function resolvePolicy(overrides: Partial<PaymentPolicy> = {}): PaymentPolicy {
-  const d = DEFAULT_PAYMENT_POLICY;
+/**
+ * NEVER EDIT. The defaults of release 0.1, which merged into a run's partial policy on every replay. Runs that
+ * started without a resolved policy (before input version 2, or started by hand with a partial one) take their
+ * missing fields from this copy, so their branches stay the ones they took. A test pins every value.
+ */
+export const LEGACY_POLICY_DEFAULTS: PaymentPolicy = deepFreeze({
+  gatewayRetry: { initialIntervalMs: 1_000, maximumIntervalMs: MINUTE, backoffCoefficient: 2, maximumAttempts: 5 },
+  gatewayCallTimeoutMs: 30_000,
+  softRetry: { maxAttempts: 8, baseDelayMs: HOUR, maxDelayMs: DAY },
+  unknownOutcome: { checkIntervalMs: 5 * MINUTE, maxChecks: 12 },
+  threeDSTimeoutMs: 15 * MINUTE,
+  cardReplacementTimeoutMs: 7 * DAY,
+  deadLetterWindowMs: 14 * DAY,
+  refundWindowMs: 180 * DAY,
+  refundRetry: { initialIntervalMs: 2_000, maximumIntervalMs: 5 * MINUTE, backoffCoefficient: 2, maximumAttempts: 10 },
+});
+
+/** Overrides merged over `defaults` field by field (nested budgets too). */
+export function resolvePolicy(
+  overrides: Partial<PaymentPolicy> = {},
+  defaults: PaymentPolicy = DEFAULT_PAYMENT_POLICY,
+): PaymentPolicy {
+  const d = defaults;
   return {
     ...d,
     ...overrides,
@@ -32,4 +58,29 @@ export function resolvePolicy(overrides: Partial<PaymentPolicy> = {}): PaymentPo
     unknownOutcome: { ...d.unknownOutcome, ...overrides.unknownOutcome },
     refundRetry: { ...d.refundRetry, ...overrides.refundRetry },
   };
+}
+
+/** The first field of a resolved policy that is missing or not a positive finite number, or undefined. */
+export function policyProblem(policy: unknown): string | undefined {
+  return walk(policy, DEFAULT_PAYMENT_POLICY, 'policy');
+}
+
+function walk(value: unknown, shape: object, path: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return `${path} is missing`;
+  for (const [key, expected] of Object.entries(shape)) {
+    const actual = (value as Record<string, unknown>)[key];
+    const problem =
+      typeof expected === 'object'
+        ? walk(actual, expected as object, `${path}.${key}`)
+        : typeof actual === 'number' && Number.isFinite(actual) && actual > 0
+          ? undefined
+          : `${path}.${key} must be a positive number`;
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) deepFreeze(child);
+  return Object.freeze(value);
 }

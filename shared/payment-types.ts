@@ -57,7 +57,15 @@ export interface OrderDetails {
   deliveredAt?: string;
 }
 
+/**
+ * Input shape 2: `policy` is complete, resolved from the defaults when the payment started, and the run writes its
+ * audit trail with activities. Inputs without a version replay as they always did (see workflows/payment.ts).
+ */
+export const PAYMENT_INPUT_VERSION = 2;
+
 export interface PaymentInput extends Money {
+  /** PAYMENT_INPUT_VERSION for payments started by this release's client; absent on older inputs. */
+  version?: number;
   paymentId: string;
   /** The caller's idempotency key; the payment id is derived from it. */
   idempotencyKey: string;
@@ -65,6 +73,7 @@ export interface PaymentInput extends Money {
   customerId?: string;
   description?: string;
   order?: OrderDetails;
+  /** Complete when `version` is 2; older (or hand-made) inputs may give only the fields they override. */
   policy?: Partial<PaymentPolicy>;
 }
 

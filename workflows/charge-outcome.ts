@@ -22,6 +22,19 @@ const REJECTED = new Set<string>([
   ErrorType.InvalidInput,
 ]);
 
+/**
+ * The decline as the activity classified it and history holds it. Release 0.1's details carry the class but
+ * no message: the class (which decides the branch) is still the recorded one; only the wording is today's.
+ */
+export function recordedDecline(details: Partial<DeclineDetails>): DeclineInfo {
+  const { code, declineClass, internalReason, customerMessage, needsDifferentCard, known } = details;
+  if (code !== undefined && declineClass && internalReason && customerMessage && needsDifferentCard !== undefined) {
+    return { code, declineClass, internalReason, customerMessage, needsDifferentCard, known: known ?? true };
+  }
+  const today = classifyDecline(details.declineCode);
+  return declineClass ? { ...today, declineClass } : today;
+}
+
 /** Returns undefined for errors that are not gateway activity failures (the caller rethrows those). */
 export function readFailedCharge(err: unknown): FailedCharge | undefined {
   if (!(err instanceof ActivityFailure)) return undefined;
@@ -31,7 +44,7 @@ export function readFailedCharge(err: unknown): FailedCharge | undefined {
   const type = cause.type ?? 'Error';
   if (DECLINES.has(type)) {
     const details = (cause.details?.[0] ?? {}) as Partial<DeclineDetails>;
-    const decline = classifyDecline(details.declineCode);
+    const decline = recordedDecline(details);
     return { kind: 'declined', decline, chargeId: details.chargeId, errorCode: decline.code };
   }
   if (REJECTED.has(type)) return { kind: 'rejected', errorCode: type };

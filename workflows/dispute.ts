@@ -6,20 +6,25 @@
 import {
   condition,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities';
 import { CLOSED_DISPUTE_STATUSES, type DisputeStatus } from '../shared/dispute-status';
 import type { ApproveEvidence, DisputeInput, DisputePolicy, DisputeState } from '../shared/dispute-types';
-import { DEFAULT_DISPUTE_POLICY } from '../shared/dispute-policy';
+import { DISPUTE_INPUT_VERSION, LEGACY_DISPUTE_DEFAULTS } from '../shared/dispute-policy';
 import { AUDIT_RETRY_POLICY } from '../shared/retry-policies';
 import { DisputeStatusKey } from '../shared/search-attributes';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from './dispute-messages';
 import { countDisputeStatus } from './metrics';
 import { reject } from './payment-rules';
+
+/** As the payment workflow's: an unversioned dispute started on this code records the current shape at once. */
+const CURRENT_SHAPE_PATCH = 'dispute-current-shape-v2';
 
 export async function disputeWorkflow(input: DisputeInput): Promise<DisputeState> {
   return new DisputeProcess(input).run();
@@ -32,16 +37,25 @@ class DisputeProcess {
   private readonly state: DisputeState;
   private approval?: ApproveEvidence;
   private eventSeq = 0;
+  /** Disputes from before input version 2 replay as written: local-activity audit, keys without the run id. */
+  private readonly legacy: boolean;
 
   constructor(private readonly input: DisputeInput) {
     if (!input.disputeId || !input.chargeId || !Number.isFinite(input.dueByMs)) reject('dispute input is incomplete');
-    this.policy = { ...DEFAULT_DISPUTE_POLICY, ...input.policy };
+    const versioned = input.version === DISPUTE_INPUT_VERSION;
+    this.legacy = !versioned && !patched(CURRENT_SHAPE_PATCH);
+    // Never today's defaults: the client resolved them into a versioned input; older ones take the frozen 0.1 table.
+    this.policy = { ...LEGACY_DISPUTE_DEFAULTS, ...input.policy };
     // Evidence calls are not urgent the way a charge is: retry for as long as the deadline allows.
     this.gateway = proxyActivities<PaymentActivities>({
       startToCloseTimeout: '30s',
       retry: { initialInterval: '1s', maximumInterval: '1m', backoffCoefficient: 2 },
     });
-    this.audit = proxyLocalActivities<PaymentActivities>({ startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY });
+    // Activities, not local ones: see the payment workflow (a held-open task regroups reads and signals on replay).
+    const auditOptions = { startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY } as const;
+    this.audit = this.legacy
+      ? proxyLocalActivities<PaymentActivities>(auditOptions)
+      : proxyActivities<PaymentActivities>(auditOptions);
     const submitByMs = input.dueByMs - this.policy.submitMarginMs;
     this.state = {
       disputeId: input.disputeId,
@@ -152,7 +166,8 @@ class DisputeProcess {
     await this.audit.recordDisputeStatus({
       disputeId: this.input.disputeId,
       paymentId: this.input.paymentId,
-      eventKey: `${this.eventSeq}:${status}`,
+      // With the run id: a reset or later run of this dispute id adds its own rows instead of merging into these.
+      eventKey: this.legacy ? `${this.eventSeq}:${status}` : `${workflowInfo().runId}:${this.eventSeq}:${status}`,
       status,
       metadata: {
         ...metadata,

@@ -2,7 +2,8 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { ErrorType } from '../shared/errors';
 import type { PaymentStatus } from '../shared/payment-status';
-import type { PaymentInput } from '../shared/payment-types';
+import { policyProblem } from '../shared/payment-policy';
+import { PAYMENT_INPUT_VERSION, type PaymentInput } from '../shared/payment-types';
 import { paymentMethodProblem } from '../shared/payment-validation';
 
 /** Statuses in which no charge is in flight and none has succeeded, so cancelling cannot lose money. */
@@ -38,4 +39,10 @@ export function validateInput(input: PaymentInput): void {
   if (!/^[A-Z]{3}$/.test(input.currency)) reject('currency must be an ISO 4217 code');
   const problem = paymentMethodProblem(input.paymentMethod);
   if (problem) reject(problem);
+  if (input.version !== undefined && input.version !== PAYMENT_INPUT_VERSION) {
+    reject(`input version ${String(input.version)} is not supported (expected ${PAYMENT_INPUT_VERSION})`);
+  }
+  // A versioned input must carry its whole policy: a missing field would fall back to code defaults on replay.
+  const policy = input.version === PAYMENT_INPUT_VERSION ? policyProblem(input.policy) : undefined;
+  if (policy) reject(policy);
 }

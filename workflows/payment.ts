@@ -13,22 +13,25 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { PaymentActivities, ChargeOutcome } from '../activities';
+import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
-import { resolvePolicy } from '../shared/payment-policy';
+import { LEGACY_POLICY_DEFAULTS, resolvePolicy } from '../shared/payment-policy';
 import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
-import type {
-  AttemptRecord,
-  PaymentInput,
+import {
+  PAYMENT_INPUT_VERSION,
+  type PaymentInput,
+  type AttemptRecord,
   PaymentMethod,
-  PaymentPolicy,
-  PaymentResult,
-  PaymentState,
-  StatusChange,
+  type PaymentPolicy,
+  type PaymentResult,
+  type PaymentState,
+  type StatusChange,
 } from '../shared/payment-types';
 import { paymentMethodProblem } from '../shared/payment-validation';
 import { AUDIT_RETRY_POLICY, fullJitterDelay, gatewayRetryPolicy } from '../shared/retry-policies';
@@ -47,8 +50,20 @@ import {
 } from './payment-messages';
 import { RefundDesk } from './payment-refunds';
 
-/** Runs started before refunds existed completed at `succeeded`; replaying them must not open a refund window. */
+/**
+ * Legacy runs only. Runs started before refunds existed completed at `succeeded`; replaying them must not open
+ * a refund window. Evaluated after an awaited local activity, where a read arriving during that activity could
+ * put the marker in a workflow task of its own that replay did not look into (issue 12): current runs never ask.
+ */
 const REFUND_WINDOW_PATCH = 'refund-window';
+
+/**
+ * A run whose input has no version but that starts on this code (started by hand, e.g. `temporal workflow
+ * start`) records here that it runs the current shape: audit writes as activities and a refund window after
+ * capture. Asked once, before the first await, so its marker is always in the first workflow task, where
+ * replay finds it. Inputs of version 2 say so themselves and record no marker.
+ */
+const CURRENT_SHAPE_PATCH = 'current-shape-v2';
 
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
@@ -66,23 +81,36 @@ class PaymentProcess {
   private declinesOnCard = 0; // definite declines on the current card: each retry needs a fresh gateway key
   private softDeclines = 0; // soft/processing declines counted against the retry budget
   private eventSeq = 0;
+  private recorded: PaymentStatus = 'initiated'; // the last status whose audit row is written
   private checkFirst = false; // after an unknown outcome, the next charge asks the gateway before sending
   private cancelRequest?: string;
   private threeDS?: ThreeDSResult;
   private newCard?: PaymentMethod;
   private operatorRetry = false;
   private readonly refunds: RefundDesk;
+  /**
+   * Legacy runs (no input version, no current-shape marker) replay as release 0.1 wrote them: audit writes as
+   * local activities, a late refund-window patch, event keys without the run id, defaults from the frozen table.
+   */
+  private readonly legacy: boolean;
 
   constructor(private readonly input: PaymentInput) {
     validateInput(input);
-    this.policy = resolvePolicy(input.policy);
+    const versioned = input.version === PAYMENT_INPUT_VERSION;
+    this.legacy = !versioned && !patched(CURRENT_SHAPE_PATCH);
+    // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
+    this.policy = versioned ? (input.policy as PaymentPolicy) : resolvePolicy(input.policy, LEGACY_POLICY_DEFAULTS);
     this.paymentMethod = input.paymentMethod;
     this.gateway = proxyActivities<PaymentActivities>({
       startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
       retry: gatewayRetryPolicy(this.policy),
     });
-    // A local activity: the write is an idempotent insert, and it saves a task-queue round trip per status.
-    this.audit = proxyLocalActivities<PaymentActivities>({ startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY });
+    // An activity, not a local one: a local activity holds the workflow task open, and reads, updates and signals
+    // arriving meanwhile were grouped differently on replay (issue 12's non-determinism). Legacy runs replay theirs.
+    const auditOptions = { startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY } as const;
+    this.audit = this.legacy
+      ? proxyLocalActivities<PaymentActivities>(auditOptions)
+      : proxyActivities<PaymentActivities>(auditOptions);
     this.state = {
       paymentId: input.paymentId,
       status: 'initiated',
@@ -110,7 +138,7 @@ class PaymentProcess {
   async run(): Promise<PaymentResult> {
     await this.transition('initiated', {});
     await this.settle();
-    if (this.state.status === 'succeeded' && patched(REFUND_WINDOW_PATCH)) await this.refundWindow();
+    if (this.state.status === 'succeeded' && (!this.legacy || patched(REFUND_WINDOW_PATCH))) await this.refundWindow();
     // Let waiting Updates (outcome, cancel, refunds) answer before the run closes.
     await condition(allHandlersFinished);
     return this.result();
@@ -310,7 +338,8 @@ class PaymentProcess {
       if (r.status === 'succeeded' || r.status === 'requires_action') {
         return { kind: 'charged', outcome: { status: r.status, chargeId: r.chargeId, gateway: r.gateway } };
       }
-      const decline = classifyDecline(r.declineCode ?? 'generic_decline');
+      // Classified by the activity; a 0.1 history's lookup carries only the code (its one reclassification).
+      const decline = r.decline ?? classifyDecline(r.declineCode ?? 'generic_decline');
       return { kind: 'declined', decline, chargeId: r.chargeId, errorCode: decline.code };
     } catch (err) {
       log.warn('status check failed; will check again', { paymentId: this.input.paymentId, error: String(err) });
@@ -364,7 +393,7 @@ class PaymentProcess {
     this.state.history.push(change);
     await this.audit.recordStatus({
       paymentId: this.input.paymentId,
-      eventKey: `${this.eventSeq}:${status}`,
+      eventKey: this.eventKey(status),
       status,
       metadata: {
         ...compact(metadata),
@@ -373,6 +402,24 @@ class PaymentProcess {
         currency: this.input.currency,
       },
     });
+    this.recorded = status;
+  }
+
+  /**
+   * The status a caller may be told: only once its audit row exists, so finance never lags what a backend heard.
+   * A legacy run answered as soon as the status changed (its local-activity write held the task open anyway).
+   */
+  private answeredStatus(): PaymentStatus {
+    return this.legacy ? this.state.status : this.recorded;
+  }
+
+  /**
+   * The audit row's idempotency key. It carries the run id: a reset or a new run under the same workflow id counts
+   * its events from 1 again, and must add its own rows rather than be deduplicated into the earlier run's.
+   */
+  private eventKey(status: PaymentStatus): string {
+    const key = `${this.eventSeq}:${status}`;
+    return this.legacy ? key : `${workflowInfo().runId}:${key}`;
   }
 
   private async finish(
@@ -395,7 +442,7 @@ class PaymentProcess {
   private registerHandlers(): void {
     setHandler(getPaymentStateQuery, () => this.state);
     setHandler(paymentOutcomeUpdate, async () => {
-      await condition(() => TERMINAL_STATUSES.includes(this.state.status));
+      await condition(() => TERMINAL_STATUSES.includes(this.answeredStatus()));
       return this.result();
     });
     setHandler(refundPaymentUpdate, (req) => this.refunds.refund(req), {
@@ -416,8 +463,9 @@ class PaymentProcess {
     setHandler(
       cancelPaymentUpdate,
       async ({ reason }) => {
-        this.cancelRequest = reason ?? 'cancelled_by_request';
-        await condition(() => this.state.status === 'cancelled');
+        // Operator text (UI, CLI, API): a pasted card or ticket number is masked before it is stored or shown.
+        this.cancelRequest = reason ? maskCardNumbers(reason) : 'cancelled_by_request';
+        await condition(() => this.answeredStatus() === 'cancelled');
         return { status: this.state.status };
       },
       {
@@ -455,7 +503,7 @@ class PaymentProcess {
       });
       return;
     }
-    this.threeDS = result;
+    this.threeDS = result.reason ? { ...result, reason: maskCardNumbers(result.reason) } : result;
   }
 
   private onNewCard(paymentMethod: PaymentMethod): { cardVersion: number } {

@@ -21,9 +21,19 @@ it('fails a payment on 401 without retrying', async () => {
   expect(result).toMatchObject({ status: 'failed', attempts: 1 });
   const state = await h.client.getPayment(paymentId);
   expect(state.attempts[0]).toMatchObject({ outcome: 'error', errorCode: 'GatewayAuthentication' });
-  // One activity attempt only: the history holds a single ActivityTaskStarted with attempt 1.
+  // One charge attempt only: the history holds a single ActivityTaskStarted of chargeCard, with attempt 1.
   const history = await h.env.client.workflow.getHandle(`payment-${paymentId}`).fetchHistory();
-  const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+  const events = history.events ?? [];
+  const charges = new Set(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'chargeCard')
+      .map((e) => Number(e.eventId)),
+  );
+  const started = events.filter(
+    (e) =>
+      e.activityTaskStartedEventAttributes &&
+      charges.has(Number(e.activityTaskStartedEventAttributes.scheduledEventId)),
+  );
   expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
   expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(0);
 });

@@ -1,4 +1,5 @@
 /** 3DS waits for the customer's result; cancellation works before a charge and never after success. */
+import { paymentIdFromKey } from '../../client/payment-id';
 import { paymentWorkflowId } from '../../shared/idempotency';
 import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
@@ -113,16 +114,29 @@ describe('3DS', () => {
 describe('cancel', () => {
   it('cancels a payment before its charge is sent and charges nothing', async () => {
     // No worker polls this queue yet, so the cancel is delivered together with the workflow's first task.
+    // startPayment returns once a worker accepted the outcome Update, so it is awaited only after the worker starts.
     const late = h.delayedWorker();
-    const { paymentId } = await late.client.startPayment({
-      idempotencyKey: uniqueKey('cancel-early'),
+    const idempotencyKey = uniqueKey('cancel-early');
+    const paymentId = paymentIdFromKey(idempotencyKey);
+    const starting = late.client.startPayment({
+      idempotencyKey,
       amount: 300,
       currency: 'USD',
       paymentMethod: { type: 'card', number: '4242424242424242' },
     });
+    const handle = h.env.client.workflow.getHandle(paymentWorkflowId(paymentId));
+    await eventually(
+      () =>
+        handle.describe().then(
+          () => true,
+          () => false,
+        ),
+      (exists) => exists,
+    );
     const cancelling = late.client.cancel(paymentId, 'order withdrawn');
     await new Promise((r) => setTimeout(r, 300));
     await late.start();
+    await expect(starting).resolves.toMatchObject({ paymentId, created: true });
     await expect(cancelling).resolves.toEqual({ status: 'cancelled' });
     const result = await late.client.result(paymentId);
     expect(result).toMatchObject({ status: 'cancelled', attempts: 0 });

@@ -39,6 +39,8 @@ export interface PaymentHarness {
   taskQueue: string;
   /** A client on a task queue no worker polls yet, and a way to start that worker later. */
   delayedWorker(): { client: PaymentsClient; start(): Promise<void> };
+  /** Stops the main queue's worker (as SIGTERM does: in-flight tasks drain) and starts a new one with an empty cache. */
+  restartWorker(): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -84,17 +86,20 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     payments: temporalPaymentRecords(env.client),
     merchant: { refundPolicyUrl: 'https://shop.example/refunds', termsOfServiceUrl: 'https://shop.example/terms' },
   });
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    dataConverter: TEST_DATA_CONVERTER,
-    ...workerOptions,
-    shutdownGraceTime: '1s',
-  });
   const workflowBundle = bundle;
-  const running = [worker.run()];
-  const workers = [worker];
+  const createWorker = (queue: string) =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: queue,
+      workflowBundle,
+      dataConverter: TEST_DATA_CONVERTER,
+      ...workerOptions,
+      shutdownGraceTime: '1s',
+    });
+  let main = await createWorker(taskQueue);
+  let mainRun = main.run();
+  const running: Promise<void>[] = [];
+  const workers: Worker[] = [];
   const clientWith = (policy: Partial<PaymentPolicy>, queue = taskQueue) =>
     new PaymentsClient(env.client, {
       taskQueue: queue,
@@ -114,22 +119,21 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       return {
         client: clientWith({}, queue),
         start: async () => {
-          const late = await Worker.create({
-            connection: env.nativeConnection,
-            taskQueue: queue,
-            workflowBundle,
-            dataConverter: TEST_DATA_CONVERTER,
-            ...workerOptions,
-            shutdownGraceTime: '1s',
-          });
+          const late = await createWorker(queue);
           workers.push(late);
           running.push(late.run());
         },
       };
     },
+    restartWorker: async () => {
+      if (main.getState() === 'RUNNING') main.shutdown();
+      await mainRun;
+      main = await createWorker(taskQueue);
+      mainRun = main.run();
+    },
     teardown: async () => {
-      workers.forEach((w) => w.shutdown());
-      await Promise.all(running);
+      [main, ...workers].filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
+      await Promise.all([mainRun, ...running]);
       await gatewayClient.close();
       await gateway.close();
       if (!options.audit) await audit.close();

@@ -11,6 +11,7 @@ import { startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-s
 import { paymentWorkflowId } from '../../shared/idempotency';
 import { payment, startApiHarness, VISA, type ApiHarness } from '../api/api-harness';
 import { TEST_CODEC } from '../support/encryption';
+import { describeFailures, replayAllHistories } from '../support/replay-all';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the networking flags Chromium spends its start trying to reach Google on a closed network.
@@ -53,7 +54,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await api?.teardown();
-  await server?.stop();
+  try {
+    // The global teardown replays the global server's workflows; this server's vanish with it: replay them here.
+    if (server) {
+      const report = await replayAllHistories(server.address);
+      expect(report.replayed).toBeGreaterThan(0);
+      expect(describeFailures(report)).toBe('');
+    }
+  } finally {
+    await server?.stop();
+  }
 });
 
 it('shows a payment decrypted, with the card number masked, in the Temporal UI', async () => {

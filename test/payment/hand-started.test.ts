@@ -1,0 +1,53 @@
+/**
+ * A payment started by hand (`temporal workflow start`, the UI, another SDK) carries no input version and maybe
+ * a partial policy. It must still run the current shape (refund window, audit by activities) and replay after a
+ * worker restart: it records that choice in its first workflow task, where replay finds it.
+ */
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { paymentIdFromKey } from '../../client/payment-id';
+import { paymentWorkflowId } from '../../shared/idempotency';
+import type { PaymentInput } from '../../shared/payment-types';
+import { TEST_DATA_CONVERTER } from '../support/encryption';
+import { FAST_POLICY } from '../support/fast-policy';
+import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
+
+let h: PaymentHarness;
+beforeAll(async () => {
+  h = await startPaymentHarness();
+});
+afterAll(async () => {
+  await h?.teardown();
+});
+
+it('runs the current shape, survives a restart and replays', async () => {
+  const idempotencyKey = uniqueKey('by-hand');
+  const paymentId = paymentIdFromKey(idempotencyKey);
+  const { refundWindowMs, gatewayRetry, gatewayCallTimeoutMs, refundRetry } = FAST_POLICY;
+  const input: PaymentInput = {
+    paymentId,
+    idempotencyKey,
+    amount: 700,
+    currency: 'EUR',
+    paymentMethod: { type: 'card', number: '4242424242424242' },
+    policy: { refundWindowMs, gatewayRetry, gatewayCallTimeoutMs, refundRetry }, // the rest from the frozen table
+  };
+  const workflowId = paymentWorkflowId(paymentId);
+  await h.env.client.workflow.start('paymentWorkflow', { workflowId, taskQueue: h.taskQueue, args: [input] });
+  expect((await h.client.result(paymentId)).status).toBe('succeeded');
+  await h.restartWorker();
+  expect((await h.client.getPayment(paymentId)).status).toBe('succeeded');
+  const refund = await h.client.refund(paymentId, { requestKey: `r-${paymentId}` });
+  expect(refund).toMatchObject({ status: 'succeeded', amount: 700 });
+
+  const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const json = JSON.parse(historyToJSON(history));
+  const markers = json.events.filter((e: { eventType: string }) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED');
+  expect(markers.map((m: any) => m.markerRecordedEventAttributes.markerName)).toEqual(['core_patch']); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const options = { workflowsPath: require.resolve('../../workflows'), dataConverter: TEST_DATA_CONVERTER };
+  const errors: string[] = [];
+  for await (const r of Worker.runReplayHistories(options, [{ workflowId, history: json }])) {
+    if (r.error) errors.push(String(r.error));
+  }
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,70 @@
+/**
+ * Open payments (refund windows last 180 days) must replay the same when a later release edits the code's
+ * defaults or its decline table. Every recorded history, and a fresh one whose input left a default to the code,
+ * is replayed against a bundle whose defaults and decline classes were all changed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { paymentWorkflowId } from '../../shared/idempotency';
+import type { PaymentPolicy } from '../../shared/payment-types';
+import { TEST_DATA_CONVERTER } from '../support/encryption';
+import { HISTORIES_DIR, saveHistory } from '../support/histories';
+import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
+import { eventually } from '../support/wait';
+
+let h: PaymentHarness;
+let altered: WorkflowBundle;
+
+beforeAll(async () => {
+  h = await startPaymentHarness();
+  altered = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./altered/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+});
+afterAll(async () => {
+  await h?.teardown();
+});
+
+async function replayAltered(histories: { workflowId: string; history: unknown }[]): Promise<string[]> {
+  const failures: string[] = [];
+  const options = { workflowBundle: altered, dataConverter: TEST_DATA_CONVERTER };
+  for await (const r of Worker.runReplayHistories(options, histories)) {
+    if (r.error) failures.push(`${r.workflowId}: ${String(r.error).split('\n')[0]}`);
+  }
+  return failures;
+}
+
+it('replays every recorded history the same after defaults and decline classes change', async () => {
+  const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+  const histories = files.map((f) => ({
+    workflowId: f.replace(/\.json$/, ''),
+    history: JSON.parse(readFileSync(path.join(HISTORIES_DIR, f), 'utf8')),
+  }));
+  expect(await replayAltered(histories)).toEqual([]);
+});
+
+it('replays a run that left its soft-retry budget to the code default, after the default changes', async () => {
+  // The caller sets everything but softRetry.maxAttempts: the default decides how often a soft decline is retried.
+  const softRetry = { baseDelayMs: 20, maxDelayMs: 50 } as PaymentPolicy['softRetry'];
+  const client = h.clientWith({ softRetry });
+  const { paymentId } = await client.startPayment({
+    idempotencyKey: uniqueKey('default-budget'),
+    amount: 1200,
+    currency: 'USD',
+    paymentMethod: { type: 'card', number: '4000000000000002' }, // generic_decline: soft
+  });
+  const parked = await eventually(
+    () => client.getPayment(paymentId),
+    (s) => s.status === 'dead_lettered',
+    60_000,
+  );
+  expect(parked.status).toBe('dead_lettered');
+  expect(parked.attempts.length).toBeGreaterThan(2); // the altered default (2) would have parked it sooner
+  await client.cancel(paymentId, 'recorded for the frozen-tables replay test');
+  await saveHistory(h.env, 'soft-declines-default-budget', paymentId);
+  const history = await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory();
+  expect(await replayAltered([{ workflowId: paymentId, history: JSON.parse(historyToJSON(history)) }])).toEqual([]);
+});
