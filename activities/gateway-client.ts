@@ -92,6 +92,11 @@ export class GatewayClient {
     return this.call<GatewayCharge>('POST', `/v1/charges/${encodeURIComponent(chargeId)}/confirm`, {}, idempotencyKey);
   }
 
+  /** Cancels a charge awaiting 3DS (Stripe: cancel a PaymentIntent in `requires_action`). */
+  cancelCharge(chargeId: string, idempotencyKey: string): Promise<GatewayCharge> {
+    return this.call<GatewayCharge>('POST', `/v1/charges/${encodeURIComponent(chargeId)}/cancel`, {}, idempotencyKey);
+  }
+
   createRefund(req: CreateRefundRequest, idempotencyKey: string): Promise<GatewayRefund> {
     const body = { charge: req.chargeId, amount: req.amount, reason: req.reason, metadata: req.metadata };
     return this.call<GatewayRefund>('POST', '/v1/refunds', body, idempotencyKey);

@@ -9,6 +9,12 @@ import { classifyDecline, type DeclineInfo } from '../shared/declines';
 import type { PaymentMethod } from '../shared/payment-types';
 import { declineFailure } from './gateway-errors';
 import type { GatewayCharge, GatewayClient } from './gateway-client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../shared/errors';
+
+function isFailure(err: unknown, type: string): boolean {
+  return err instanceof ApplicationFailure && err.type === type;
+}
 
 export interface ChargeCardInput {
   paymentId: string;
@@ -27,8 +33,12 @@ export type ChargeOutcome =
 
 /** `decline` is classified here for a declined charge, so the workflow acts on what history holds. */
 export type LookupResult =
-  | { found: false }
+  /** `inFlight`: a create under this key is still being processed, so "no charge" is not an answer yet. */
+  | { found: false; inFlight?: boolean }
   | { found: true; chargeId: string; status: string; declineCode?: string; decline?: DeclineInfo; gateway: string };
+
+/** What a cancel left: `canceled`, or the charge had already settled (it can no longer be cancelled). */
+export type CancelOutcome = { status: 'canceled'; chargeId: string } | { status: 'settled'; charge: LookupResult };
 
 export interface GatewayActivityDeps {
   gateway: GatewayClient;
@@ -64,8 +74,19 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
   }
 
   async function lookupCharge(input: { paymentId: string; gatewayKey: string }): Promise<LookupResult> {
-    const latest = (await gateway.findChargesByKey(input.gatewayKey)).at(-1);
+    let charges: GatewayCharge[];
+    try {
+      charges = await gateway.findChargesByKey(input.gatewayKey);
+    } catch (err) {
+      if (isFailure(err, ErrorType.GatewayIdempotencyInUse)) return { found: false, inFlight: true };
+      throw err;
+    }
+    const latest = charges.at(-1);
     if (!latest) return { found: false };
+    return describeCharge(latest);
+  }
+
+  function describeCharge(latest: GatewayCharge): LookupResult {
     const settled = latest.status === 'succeeded' || latest.status === 'requires_action';
     return {
       found: true,
@@ -86,5 +107,24 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
     return outcomeOf(charge);
   }
 
-  return { chargeCard, lookupCharge, confirmCharge };
+  /**
+   * Cancels a charge left awaiting 3DS when the payment is cancelled or its 3DS wait ends, so that a late
+   * authentication cannot capture money on a cancelled payment. A charge that settled meanwhile is reported.
+   */
+  async function cancelCharge(input: {
+    paymentId: string;
+    chargeId: string;
+    gatewayKey: string;
+  }): Promise<CancelOutcome> {
+    try {
+      const charge = await gateway.cancelCharge(input.chargeId, `${input.gatewayKey}:cancel`);
+      return { status: 'canceled', chargeId: charge.id };
+    } catch (err) {
+      if (!isFailure(err, ErrorType.GatewayInvalidRequest)) throw err;
+      // 400 charge_unexpected_state: it succeeded or failed before our cancel; say which.
+      return { status: 'settled', charge: describeCharge(await gateway.getCharge(input.chargeId)) };
+    }
+  }
+
+  return { chargeCard, lookupCharge, confirmCharge, cancelCharge };
 }

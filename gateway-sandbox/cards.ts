@@ -28,6 +28,8 @@ const TEST_CARDS: ReadonlyMap<string, CardOutcome> = new Map([
   ['4000000000000119', decline('processing_error')],
   ['4000000000009987', decline('lost_card')],
   ['4000000000009979', decline('stolen_card')],
+  // Sandbox only (Stripe has no test card for it): the issuer saw the same amount and card a moment ago.
+  ['4000000000001992', decline('duplicate_transaction')],
   ['4242424242424241', decline('incorrect_number')],
   ['4000000000000259', { kind: 'succeed', disputeReason: 'fraudulent' }],
   ['4000000000002685', { kind: 'succeed', disputeReason: 'product_not_received' }],
@@ -71,6 +73,7 @@ const DECLINE_MESSAGES: Readonly<Record<DeclineCode, string>> = {
   lost_card: 'Your card was declined.',
   stolen_card: 'Your card was declined.',
   incorrect_number: 'Your card number is incorrect.',
+  duplicate_transaction: 'Your card was declined.',
   authentication_required: 'Your card was declined. This transaction requires authentication.',
 };
 

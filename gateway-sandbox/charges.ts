@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { cardBrand, cardOutcome, type CardOutcome, resolveToken } from './cards';
-import { cardDeclined, type ErrorReply, resourceMissing } from './errors';
+import { cardDeclined, errorReply, type ErrorReply, resourceMissing } from './errors';
 import type { Outcome } from './idempotent';
 import type { Ledger } from './ledger';
 import type {
@@ -81,6 +81,7 @@ export function confirmCharge(ledger: Ledger, logger: Logger, chargeId: string):
   const charge = ledger.get(chargeId);
   if (!charge) return resourceMissing(`No such charge: '${chargeId}'`);
   if (charge.status === 'succeeded') return { status: 200, body: charge };
+  if (charge.status === 'canceled') return unexpectedState(charge, 'confirm');
   // A charge that already failed keeps failing the same way: confirming cannot revive it.
   if (charge.status === 'failed') return cardDeclined(charge.id, charge.decline_code ?? 'generic_decline');
   const result = ledger.threeDsResult(charge.id);
@@ -94,4 +95,27 @@ export function confirmCharge(ledger: Ledger, logger: Logger, chargeId: string):
     logger.debug({ chargeId: charge.id }, 'charge failed 3DS');
   }
   return cardDeclined(charge.id, 'authentication_required');
+}
+
+/**
+ * Cancels a charge that awaits 3DS, as Stripe cancels a PaymentIntent in `requires_action`: a late customer
+ * authentication can then never capture it. Cancelling again answers the same; a settled charge cannot be.
+ */
+export function cancelCharge(ledger: Ledger, logger: Logger, chargeId: string): Outcome {
+  const charge = ledger.get(chargeId);
+  if (!charge) return resourceMissing(`No such charge: '${chargeId}'`);
+  if (charge.status === 'canceled') return { status: 200, body: charge };
+  if (charge.status !== 'requires_action') return unexpectedState(charge, 'cancel');
+  ledger.cancel(charge);
+  logger.debug({ chargeId: charge.id }, 'charge canceled');
+  return { status: 200, body: charge };
+}
+
+/** Stripe's `payment_intent_unexpected_state`: a 400 that names the charge's status. */
+function unexpectedState(charge: Charge, action: string): Outcome {
+  return errorReply(400, {
+    type: 'invalid_request_error',
+    code: 'charge_unexpected_state',
+    message: `You cannot ${action} this charge because it has a status of ${charge.status}.`,
+  });
 }

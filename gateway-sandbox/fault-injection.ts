@@ -19,7 +19,9 @@ export function registerFaultInjection(app: FastifyInstance, ctx: SandboxContext
     const fault = ctx.faults.take({
       method: request.method,
       path: pathOf(request.url),
-      idempotencyKey: headerValue(request, 'idempotency-key'),
+      // A lookup names its key in the query (`GET /v1/charges?idempotency_key=`): faults scoped to a payment's keys
+      // apply to its status checks too.
+      idempotencyKey: headerValue(request, 'idempotency-key') ?? queryKey(request.query),
     });
     if (!fault) return;
     ctx.logger.debug(
@@ -96,4 +98,9 @@ function dropConnection(request: FastifyRequest, reply: FastifyReply): FastifyRe
   reply.hijack();
   request.raw.socket.destroy();
   return reply;
+}
+
+function queryKey(query: unknown): string | undefined {
+  const value = (query as Record<string, unknown> | undefined)?.idempotency_key;
+  return typeof value === 'string' ? value : undefined;
 }

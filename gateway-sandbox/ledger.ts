@@ -77,6 +77,11 @@ export class Ledger {
     delete charge.next_action;
   }
 
+  cancel(charge: Charge): void {
+    charge.status = 'canceled';
+    delete charge.next_action;
+  }
+
   fail(charge: Charge, declineCode: DeclineCode): void {
     markFailed(charge, declineCode);
   }

@@ -3,10 +3,10 @@
  * through `deliver`/`respondIdempotently` so injected latency and dropped responses apply uniformly.
  */
 import type { FastifyInstance } from 'fastify';
-import { confirmCharge, createCharge, resolveCardNumber } from './charges';
+import { cancelCharge, confirmCharge, createCharge, resolveCardNumber } from './charges';
 import type { SandboxContext } from './context';
 import { disputeScheduler } from './disputes';
-import { resourceMissing } from './errors';
+import { errorReply, resourceMissing } from './errors';
 import { deliver, deliverError } from './fault-injection';
 import { readIdempotencyKey, requireIdempotencyKey, respondIdempotently, serialize } from './idempotent';
 import { chargeListQuerySchema, confirmChargeSchema, createChargeSchema, parseWith } from './schemas';
@@ -40,6 +40,11 @@ export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext):
     const query = parseWith(chargeListQuerySchema, request.query);
     if (!query.ok) return deliverError(request, reply, ctx, query.reply);
     return deliver(request, reply, ctx, () => {
+      // A create still running under this key may yet charge: "no charge" would be a guess, so say it is in flight,
+      // as Stripe answers a create replayed while the first is in progress.
+      if (ctx.keys.lookup('POST /v1/charges', query.value.idempotency_key)?.state === 'in_flight') {
+        return serialize(keyInUse());
+      }
       const list: ChargeList = { object: 'list', data: [...ctx.ledger.byIdempotencyKey(query.value.idempotency_key)] };
       return serialize({ status: 200, body: list });
     });
@@ -51,6 +56,19 @@ export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext):
       return serialize(
         charge ? { status: 200, body: charge } : resourceMissing(`No such charge: '${request.params.id}'`),
       );
+    });
+  });
+
+  app.post<{ Params: ChargeParams }>('/v1/charges/:id/cancel', async (request, reply) => {
+    const key = readIdempotencyKey(request);
+    if (!key.ok) return deliverError(request, reply, ctx, key.reply);
+    if (!ctx.ledger.get(request.params.id)) {
+      return deliverError(request, reply, ctx, resourceMissing(`No such charge: '${request.params.id}'`));
+    }
+    return respondIdempotently(request, reply, ctx, {
+      scope: 'POST /v1/charges/:id/cancel',
+      key: key.value,
+      work: () => cancelCharge(ctx.ledger, ctx.logger, request.params.id),
     });
   });
 
@@ -69,4 +87,9 @@ export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext):
       work: () => confirmCharge(ctx.ledger, ctx.logger, request.params.id),
     });
   });
+}
+
+function keyInUse() {
+  const message = 'A request with this Idempotency-Key is still in progress; its outcome is not known yet.';
+  return errorReply(409, { type: 'invalid_request_error', code: 'idempotency_key_in_use', message });
 }

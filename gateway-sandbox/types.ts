@@ -3,7 +3,8 @@
  * them without pulling in fastify or zod.
  */
 
-export const CHARGE_STATUSES = ['succeeded', 'requires_action', 'failed'] as const;
+/** `canceled`: a charge awaiting 3DS that the merchant cancelled (Stripe's PaymentIntent cancel); it can never capture. */
+export const CHARGE_STATUSES = ['succeeded', 'requires_action', 'failed', 'canceled'] as const;
 
 export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 
@@ -17,6 +18,7 @@ export type DeclineCode =
   | 'lost_card'
   | 'stolen_card'
   | 'incorrect_number'
+  | 'duplicate_transaction'
   | 'authentication_required';
 
 export type ThreeDsResult = 'succeeded' | 'failed';

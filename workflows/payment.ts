@@ -15,7 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PaymentActivities, ChargeOutcome } from '../activities';
+import type { CancelOutcome, ChargeOutcome, PaymentActivities } from '../activities';
 import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
@@ -37,6 +37,7 @@ import { paymentMethodProblem } from '../shared/payment-validation';
 import { AUDIT_RETRY_POLICY, fullJitterDelay, gatewayRetryPolicy } from '../shared/retry-policies';
 import { PaymentStatusKey } from '../shared/search-attributes';
 import { readFailedCharge, type FailedCharge } from './charge-outcome';
+import { chargesUnderKeys, type ChargesFound } from './charge-lookups';
 import { cancelRefusal, CANCELLABLE, compact, reject, validateInput } from './payment-rules';
 import {
   cancelPaymentUpdate,
@@ -65,6 +66,9 @@ const REFUND_WINDOW_PATCH = 'refund-window';
  */
 const CURRENT_SHAPE_PATCH = 'current-shape-v2';
 
+/** How many "still in flight" answers the janitor accepts per check it may spend, before it calls it unknown. */
+const IN_FLIGHT_CHECKS_PER_CHECK = 5;
+
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
 }
@@ -75,6 +79,8 @@ type Attempt = { kind: 'charged'; outcome: ChargeOutcome } | FailedCharge;
 class PaymentProcess {
   private readonly policy: PaymentPolicy;
   private readonly gateway: PaymentActivities;
+  /** Gateway calls that must get an answer (the last look, a cancel at the gateway): retried until it comes. */
+  private readonly patientGateway: PaymentActivities;
   private readonly audit: PaymentActivities;
   private readonly state: PaymentState;
   private paymentMethod: PaymentMethod;
@@ -87,6 +93,8 @@ class PaymentProcess {
   private threeDS?: ThreeDSResult;
   private newCard?: PaymentMethod;
   private operatorRetry = false;
+  private readonly usedKeys: string[] = []; // every charge key sent to the gateway, in order
+  private unknownSeen = false; // an outcome was unknown once: the gateway is asked again before failing
   private readonly refunds: RefundDesk;
   /**
    * Legacy runs (no input version, no current-shape marker) replay as release 0.1 wrote them: audit writes as
@@ -104,6 +112,10 @@ class PaymentProcess {
     this.gateway = proxyActivities<PaymentActivities>({
       startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
       retry: gatewayRetryPolicy(this.policy),
+    });
+    this.patientGateway = proxyActivities<PaymentActivities>({
+      startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
+      retry: { ...gatewayRetryPolicy(this.policy), maximumAttempts: Number.POSITIVE_INFINITY },
     });
     // An activity, not a local one: a local activity holds the workflow task open, and reads, updates and signals
     // arriving meanwhile were grouped differently on replay (issue 12's non-determinism). Legacy runs replay theirs.
@@ -167,6 +179,7 @@ class PaymentProcess {
 
   private async chargeOnce(): Promise<Attempt> {
     const gatewayKey = this.gatewayKey();
+    if (!this.usedKeys.includes(gatewayKey)) this.usedKeys.push(gatewayKey);
     await this.transition('processing', { gatewayKey, keyVersion: this.state.cardVersion });
     try {
       const outcome = await this.gateway.chargeCard({
@@ -225,6 +238,8 @@ class PaymentProcess {
     const meta = { errorCode: d.errorCode, declineClass: d.decline.declineClass, chargeId: d.chargeId };
     log.warn('charge declined', { paymentId: this.input.paymentId, ...meta, internalReason: d.decline.internalReason });
     this.state.customerMessage = d.decline.customerMessage;
+    // Another card would be how a second charge happens: settle from what the gateway holds instead.
+    if (!this.legacy && d.decline.code === 'duplicate_transaction') return this.settleDuplicate(meta);
     switch (d.decline.declineClass) {
       case 'fraud':
         return this.finish('failed', d.decline.customerMessage, 'declined', meta);
@@ -265,14 +280,44 @@ class PaymentProcess {
       () => this.threeDS !== undefined || this.cancelRequest !== undefined,
       this.policy.threeDSTimeoutMs,
     );
-    if (this.cancelRequest) return this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
-    if (!arrived) return this.finish('cancelled', CustomerMessage.authenticationFailed, 'authentication_timeout');
+    if (this.cancelRequest) return this.endThreeDS(chargeId, CustomerMessage.cancelled, this.cancelRequest);
+    if (!arrived) return this.endThreeDS(chargeId, CustomerMessage.authenticationFailed, 'authentication_timeout');
     const threeDS = this.threeDS as ThreeDSResult | undefined;
     if (threeDS?.result !== 'succeeded') {
-      return this.finish('cancelled', CustomerMessage.authenticationFailed, threeDS?.reason ?? 'authentication_failed');
+      return this.endThreeDS(
+        chargeId,
+        CustomerMessage.authenticationFailed,
+        threeDS?.reason ?? 'authentication_failed',
+      );
     }
     if (!chargeId) return 'again'; // authentication was asked for by a decline: charge again under a new key
     return this.confirmAfterThreeDS(chargeId);
+  }
+
+  /**
+   * The 3DS wait ended without authentication (cancel, timeout, failure): the charge that awaits it is cancelled
+   * at the gateway first, so a late authentication can never capture money on a cancelled payment. Should the
+   * gateway say it settled meanwhile, the payment is what the gateway says.
+   */
+  private async endThreeDS(chargeId: string | undefined, message: string, reason: string): Promise<'done' | 'again'> {
+    if (this.legacy || !chargeId) return this.finish('cancelled', message, reason);
+    const cancel = await this.cancelAtGateway(chargeId);
+    const settled = cancel?.status === 'settled' && cancel.charge.found ? cancel.charge : undefined;
+    if (settled?.status === 'succeeded') {
+      return this.succeed({ status: 'succeeded', chargeId: settled.chargeId, gateway: settled.gateway });
+    }
+    return this.finish('cancelled', message, reason, { chargeId, gatewayCharge: cancel?.status ?? 'cancel_failed' });
+  }
+
+  /** Undefined when the gateway refused for good (e.g. 401): logged for an operator, the payment still ends. */
+  private async cancelAtGateway(chargeId: string): Promise<CancelOutcome | undefined> {
+    const { paymentId } = this.input;
+    try {
+      return await this.patientGateway.cancelCharge({ paymentId, chargeId, gatewayKey: this.gatewayKey() });
+    } catch (err) {
+      log.error('could not cancel the charge at the gateway', { paymentId, chargeId, error: String(err) });
+      return undefined;
+    }
   }
 
   private async confirmAfterThreeDS(chargeId: string): Promise<'done' | 'again'> {
@@ -318,23 +363,32 @@ class PaymentProcess {
   private async resolveUnknown(errorCode: string): Promise<'done' | 'again'> {
     const gatewayKey = this.gatewayKey();
     const { checkIntervalMs, maxChecks } = this.policy.unknownOutcome;
+    this.unknownSeen = true;
     await this.transition('unknown', { errorCode, gatewayKey });
     this.state.customerMessage = CustomerMessage.unavailable;
+    // A request still in flight is not an answer: it does not use up a check (within a bound).
+    let inFlight = 0;
     for (let check = 1; check <= maxChecks; check++) {
       const found = await this.lookup(gatewayKey);
       if (found === 'no_record')
         return this.deadLetter('gateway_unavailable_not_charged', { errorCode, checks: check });
-      if (found) return this.handle(found);
+      if (found === 'in_flight' && inFlight < IN_FLIGHT_CHECKS_PER_CHECK * maxChecks) {
+        inFlight += 1;
+        check -= 1;
+      } else if (found && found !== 'in_flight') return this.handle(found);
       if (check < maxChecks) await sleep(checkIntervalMs);
     }
-    return this.deadLetter('outcome_unknown', { errorCode, checks: maxChecks });
+    return this.deadLetter('outcome_unknown', { errorCode, checks: maxChecks, inFlightAnswers: inFlight });
   }
 
-  /** The gateway's record for a key as an Attempt, 'no_record', or undefined when the gateway did not answer. */
-  private async lookup(gatewayKey: string): Promise<Attempt | 'no_record' | undefined> {
+  /**
+   * The gateway's record for a key as an Attempt; 'no_record' when it holds none and nothing is in flight;
+   * 'in_flight' while a request under the key is still being processed; undefined when it did not answer.
+   */
+  private async lookup(gatewayKey: string): Promise<Attempt | 'no_record' | 'in_flight' | undefined> {
     try {
       const r = await this.gateway.lookupCharge({ paymentId: this.input.paymentId, gatewayKey });
-      if (!r.found) return 'no_record';
+      if (!r.found) return r.inFlight ? 'in_flight' : 'no_record';
       if (r.status === 'succeeded' || r.status === 'requires_action') {
         return { kind: 'charged', outcome: { status: r.status, chargeId: r.chargeId, gateway: r.gateway } };
       }
@@ -428,10 +482,43 @@ class PaymentProcess {
     reason?: string,
     meta: Record<string, unknown> = {},
   ): Promise<'done'> {
+    if (!this.legacy && this.unknownSeen && (status === 'failed' || status === 'cancelled')) {
+      const found = await this.lastLook();
+      if (found.succeeded) return this.succeed(found.succeeded);
+      if (found.awaiting) await this.cancelAtGateway(found.awaiting.chargeId);
+      meta = { ...meta, lastLook: found.unanswered.length ? { unanswered: found.unanswered } : 'no_charge' };
+    }
     this.state.customerMessage = message;
     this.state.reason = reason;
     await this.transition(status, { ...meta, reason });
     return 'done';
+  }
+
+  /**
+   * Before a payment that once had an unknown outcome ends failed or cancelled: every key it used is asked once
+   * more, and keys still in flight again on the janitor's schedule, so a late charge is found, not charged silently.
+   */
+  private async lastLook(): Promise<ChargesFound> {
+    const { checkIntervalMs, maxChecks } = this.policy.unknownOutcome;
+    let found = await chargesUnderKeys(this.patientGateway, this.input.paymentId, this.usedKeys);
+    for (let check = 1; check < maxChecks && found.unanswered.length && !found.succeeded; check++) {
+      await sleep(checkIntervalMs);
+      const again = await chargesUnderKeys(this.patientGateway, this.input.paymentId, found.unanswered);
+      found = { succeeded: again.succeeded, awaiting: found.awaiting ?? again.awaiting, unanswered: again.unanswered };
+    }
+    return found;
+  }
+
+  /**
+   * duplicate_transaction: the issuer saw this amount and card just now. The payment's own keys are asked what
+   * they hold: a captured charge is this payment's, one awaiting 3DS is awaited; otherwise an operator decides,
+   * because the duplicate is some other payment's charge and no retry or other card is safe.
+   */
+  private async settleDuplicate(meta: Record<string, unknown>): Promise<'done' | 'again'> {
+    const found = await chargesUnderKeys(this.patientGateway, this.input.paymentId, this.usedKeys);
+    if (found.succeeded) return this.succeed(found.succeeded);
+    if (found.awaiting) return this.awaitThreeDS(found.awaiting.chargeId);
+    return this.deadLetter('duplicate_transaction', meta);
   }
 
   private result(): PaymentResult {
@@ -465,7 +552,10 @@ class PaymentProcess {
       async ({ reason }) => {
         // Operator text (UI, CLI, API): a pasted card or ticket number is masked before it is stored or shown.
         this.cancelRequest = reason ? maskCardNumbers(reason) : 'cancelled_by_request';
-        await condition(() => this.answeredStatus() === 'cancelled');
+        // A current run may end otherwise: the last look can find that the gateway charged after all.
+        await condition(() =>
+          this.legacy ? this.state.status === 'cancelled' : TERMINAL_STATUSES.includes(this.answeredStatus()),
+        );
         return { status: this.state.status };
       },
       {
