@@ -3,7 +3,7 @@
  * ApplicationFailures. Whether a type is retried is decided by `shared/retry-policies.ts`.
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { classifyDecline, type DeclineInfo } from '../shared/declines';
+import { classifyDecline, type DeclineInfo, type Initiator } from '../shared/declines';
 import { ErrorType } from '../shared/errors';
 
 export interface GatewayErrorBody {
@@ -29,8 +29,12 @@ const DECLINE_TYPES: Record<DeclineInfo['declineClass'], ErrorType> = {
 };
 
 /** A 402 decline. Non-retryable for Temporal; the workflow decides what happens next from the class. */
-export function declineFailure(declineCode: string | undefined, chargeId?: string): ApplicationFailure {
-  const info = classifyDecline(declineCode);
+export function declineFailure(
+  declineCode: string | undefined,
+  chargeId?: string,
+  initiator?: Initiator,
+): ApplicationFailure {
+  const info = classifyDecline(declineCode, initiator);
   const details: DeclineDetails = { ...info, declineCode: info.code, chargeId };
   return ApplicationFailure.create({
     type: DECLINE_TYPES[info.declineClass],

@@ -5,9 +5,9 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Logger } from '../logging/logger';
-import { classifyDecline, type DeclineInfo } from '../shared/declines';
+import { classifyDecline, type DeclineInfo, type Initiator } from '../shared/declines';
 import type { PaymentMethod } from '../shared/payment-types';
-import { declineFailure } from './gateway-errors';
+import { declineFailure, type DeclineDetails } from './gateway-errors';
 import type { GatewayCharge, GatewayClient } from './gateway-client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors';
@@ -24,6 +24,8 @@ export interface ChargeCardInput {
   paymentMethod: PaymentMethod;
   /** Check for an existing charge even on the first attempt (an operator retry after an unknown outcome). */
   checkFirst?: boolean;
+  /** Decides how a decline is classified (see classifyDecline); absent for runs of release 0.1. */
+  initiator?: Initiator;
   maxAttempts: number;
 }
 
@@ -48,11 +50,22 @@ export interface GatewayActivityDeps {
 
 export function createGatewayActivities({ gateway, gatewayName, logger }: GatewayActivityDeps) {
   /** Turns a charge the gateway already holds into the same answer a fresh request would have given. */
-  function outcomeOf(charge: GatewayCharge): ChargeOutcome {
+  function outcomeOf(charge: GatewayCharge, initiator?: Initiator): ChargeOutcome {
     if (charge.status === 'succeeded' || charge.status === 'requires_action') {
       return { status: charge.status, chargeId: charge.id, gateway: gatewayName };
     }
-    throw declineFailure(charge.decline_code ?? charge.failure_code, charge.id);
+    throw declineFailure(charge.decline_code ?? charge.failure_code, charge.id, initiator);
+  }
+
+  /** The gateway client classified a 402 without knowing who initiated the charge: classify it again here. */
+  async function create(input: ChargeCardInput): Promise<GatewayCharge> {
+    try {
+      return await gateway.createCharge({ ...input, metadata: { payment_id: input.paymentId } }, input.gatewayKey);
+    } catch (err) {
+      const details = err instanceof ApplicationFailure ? (err.details?.[0] as Partial<DeclineDetails>) : undefined;
+      if (!details?.declineClass) throw err;
+      throw declineFailure(details.declineCode, details.chargeId, input.initiator);
+    }
   }
 
   async function chargeCard(input: ChargeCardInput): Promise<ChargeOutcome> {
@@ -64,16 +77,19 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
       const latest = existing.at(-1);
       if (latest) {
         log.info({ chargeId: latest.id, status: latest.status }, "found the earlier request's charge; not re-sending");
-        return outcomeOf(latest);
+        return outcomeOf(latest, input.initiator);
       }
     }
-    const metadata = { payment_id: input.paymentId };
-    const charge = await gateway.createCharge({ ...input, metadata }, input.gatewayKey);
+    const charge = await create(input);
     log.info({ chargeId: charge.id, status: charge.status }, 'charge answered');
-    return outcomeOf(charge);
+    return outcomeOf(charge, input.initiator);
   }
 
-  async function lookupCharge(input: { paymentId: string; gatewayKey: string }): Promise<LookupResult> {
+  async function lookupCharge(input: {
+    paymentId: string;
+    gatewayKey: string;
+    initiator?: Initiator;
+  }): Promise<LookupResult> {
     let charges: GatewayCharge[];
     try {
       charges = await gateway.findChargesByKey(input.gatewayKey);
@@ -83,17 +99,19 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
     }
     const latest = charges.at(-1);
     if (!latest) return { found: false };
-    return describeCharge(latest);
+    return describeCharge(latest, input.initiator);
   }
 
-  function describeCharge(latest: GatewayCharge): LookupResult {
+  function describeCharge(latest: GatewayCharge, initiator?: Initiator): LookupResult {
     const settled = latest.status === 'succeeded' || latest.status === 'requires_action';
     return {
       found: true,
       chargeId: latest.id,
       status: latest.status,
       declineCode: latest.decline_code,
-      decline: settled ? undefined : classifyDecline(latest.decline_code ?? latest.failure_code ?? 'generic_decline'),
+      decline: settled
+        ? undefined
+        : classifyDecline(latest.decline_code ?? latest.failure_code ?? 'generic_decline', initiator),
       gateway: gatewayName,
     };
   }

@@ -25,6 +25,7 @@ export interface PayFlags extends MethodFlags {
   currency: string;
   key: string;
   customer?: string;
+  initiator: 'customer' | 'merchant';
   wait: boolean;
   timeout: number;
 }
@@ -38,6 +39,7 @@ export async function pay(ctx: CommandContext, flags: PayFlags): Promise<ExitCod
     currency: flags.currency,
     paymentMethod,
     customerId: flags.customer,
+    initiator: flags.initiator,
   });
   const method = describeMethod(paymentMethod);
   const methodText = paymentMethod.type === 'card' ? `card ${maskCard(paymentMethod.number)}` : paymentMethod.token;

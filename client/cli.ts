@@ -118,6 +118,11 @@ function addPay(program: Command, run: Runner): void {
     .option('--token <tok_...>', 'saved payment method token')
     .requiredOption('--key <idempotency-key>', 'the same key always names the same payment')
     .option('--customer <id>', 'customer id (searchable in Temporal)')
+    .addOption(
+      new Option('--initiator <who>', 'customer (at checkout) or merchant (e.g. a subscription: soft declines retried)')
+        .choices(['customer', 'merchant'])
+        .default('customer'),
+    )
     .option('--no-wait', 'return as soon as the payment has started')
     .option('--timeout <seconds>', 'how long to wait for the payment to settle', positiveInteger('--timeout', 3600), 30)
     .action((opts: commands.PayFlags, cmd: Command) => run(cmd, (ctx) => commands.pay(ctx, opts)));

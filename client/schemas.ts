@@ -68,6 +68,9 @@ export function startPaymentSchema(maxAmount: number) {
       .optional(),
     description: z.string().max(500).optional(),
     order: OrderDetailsSchema.optional(),
+    // customer (default): at checkout, a soft decline such as insufficient funds asks for another card.
+    // merchant: a charge the customer agreed to in advance (subscription), retried over hours within the budget.
+    initiator: z.enum(['customer', 'merchant']).optional(),
   });
 }
 

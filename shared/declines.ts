@@ -229,7 +229,32 @@ const RULES_BY_CODE: ReadonlyMap<string, DeclineRule> = new Map(DECLINE_TABLE.ma
  * declines count against Visa and Mastercard retry limits and cost fees), while 'hard' still lets the customer finish
  * with another card, which 'fraud' would not. The message is the generic one because the code might mean anything.
  */
-export function classifyDecline(code: string | undefined | null): DeclineInfo {
+/**
+ * Who started the charge. A customer at checkout can use another card now; retrying their card over hours is for
+ * merchant-initiated charges (subscriptions, instalments), within the card networks' retry limits.
+ */
+export type Initiator = 'customer' | 'merchant';
+
+/**
+ * Codes that are soft for a merchant-initiated charge but hard when the customer is there: the seeds' table
+ * (seed 002) treats insufficient funds as "ask for a different card", and repeating the charge will not change
+ * the balance while the customer waits.
+ */
+const HARD_WHEN_CUSTOMER_INITIATED: ReadonlySet<string> = new Set(['insufficient_funds']);
+
+/**
+ * `initiator` undefined classifies as release 0.1 did (no distinction); the gateway activities always pass one
+ * for current runs.
+ */
+export function classifyDecline(code: string | undefined | null, initiator?: Initiator): DeclineInfo {
+  const info = classifyCode(code);
+  if (initiator === 'customer' && HARD_WHEN_CUSTOMER_INITIATED.has(info.code)) {
+    return { ...info, declineClass: 'hard', needsDifferentCard: true };
+  }
+  return info;
+}
+
+function classifyCode(code: string | undefined | null): DeclineInfo {
   // typeof guard: the code arrives from JSON, where the type annotation is only a hope.
   const normalised = typeof code === 'string' ? code.trim().toLowerCase() : '';
   const rule = RULES_BY_CODE.get(normalised);

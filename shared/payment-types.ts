@@ -73,6 +73,8 @@ export interface PaymentInput extends Money {
   customerId?: string;
   description?: string;
   order?: OrderDetails;
+  /** Who started the charge (default customer): a customer-initiated payment is not retried over hours. */
+  initiator?: 'customer' | 'merchant';
   /** Complete when `version` is 2; older (or hand-made) inputs may give only the fields they override. */
   policy?: Partial<PaymentPolicy>;
 }

@@ -190,6 +190,7 @@ class PaymentProcess {
         paymentMethod: this.paymentMethod,
         checkFirst: this.checkFirst,
         maxAttempts: this.policy.gatewayRetry.maximumAttempts,
+        initiator: this.initiator(),
       });
       this.recordAttempt(gatewayKey, outcome.status);
       return { kind: 'charged', outcome };
@@ -387,7 +388,11 @@ class PaymentProcess {
    */
   private async lookup(gatewayKey: string): Promise<Attempt | 'no_record' | 'in_flight' | undefined> {
     try {
-      const r = await this.gateway.lookupCharge({ paymentId: this.input.paymentId, gatewayKey });
+      const r = await this.gateway.lookupCharge({
+        paymentId: this.input.paymentId,
+        gatewayKey,
+        initiator: this.initiator(),
+      });
       if (!r.found) return r.inFlight ? 'in_flight' : 'no_record';
       if (r.status === 'succeeded' || r.status === 'requires_action') {
         return { kind: 'charged', outcome: { status: r.status, chargeId: r.chargeId, gateway: r.gateway } };
@@ -419,6 +424,11 @@ class PaymentProcess {
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------------
+
+  /** Release 0.1 runs classify as they did (no initiator); current ones default to the customer. */
+  private initiator(): 'customer' | 'merchant' | undefined {
+    return this.legacy ? undefined : (this.input.initiator ?? 'customer');
+  }
 
   private gatewayKey(): string {
     return gatewayChargeKey(this.input.paymentId, this.state.cardVersion, this.declinesOnCard);
@@ -543,6 +553,8 @@ class PaymentProcess {
       validator: ({ paymentMethod }) => {
         if (this.state.status !== 'awaiting_payment_method')
           reject(`payment is ${this.state.status}, not awaiting a payment method`);
+        // A second card while the first is being applied would silently replace it: one at a time.
+        if (this.newCard) reject('a card replacement is already being applied');
         const problem = paymentMethodProblem(paymentMethod);
         if (problem) reject(problem);
       },

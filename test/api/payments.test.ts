@@ -303,7 +303,7 @@ describe('payment actions', () => {
   it('lists dead-lettered payments and retries one', async () => {
     const key = uniqueKey('api-dead');
     const paymentId = paymentIdFromKey(key);
-    await api.pay(key, payment(INSUFFICIENT_FUNDS));
+    await api.pay(key, { ...payment(INSUFFICIENT_FUNDS), initiator: 'merchant' }); // retried, then dead-lettered
     await waitForStatus(api.h.client, paymentId, 'dead_lettered');
     const listed = await eventually(
       () => api.call('GET', '/payments?status=dead_lettered&limit=100'),

@@ -169,7 +169,7 @@ describe('operator actions', () => {
   it('parks an insufficient-funds payment, lists it, retries it, then cancels it', async () => {
     const key = uniqueKey('cli-nsf');
     const id = paymentIdFromKey(key);
-    const paid = await cli(...payArgs(key, INSUFFICIENT_FUNDS));
+    const paid = await cli(...payArgs(key, INSUFFICIENT_FUNDS), '--initiator', 'merchant');
     expect(paid.code).toBe(1);
     expect(paid.out).toMatch(/^status\s+dead_lettered$/m);
     expect(paid.out).toMatch(/retry_budget_exhausted/);

@@ -14,17 +14,18 @@ afterAll(async () => {
 });
 
 const card = (number: string) => ({ type: 'card' as const, number });
-const pay = (label: string, number: string) =>
+const pay = (label: string, number: string, initiator?: 'customer' | 'merchant') =>
   h.client.startPayment({
     idempotencyKey: uniqueKey(label),
     amount: 2500,
     currency: 'GBP',
     paymentMethod: card(number),
+    initiator,
   });
 
 describe('declines', () => {
-  it('retries insufficient_funds with fresh keys within the budget, then dead-letters', async () => {
-    const { paymentId } = await pay('nsf', '4000000000009995');
+  it('retries a merchant-initiated insufficient_funds with fresh keys within the budget, then dead-letters', async () => {
+    const { paymentId } = await pay('nsf', '4000000000009995', 'merchant');
     const parked = await waitForStatus(h.client, paymentId, 'dead_lettered');
     expect(parked.reason).toBe('retry_budget_exhausted');
     expect(parked.attempts.map((a) => a.declineClass)).toEqual(['soft', 'soft', 'soft']); // budget of 3 in tests
@@ -41,6 +42,36 @@ describe('declines', () => {
     await expect(h.client.cancel(paymentId, 'customer gave up')).resolves.toEqual({ status: 'cancelled' });
     expect((await h.client.result(paymentId)).status).toBe('cancelled');
     await saveHistory(h.env, 'soft-declines-dead-letter-cancel', paymentId);
+  });
+
+  it('asks the customer for another card on a customer-initiated insufficient_funds, with no automatic retry', async () => {
+    const { paymentId } = await pay('nsf-customer', '4000000000009995'); // customer is the default
+    const waiting = await waitForStatus(h.client, paymentId, 'awaiting_payment_method');
+    expect(waiting).toMatchObject({ needsDifferentCard: true });
+    expect(waiting.attempts.map((a) => [a.errorCode, a.declineClass])).toEqual([['insufficient_funds', 'hard']]);
+    expect(waiting.customerMessage).toMatch(/insufficient funds/i);
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
+    await h.client.cancel(paymentId, 'customer left');
+  });
+
+  it('applies one card at a time: a second concurrent replacement is refused', async () => {
+    const { paymentId } = await pay('two-cards', '4000000000000069');
+    await waitForStatus(h.client, paymentId, 'awaiting_payment_method');
+    const answers = await Promise.allSettled([
+      h.client.replaceCard(paymentId, card('4242424242424242')),
+      h.client.replaceCard(paymentId, card('5555555555554444')),
+    ]);
+    expect(answers.filter((a) => a.status === 'fulfilled')).toEqual([
+      { status: 'fulfilled', value: { cardVersion: 2 } },
+    ]);
+    const refused = answers.find((a) => a.status === 'rejected') as PromiseRejectedResult;
+    expect(String(refused.reason)).toMatch(/already being applied|not awaiting a payment method/);
+    expect((await h.client.result(paymentId)).status).toBe('succeeded');
+    const charges = await ledgerFor(h.gateway.url, paymentId);
+    expect(charges.map((c) => [c.idempotency_key, c.status])).toEqual([
+      [`${paymentId}:v1`, 'failed'],
+      [`${paymentId}:v2`, 'succeeded'],
+    ]);
   });
 
   it('waits for a new card after expired_card and succeeds under key v2', async () => {

@@ -151,6 +151,7 @@ describe('cancel', () => {
       amount: 300,
       currency: 'USD',
       paymentMethod: { type: 'card', number: '4000000000009995' },
+      initiator: 'merchant', // soft: retried, then dead-lettered
     });
     const result = await client.result(paymentId);
     expect(result.status).toBe('failed');

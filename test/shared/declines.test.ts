@@ -201,3 +201,19 @@ describe('input handling', () => {
     });
   });
 });
+
+describe('who initiated the charge', () => {
+  it('makes insufficient_funds hard for a customer at checkout and keeps it soft for a merchant-initiated charge', () => {
+    expect(classifyDecline('insufficient_funds', 'customer')).toMatchObject({
+      declineClass: 'hard',
+      needsDifferentCard: true,
+    });
+    expect(classifyDecline('insufficient_funds', 'merchant')).toMatchObject({
+      declineClass: 'soft',
+      needsDifferentCard: false,
+    });
+    // Release 0.1 made no distinction; without an initiator the table answers as it did.
+    expect(classifyDecline('insufficient_funds').declineClass).toBe('soft');
+    expect(classifyDecline('generic_decline', 'customer').declineClass).toBe('soft');
+  });
+});
