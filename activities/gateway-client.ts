@@ -58,6 +58,10 @@ export interface CreateChargeRequest {
   currency: string;
   paymentMethod: PaymentMethod;
   metadata: Record<string, string>;
+  /** The customer is not present (merchant-initiated): an issuer may decline asking for authentication. */
+  offSession?: boolean;
+  /** Ask the issuer to challenge the cardholder (the step-up after authentication_required). */
+  requestThreeDS?: boolean;
 }
 
 export class GatewayClient {
@@ -78,6 +82,8 @@ export class GatewayClient {
       currency: req.currency.toLowerCase(),
       payment_method: req.paymentMethod,
       metadata: req.metadata,
+      ...(req.offSession ? { off_session: true } : {}),
+      ...(req.requestThreeDS ? { payment_method_options: { card: { request_three_d_secure: 'any' } } } : {}),
     };
     return this.call<GatewayCharge>('POST', '/v1/charges', body, idempotencyKey);
   }

@@ -26,6 +26,8 @@ export interface ChargeCardInput {
   checkFirst?: boolean;
   /** Decides how a decline is classified (see classifyDecline); absent for runs of release 0.1. */
   initiator?: Initiator;
+  /** The step-up after an authentication_required decline: ask for 3DS, with the customer present. */
+  requestThreeDS?: boolean;
   maxAttempts: number;
 }
 
@@ -60,7 +62,9 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
   /** The gateway client classified a 402 without knowing who initiated the charge: classify it again here. */
   async function create(input: ChargeCardInput): Promise<GatewayCharge> {
     try {
-      return await gateway.createCharge({ ...input, metadata: { payment_id: input.paymentId } }, input.gatewayKey);
+      const offSession = input.initiator === 'merchant' && !input.requestThreeDS;
+      const request = { ...input, offSession, metadata: { payment_id: input.paymentId } };
+      return await gateway.createCharge(request, input.gatewayKey);
     } catch (err) {
       const details = err instanceof ApplicationFailure ? (err.details?.[0] as Partial<DeclineDetails>) : undefined;
       if (!details?.declineClass) throw err;

@@ -9,7 +9,9 @@ import type { CardBrand, DeclineCode, DisputeReason } from './types';
 export type CardOutcome =
   | { kind: 'succeed'; disputeReason?: DisputeReason }
   | { kind: 'decline'; declineCode: DeclineCode }
-  | { kind: 'three_d_secure' };
+  | { kind: 'three_d_secure' }
+  /** Stripe's 4000002500003155: 3DS on-session; off-session (not set up) it declines authentication_required. */
+  | { kind: 'three_d_secure_on_session' };
 
 const SUCCEED: CardOutcome = { kind: 'succeed' };
 const THREE_D_SECURE: CardOutcome = { kind: 'three_d_secure' };
@@ -33,7 +35,7 @@ const TEST_CARDS: ReadonlyMap<string, CardOutcome> = new Map([
   ['4242424242424241', decline('incorrect_number')],
   ['4000000000000259', { kind: 'succeed', disputeReason: 'fraudulent' }],
   ['4000000000002685', { kind: 'succeed', disputeReason: 'product_not_received' }],
-  ['4000002500003155', THREE_D_SECURE],
+  ['4000002500003155', { kind: 'three_d_secure_on_session' }],
   ['4000002760003184', THREE_D_SECURE],
   ['4000000000003220', THREE_D_SECURE],
 ]);
@@ -52,6 +54,17 @@ const DIGITS_TOKEN_PREFIX = 'tok_';
 
 export function cardOutcome(cardNumber: string): CardOutcome {
   return TEST_CARDS.get(cardNumber) ?? SUCCEED;
+}
+
+/**
+ * The outcome for this request: a card that authenticates on-session asks for 3DS, or, off-session without a
+ * request for 3DS, declines authentication_required (the step-up a merchant-initiated charge can meet).
+ */
+export function chargeOutcome(cardNumber: string, request: { offSession: boolean; requestThreeDS: boolean }) {
+  const outcome = cardOutcome(cardNumber);
+  if (outcome.kind !== 'three_d_secure_on_session') return outcome;
+  if (request.offSession && !request.requestThreeDS) return decline('authentication_required');
+  return THREE_D_SECURE;
 }
 
 /** Resolves a test token to its card number; `tok_<digits>` is a sandbox convenience. Undefined if unknown. */

@@ -3,7 +3,7 @@
  * All synchronous, so the idempotency layer can run them without anything interleaving.
  */
 import type { Logger } from 'pino';
-import { cardBrand, cardOutcome, type CardOutcome, resolveToken } from './cards';
+import { cardBrand, chargeOutcome, type CardOutcome, resolveToken } from './cards';
 import { cardDeclined, errorReply, type ErrorReply, resourceMissing } from './errors';
 import type { Outcome } from './idempotent';
 import type { Ledger } from './ledger';
@@ -37,7 +37,10 @@ export function createCharge(
   idempotencyKey: string,
   scheduleDispute: DisputeScheduler,
 ): Outcome {
-  const outcome = cardOutcome(cardNumber);
+  const outcome = chargeOutcome(cardNumber, {
+    offSession: input.off_session === true,
+    requestThreeDS: input.payment_method_options?.card.request_three_d_secure === 'any',
+  });
   const status: ChargeStatus =
     outcome.kind === 'succeed' ? 'succeeded' : outcome.kind === 'three_d_secure' ? 'requires_action' : 'failed';
   const charge = ledger.record({

@@ -39,6 +39,11 @@ export const createChargeSchema = z.strictObject({
     .transform((currency) => currency.toLowerCase()),
   payment_method: paymentMethodSchema,
   metadata: metadataSchema.optional(),
+  // Stripe's: the customer is not present (a merchant-initiated charge), and "challenge the cardholder".
+  off_session: z.boolean().optional(),
+  payment_method_options: z
+    .strictObject({ card: z.strictObject({ request_three_d_secure: z.enum(['any', 'automatic']) }) })
+    .optional(),
 });
 
 /** Confirm takes no parameters; an empty body and `{}` are both fine. */

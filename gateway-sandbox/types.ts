@@ -76,6 +76,8 @@ export interface CreateChargeInput {
   currency: string;
   payment_method: PaymentMethodInput;
   metadata?: Record<string, string>;
+  off_session?: boolean;
+  payment_method_options?: { card: { request_three_d_secure: 'any' | 'automatic' } };
 }
 
 /** One row of `GET /_sandbox/ledger`: every charge ever created, so tests can prove nothing was charged twice. */

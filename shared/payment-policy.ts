@@ -19,6 +19,8 @@ export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
   // Kill Bill's janitor checks unknown payments on a schedule before giving up on them.
   unknownOutcome: { checkIntervalMs: 5 * MINUTE, maxChecks: 12 },
   threeDSTimeoutMs: 15 * MINUTE,
+  // One challenge: an issuer that still asks after the cardholder authenticated is not asked again.
+  authenticationStepUps: 1,
   cardReplacementTimeoutMs: 7 * DAY,
   deadLetterWindowMs: 14 * DAY,
   // Card networks allow refunds for about 180 days after capture (seed 002).
@@ -38,6 +40,9 @@ export const LEGACY_POLICY_DEFAULTS: PaymentPolicy = deepFreeze({
   softRetry: { maxAttempts: 8, baseDelayMs: HOUR, maxDelayMs: DAY },
   unknownOutcome: { checkIntervalMs: 5 * MINUTE, maxChecks: 12 },
   threeDSTimeoutMs: 15 * MINUTE,
+  // Added with the step-up (release 0.2). 0.1 runs never step up, so it changes none of their branches; it is
+  // what unversioned runs started on the current shape get, and like every value here it is never edited.
+  authenticationStepUps: 1,
   cardReplacementTimeoutMs: 7 * DAY,
   deadLetterWindowMs: 14 * DAY,
   refundWindowMs: 180 * DAY,
@@ -65,16 +70,20 @@ export function policyProblem(policy: unknown): string | undefined {
   return walk(policy, DEFAULT_PAYMENT_POLICY, 'policy');
 }
 
+/** Budgets where none is a meaningful choice (no step-up at all); every duration must be positive. */
+const MAY_BE_ZERO: ReadonlySet<string> = new Set(['authenticationStepUps']);
+
 function walk(value: unknown, shape: object, path: string): string | undefined {
   if (typeof value !== 'object' || value === null) return `${path} is missing`;
   for (const [key, expected] of Object.entries(shape)) {
     const actual = (value as Record<string, unknown>)[key];
+    const least = MAY_BE_ZERO.has(key) ? 0 : Number.MIN_VALUE;
     const problem =
       typeof expected === 'object'
         ? walk(actual, expected as object, `${path}.${key}`)
-        : typeof actual === 'number' && Number.isFinite(actual) && actual > 0
+        : typeof actual === 'number' && Number.isFinite(actual) && actual >= least
           ? undefined
-          : `${path}.${key} must be a positive number`;
+          : `${path}.${key} must be a ${least === 0 ? 'non-negative' : 'positive'} number`;
     if (problem) return problem;
   }
   return undefined;

@@ -26,6 +26,8 @@ export interface PaymentPolicy {
   /** The janitor: how often and how long to ask the gateway after an unknown outcome. */
   unknownOutcome: { checkIntervalMs: number; maxChecks: number };
   threeDSTimeoutMs: number;
+  /** How often an authentication_required decline may be answered by charging again with 3DS requested. */
+  authenticationStepUps: number;
   cardReplacementTimeoutMs: number;
   deadLetterWindowMs: number;
   /** How long after capture a refund may be requested (the workflow stays open that long to serialise them). */

@@ -95,6 +95,8 @@ class PaymentProcess {
   private operatorRetry = false;
   private readonly usedKeys: string[] = []; // every charge key sent to the gateway, in order
   private unknownSeen = false; // an outcome was unknown once: the gateway is asked again before failing
+  private stepUps = 0; // charges sent again with 3DS requested after authentication_required
+  private requestThreeDS = false; // the next charge asks for 3DS (the step-up)
   private readonly refunds: RefundDesk;
   /**
    * Legacy runs (no input version, no current-shape marker) replay as release 0.1 wrote them: audit writes as
@@ -191,6 +193,7 @@ class PaymentProcess {
         checkFirst: this.checkFirst,
         maxAttempts: this.policy.gatewayRetry.maximumAttempts,
         initiator: this.initiator(),
+        ...(this.requestThreeDS ? { requestThreeDS: true } : {}),
       });
       this.recordAttempt(gatewayKey, outcome.status);
       return { kind: 'charged', outcome };
@@ -247,10 +250,25 @@ class PaymentProcess {
       case 'hard':
         return this.awaitNewCard(meta);
       case 'authentication':
-        return this.awaitThreeDS(undefined);
+        return this.legacy ? this.awaitThreeDS(undefined) : this.stepUp(meta);
       default:
         return this.scheduleSoftRetry(meta);
     }
+  }
+
+  /**
+   * authentication_required on a charge: the next attempt, under a fresh key, asks the issuer to challenge the
+   * cardholder, which answers `requires_action` for that new charge (the webhook naming it completes it). Within
+   * the policy's budget; an issuer that still asks after that gets no further attempt.
+   */
+  private async stepUp(meta: Record<string, unknown>): Promise<'done' | 'again'> {
+    if (this.stepUps >= this.policy.authenticationStepUps) {
+      return this.finish('cancelled', CustomerMessage.authenticationFailed, 'authentication_required', meta);
+    }
+    this.stepUps += 1;
+    this.requestThreeDS = true;
+    this.state.customerMessage = CustomerMessage.requiresAction;
+    return 'again';
   }
 
   private async scheduleSoftRetry(meta: Record<string, unknown>): Promise<'done' | 'again'> {

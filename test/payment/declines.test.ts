@@ -1,6 +1,6 @@
 /** Declines by class: soft ones retry on the workflow's schedule, hard ones wait for a card, fraud ends it. */
 import { GENERIC_DECLINE_MESSAGE } from '../../shared/declines';
-import { ledgerFor } from '../support/gateway-admin';
+import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { waitForStatus } from '../support/wait';
@@ -125,5 +125,41 @@ describe('declines', () => {
     const result = await client.result(paymentId);
     expect(result.status).toBe('failed');
     expect((await client.getPayment(paymentId)).reason).toBe('card_replacement_timeout');
+  });
+});
+
+describe('authentication_required on a charge', () => {
+  const offSessionCard = card('4000002500003155'); // 3DS on-session; declines authentication_required off-session
+
+  it('steps up: the next charge asks for 3DS, and the result naming that charge completes it', async () => {
+    const { paymentId } = await pay('step-up', offSessionCard.number, 'merchant');
+    const waiting = await waitForStatus(h.client, paymentId, 'requires_action');
+    expect(waiting.attempts.map((a) => [a.outcome, a.errorCode])).toEqual([
+      ['declined', 'authentication_required'],
+      ['requires_action', undefined],
+    ]);
+    const chargeId = waiting.chargeId as string;
+    await customerCompletes3DS(h.gateway.url, chargeId, 'succeeded');
+    await h.client.complete3DS(paymentId, { result: 'succeeded', chargeId });
+    expect(await h.client.result(paymentId)).toMatchObject({ status: 'succeeded', chargeId });
+    const charges = await ledgerFor(h.gateway.url, paymentId);
+    expect(charges.map((c) => [c.idempotency_key, c.status])).toEqual([
+      [`${paymentId}:v1`, 'failed'],
+      [`${paymentId}:v1:r1`, 'succeeded'],
+    ]);
+  });
+
+  it('has a budget: with none left, the payment is cancelled instead of charged again', async () => {
+    const client = h.clientWith({ authenticationStepUps: 0 });
+    const { paymentId } = await client.startPayment({
+      idempotencyKey: uniqueKey('no-step-up'),
+      amount: 2500,
+      currency: 'GBP',
+      paymentMethod: offSessionCard,
+      initiator: 'merchant',
+    });
+    expect(await client.result(paymentId)).toMatchObject({ status: 'cancelled', attempts: 1 });
+    expect((await client.getPayment(paymentId)).reason).toBe('authentication_required');
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
   });
 });

@@ -18,6 +18,7 @@ it('pins release 0.1 defaults, value by value, and freezes them', () => {
     softRetry: { maxAttempts: 8, baseDelayMs: HOUR, maxDelayMs: DAY },
     unknownOutcome: { checkIntervalMs: 5 * MINUTE, maxChecks: 12 },
     threeDSTimeoutMs: 15 * MINUTE,
+    authenticationStepUps: 1,
     cardReplacementTimeoutMs: 7 * DAY,
     deadLetterWindowMs: 14 * DAY,
     refundWindowMs: 180 * DAY,

@@ -7,6 +7,7 @@ export const FAST_POLICY: PaymentPolicy = {
   softRetry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
   unknownOutcome: { checkIntervalMs: 200, maxChecks: 3 },
   threeDSTimeoutMs: 30_000,
+  authenticationStepUps: 1,
   cardReplacementTimeoutMs: 30_000,
   deadLetterWindowMs: 30_000,
   refundWindowMs: 60_000,
