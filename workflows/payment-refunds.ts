@@ -15,6 +15,8 @@ import { refundRetryPolicy } from '../shared/retry-policies';
 export interface RefundHost {
   readonly state: PaymentState;
   readonly policy: PaymentPolicy;
+  /** A 0.1 run: an unknown refund outcome is left as it was then (no follow-up, no audit row). */
+  readonly legacy: boolean;
   transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void>;
 }
 
@@ -29,6 +31,8 @@ export class RefundDesk {
   private readonly gateway: PaymentActivities;
   private reserved = 0; // accepted but not yet refunded (pending, or unknown and held back to stay safe)
   private accepting = false;
+  /** Look-ups of unknown refund outcomes, running apart from the requests that asked. */
+  private readonly followUps: Promise<void>[] = [];
 
   constructor(private readonly host: RefundHost) {
     this.gateway = proxyActivities<PaymentActivities>({
@@ -56,8 +60,10 @@ export class RefundDesk {
     return this.host.state.amountRefunded >= this.host.state.amount;
   }
 
+  /** Pending, or (current runs) unknown and still being looked up: the run must not close over either. */
   inFlight(): boolean {
-    return this.host.state.refunds.some((r) => r.status === 'pending');
+    const open = (r: RefundRecord) => r.status === 'pending' || (!this.host.legacy && r.status === 'unknown');
+    return this.host.state.refunds.some(open);
   }
 
   private remaining(): number {
@@ -160,6 +166,43 @@ export class RefundDesk {
     });
   }
 
+  /**
+   * The outcome is unknown: recorded in the audit trail, and looked up on the janitor's schedule, apart from the
+   * request that asked (its caller hears "unknown" now), until the gateway says refunded or not.
+   */
+  private async followUp(record: RefundRecord): Promise<void> {
+    await this.host.transition(this.host.state.status, {
+      refundSeq: record.refundNumber,
+      refundAmount: record.amount,
+      refundOutcome: 'unknown',
+      gatewayKey: record.gatewayKey,
+    });
+    this.followUps.push(this.lookUntilKnown(record));
+  }
+
+  private async lookUntilKnown(record: RefundRecord): Promise<void> {
+    const { paymentId } = this.host.state;
+    for (;;) {
+      await sleep(this.host.policy.unknownOutcome.checkIntervalMs);
+      const found = await this.gateway
+        .lookupRefund({ paymentId, gatewayKey: record.gatewayKey })
+        .catch(() => undefined);
+      if (found?.found) {
+        record.failure = undefined;
+        await this.settle(record, found);
+        return;
+      }
+      if (found) {
+        this.reserved -= record.amount;
+        record.status = 'failed';
+        record.failure = 'the gateway holds no refund under this key';
+        const { status } = this.host.state;
+        await this.host.transition(status, { refundSeq: record.refundNumber, refundOutcome: 'not_refunded' });
+        return;
+      }
+    }
+  }
+
   /** Retries ran out without an answer: ask the gateway on the janitor's schedule whether our key refunded. */
   private async resolveUnknown(record: RefundRecord): Promise<RefundRecord> {
     const { checkIntervalMs, maxChecks } = this.host.policy.unknownOutcome;
@@ -174,6 +217,7 @@ export class RefundDesk {
     // Still no answer: keep the amount reserved so no later refund can push the total past the capture.
     record.status = 'unknown';
     record.failure = 'the gateway did not answer; outcome unknown, amount held back until reconciled';
+    if (!this.host.legacy) await this.followUp(record);
     throw ApplicationFailure.create({
       type: ErrorType.GatewayTimeout,
       message: `refund outcome unknown: ${record.failure}`,

@@ -144,6 +144,7 @@ class PaymentProcess {
     this.refunds = new RefundDesk({
       state: this.state,
       policy: this.policy,
+      legacy: this.legacy,
       transition: (status, metadata) => this.transition(status, metadata),
     });
     this.registerHandlers();

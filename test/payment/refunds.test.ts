@@ -5,6 +5,7 @@ import { FAST_POLICY } from '../support/fast-policy';
 import { addFault } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
+import { eventually } from '../support/wait';
 
 let h: PaymentHarness;
 beforeAll(async () => {
@@ -164,5 +165,31 @@ describe('refunds', () => {
     const ledger = await refundsInLedger(chargeId);
     expect(ledger).toHaveLength(1);
     expect(ledger[0]?.id).toBe(refund.refundId);
+  });
+
+  it('looks a refund with an unknown outcome up until it is known, audits it, and keeps it in flight', async () => {
+    const { paymentId, chargeId } = await paidPayment(1000);
+    // The refund is made but its answer lost; the next 16 look-ups fail (503): the refund's three check-first
+    // retries and three janitor checks of four attempts each. The request hears "unknown"; the payment asks on.
+    const match = { idempotencyKeyPrefix: `refund_${chargeId}_` };
+    await addFault(h.gateway.url, { kind: 'commit_then_drop', match: { ...match, method: 'POST' }, count: 1 });
+    await addFault(h.gateway.url, { kind: 'status', status: 503, match: { ...match, method: 'GET' }, count: 16 });
+    await expect(h.client.refund(paymentId, { amount: 400, requestKey: uniqueKey('unknown') })).rejects.toThrow(
+      /outcome unknown/,
+    );
+    const settled = await eventually(
+      () => h.client.getPayment(paymentId),
+      (s) => s.refunds?.[0]?.status === 'succeeded',
+      20_000,
+    );
+    expect(settled).toMatchObject({ status: 'partially_refunded', amountRefunded: 400 });
+    expect(await refundsInLedger(chargeId)).toHaveLength(1);
+    const rows = await h.audit.history(paymentId);
+    const unknownRow = rows.find((r) => r.metadata.refundOutcome === 'unknown');
+    expect(unknownRow).toMatchObject({ status: 'succeeded', metadata: { refundSeq: 1, refundAmount: 400 } });
+    expect(rows.at(-1)).toMatchObject({
+      status: 'partially_refunded',
+      metadata: { refundSeq: 1, amountRefunded: 400 },
+    });
   });
 });
