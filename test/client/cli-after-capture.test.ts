@@ -60,10 +60,11 @@ describe('disputes', () => {
     });
     const dispute = (await res.json()) as GatewayDispute;
     await disputes.openDispute(dispute);
-    await eventually(
+    const gathered = await eventually(
       () => disputes.getDispute(dispute.id),
       (s) => s.status === 'evidence_gathered',
     );
+    expect(gathered.status).toBe('evidence_gathered'); // eventually() hands back the last value on timeout
 
     const shown = await cli('dispute', dispute.id);
     expect(shown.code).toBe(0);
@@ -75,13 +76,15 @@ describe('disputes', () => {
       (r) => r.out.includes(dispute.id),
     );
     expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.out) as Array<{ disputeId: string; status: string }>;
+    expect(rows).toContainEqual(expect.objectContaining({ disputeId: dispute.id, status: 'evidence_gathered' }));
 
     expect((await cli('approve', dispute.id, '--by', 'ops@shop')).code).toBe(0);
     const submitted = await eventually(
       async () => JSON.parse((await cli('--json', 'dispute', dispute.id)).out) as DisputeState,
       (s) => s.status === 'submitted',
     );
-    expect(submitted.approvedBy).toBe('ops@shop');
+    expect(submitted).toMatchObject({ status: 'submitted', approvedBy: 'ops@shop' });
     const again = await cli('approve', dispute.id, '--by', 'ops@shop');
     expect(again.code).toBe(4);
     expect((await cli('dispute', 'dp_does_not_exist')).code).toBe(3);

@@ -115,10 +115,11 @@ describe('disputes', () => {
     const earlier = await paid(customer);
     const { chargeId } = await paid(customer);
     // Visibility is eventually consistent: wait until the earlier purchase is listed before gathering.
-    await eventually(
+    const listed = await eventually(
       () => h.client.listPayments({ status: 'succeeded', limit: 1000 }),
       (list) => list.some((p) => p.paymentId === earlier.paymentId),
     );
+    expect(listed.map((p) => p.paymentId)).toContain(earlier.paymentId);
     const dueInMs = 4_000; // with a 1 s margin, the workflow submits about 3 s from now with nobody approving
     const dispute = await openAt(chargeId, 'fraudulent', dueInMs);
     const openedAt = Date.now();

@@ -1,14 +1,13 @@
 /**
  * Replays the committed histories of real runs (recorded with RECORD_HISTORIES=1 from the payment tests)
  * against today's workflow code: a non-deterministic change fails here, before it can strand live payments.
+ * Release 0.1's runs (legacy shape) and the current shape are both kept.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { TEST_DATA_CONVERTER } from '../support/encryption';
-import { HISTORIES_DIR } from '../support/histories';
+import { recordedHistories } from '../support/histories';
 
-const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+const histories = recordedHistories();
 
 beforeAll(() => {
   try {
@@ -19,15 +18,12 @@ beforeAll(() => {
 });
 
 describe('replay of recorded payment histories', () => {
-  it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(8);
+  it('has recorded histories of both shapes to replay', () => {
+    expect(histories.filter((h) => !h.workflowId.startsWith('current/')).length).toBeGreaterThanOrEqual(8);
+    expect(histories.filter((h) => h.workflowId.startsWith('current/')).length).toBeGreaterThanOrEqual(8);
   });
 
   it('replays every recorded history without a determinism error', async () => {
-    const histories = files.map((f) => ({
-      workflowId: f.replace(/\.json$/, ''),
-      history: JSON.parse(readFileSync(path.join(HISTORIES_DIR, f), 'utf8')),
-    }));
     const results = [];
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: require.resolve('../../workflows'), dataConverter: TEST_DATA_CONVERTER },
@@ -35,7 +31,7 @@ describe('replay of recorded payment histories', () => {
     )) {
       results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : undefined });
     }
-    expect(results).toHaveLength(files.length);
+    expect(results).toHaveLength(histories.length);
     expect(results.filter((r) => r.error)).toEqual([]);
   });
 });
