@@ -15,7 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PaymentActivities, ChargeOutcome } from '../activities';
+import type { PaymentActivities, ChargeOutcome, RecordStatusResult } from '../activities';
 import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
@@ -27,6 +27,9 @@ import {
   PAYMENT_INPUT_VERSION,
   type PaymentInput,
   type AttemptRecord,
+  type EarlierClaim,
+  type KeyClaimInput,
+  type KeyClaimState,
   PaymentMethod,
   type PaymentPolicy,
   type PaymentResult,
@@ -41,6 +44,7 @@ import { cancelRefusal, CANCELLABLE, compact, reject, validateInput } from './pa
 import {
   cancelPaymentUpdate,
   getPaymentStateQuery,
+  keyClaimQuery,
   paymentOutcomeUpdate,
   refundPaymentUpdate,
   replaceCardUpdate,
@@ -49,6 +53,7 @@ import {
   type ThreeDSResult,
 } from './payment-messages';
 import { RefundDesk } from './payment-refunds';
+import { replayedState } from './payment-replay';
 
 /**
  * Legacy runs only. Runs started before refunds existed completed at `succeeded`; replaying them must not open
@@ -93,6 +98,8 @@ class PaymentProcess {
    * local activities, a late refund-window patch, event keys without the run id, defaults from the frozen table.
    */
   private readonly legacy: boolean;
+  /** Runs whose input carries a fingerprint claim their idempotency key with the first audit write. */
+  private keyClaim?: KeyClaimState;
 
   constructor(private readonly input: PaymentInput) {
     validateInput(input);
@@ -101,6 +108,7 @@ class PaymentProcess {
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
     this.policy = versioned ? (input.policy as PaymentPolicy) : resolvePolicy(input.policy, LEGACY_POLICY_DEFAULTS);
     this.paymentMethod = input.paymentMethod;
+    if (this.claimRequest()) this.keyClaim = { state: 'pending' };
     this.gateway = proxyActivities<PaymentActivities>({
       startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
       retry: gatewayRetryPolicy(this.policy),
@@ -130,18 +138,54 @@ class PaymentProcess {
     this.refunds = new RefundDesk({
       state: this.state,
       policy: this.policy,
-      transition: (status, metadata) => this.transition(status, metadata),
+      transition: async (status, metadata) => void (await this.transition(status, metadata)),
     });
     this.registerHandlers();
   }
 
   async run(): Promise<PaymentResult> {
-    await this.transition('initiated', {});
+    if ((await this.begin()) === 'earlier') {
+      await condition(allHandlersFinished);
+      return this.result();
+    }
     await this.settle();
     if (this.state.status === 'succeeded' && (!this.legacy || patched(REFUND_WINDOW_PATCH))) await this.refundWindow();
     // Let waiting Updates (outcome, cancel, refunds) answer before the run closes.
     await condition(allHandlersFinished);
     return this.result();
+  }
+
+  /**
+   * The 'initiated' row, and for a run that claims its key the claim, in one activity (one transaction): before
+   * anything reaches the gateway, so a run that finds its key claimed by an earlier run has charged nothing.
+   */
+  private async begin(): Promise<'owner' | 'earlier'> {
+    const claim = this.claimRequest();
+    const written = await this.transition('initiated', {}, claim);
+    if (!claim || !written.earlier) {
+      if (claim) this.keyClaim = { state: 'owner', fingerprint: claim.fingerprint };
+      return 'owner';
+    }
+    this.answerFromEarlier(written.earlier);
+    return 'earlier';
+  }
+
+  /**
+   * The earlier run is gone from Temporal (retention, or deleted) but its key and trail are in the audit
+   * database: answer with that payment, charge nothing, write nothing. With another fingerprint the key was
+   * reused; the client refuses this run's caller, and a later repeat of the first body still gets the payment.
+   */
+  private answerFromEarlier(earlier: EarlierClaim): void {
+    Object.assign(this.state, replayedState(this.state, earlier.trail, earlier.runId));
+    this.recorded = this.state.status;
+    this.keyClaim = { state: 'earlier', fingerprint: earlier.fingerprint, runId: earlier.runId };
+    upsertSearchAttributes([{ key: PaymentStatusKey, value: this.state.status }]);
+    const reused = earlier.fingerprint !== this.input.fingerprint;
+    log.warn(reused ? 'idempotency key reused with another request' : 'answering from the earlier run', {
+      paymentId: this.input.paymentId,
+      earlierRunId: earlier.runId,
+      status: this.state.status,
+    });
   }
 
   /** Charges until the payment has its answer: succeeded, failed or cancelled. */
@@ -366,6 +410,20 @@ class PaymentProcess {
 
   // ---- bookkeeping ----------------------------------------------------------------------------------
 
+  /** Only current-shape runs of this release's inputs claim: legacy and older histories replay unchanged. */
+  private claimRequest(): KeyClaimInput | undefined {
+    const { fingerprint, idempotencyKey } = this.input;
+    if (this.legacy || typeof fingerprint !== 'string') return undefined;
+    // The original run id survives a reset, so a reset run is the same claimant and goes on charging.
+    return { idempotencyKey, fingerprint, runId: workflowInfo().originalExecutionRunId };
+  }
+
+  /** Requests that would act on the payment wait for its key: a run answering for an earlier one takes none. */
+  private refuseUnlessKeyOwner(): void {
+    if (this.keyClaim?.state === 'pending') reject('payment is starting; try again');
+    if (this.keyClaim?.state === 'earlier') reject('payment was answered from its earlier run and takes no requests');
+  }
+
   private gatewayKey(): string {
     return gatewayChargeKey(this.input.paymentId, this.state.cardVersion, this.declinesOnCard);
   }
@@ -383,7 +441,11 @@ class PaymentProcess {
   }
 
   /** Every status change: search attribute for operators, append-only audit row for finance. */
-  private async transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void> {
+  private async transition(
+    status: PaymentStatus,
+    metadata: Record<string, unknown>,
+    claim?: KeyClaimInput,
+  ): Promise<RecordStatusResult> {
     this.state.status = status;
     upsertSearchAttributes([{ key: PaymentStatusKey, value: status }]);
     countPaymentStatus(status);
@@ -391,7 +453,7 @@ class PaymentProcess {
     const change: StatusChange = { seq: this.eventSeq, status, at: new Date().toISOString() };
     if (typeof metadata.reason === 'string') change.reason = metadata.reason;
     this.state.history.push(change);
-    await this.audit.recordStatus({
+    const written = await this.audit.recordStatus({
       paymentId: this.input.paymentId,
       eventKey: this.eventKey(status),
       status,
@@ -401,8 +463,10 @@ class PaymentProcess {
         amount: this.input.amount,
         currency: this.input.currency,
       },
+      ...(claim ? { claim } : {}),
     });
-    this.recorded = status;
+    if (!written.earlier) this.recorded = status;
+    return written;
   }
 
   /**
@@ -435,14 +499,17 @@ class PaymentProcess {
   }
 
   private result(): PaymentResult {
-    const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts } = this.state;
-    return { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
+    const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts, replayedFromRun } = this.state;
+    const result = { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
+    return replayedFromRun ? { ...result, replayedFromRun } : result;
   }
 
   private registerHandlers(): void {
     setHandler(getPaymentStateQuery, () => this.state);
+    setHandler(keyClaimQuery, () => this.keyClaim);
     setHandler(paymentOutcomeUpdate, async () => {
-      await condition(() => TERMINAL_STATUSES.includes(this.answeredStatus()));
+      // A run answering for an earlier one has its answer at once, whatever status that run had reached.
+      await condition(() => this.keyClaim?.state === 'earlier' || TERMINAL_STATUSES.includes(this.answeredStatus()));
       return this.result();
     });
     setHandler(refundPaymentUpdate, (req) => this.refunds.refund(req), {
@@ -454,6 +521,7 @@ class PaymentProcess {
     setHandler(threeDSCompletedSignal, (r) => this.onThreeDS(r));
     setHandler(replaceCardUpdate, ({ paymentMethod }) => this.onNewCard(paymentMethod), {
       validator: ({ paymentMethod }) => {
+        this.refuseUnlessKeyOwner();
         if (this.state.status !== 'awaiting_payment_method')
           reject(`payment is ${this.state.status}, not awaiting a payment method`);
         const problem = paymentMethodProblem(paymentMethod);
@@ -470,6 +538,7 @@ class PaymentProcess {
       },
       {
         validator: (_args) => {
+          this.refuseUnlessKeyOwner();
           if (this.cancelRequest) reject('cancellation already requested');
           if (!CANCELLABLE.includes(this.state.status)) reject(cancelRefusal(this.state.status));
         },
@@ -483,6 +552,7 @@ class PaymentProcess {
       },
       {
         validator: (_args) => {
+          this.refuseUnlessKeyOwner();
           if (this.state.status !== 'dead_lettered') reject(`payment is ${this.state.status}, not dead_lettered`);
         },
       },
