@@ -70,6 +70,8 @@ const REFUND_WINDOW_PATCH = 'refund-window';
  */
 const CURRENT_SHAPE_PATCH = 'current-shape-v2';
 
+const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and takes no requests';
+
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
 }
@@ -418,10 +420,12 @@ class PaymentProcess {
     return { idempotencyKey, fingerprint, runId: workflowInfo().originalExecutionRunId };
   }
 
-  /** Requests that would act on the payment wait for its key: a run answering for an earlier one takes none. */
-  private refuseUnlessKeyOwner(): void {
-    if (this.keyClaim?.state === 'pending') reject('payment is starting; try again');
-    if (this.keyClaim?.state === 'earlier') reject('payment was answered from its earlier run and takes no requests');
+  /**
+   * A run answering for an earlier one takes no requests. While the claim is pending they are accepted as before
+   * (a cancel may arrive with the first task); the cancel handler then fails if the key turns out to be taken.
+   */
+  private refuseIfAnsweringForEarlier(): void {
+    if (this.keyClaim?.state === 'earlier') reject(ANSWERED_FROM_EARLIER);
   }
 
   private gatewayKey(): string {
@@ -521,7 +525,7 @@ class PaymentProcess {
     setHandler(threeDSCompletedSignal, (r) => this.onThreeDS(r));
     setHandler(replaceCardUpdate, ({ paymentMethod }) => this.onNewCard(paymentMethod), {
       validator: ({ paymentMethod }) => {
-        this.refuseUnlessKeyOwner();
+        this.refuseIfAnsweringForEarlier();
         if (this.state.status !== 'awaiting_payment_method')
           reject(`payment is ${this.state.status}, not awaiting a payment method`);
         const problem = paymentMethodProblem(paymentMethod);
@@ -533,12 +537,13 @@ class PaymentProcess {
       async ({ reason }) => {
         // Operator text (UI, CLI, API): a pasted card or ticket number is masked before it is stored or shown.
         this.cancelRequest = reason ? maskCardNumbers(reason) : 'cancelled_by_request';
-        await condition(() => this.answeredStatus() === 'cancelled');
+        await condition(() => this.answeredStatus() === 'cancelled' || this.keyClaim?.state === 'earlier');
+        if (this.keyClaim?.state === 'earlier') reject(ANSWERED_FROM_EARLIER); // fails this Update only
         return { status: this.state.status };
       },
       {
         validator: (_args) => {
-          this.refuseUnlessKeyOwner();
+          this.refuseIfAnsweringForEarlier();
           if (this.cancelRequest) reject('cancellation already requested');
           if (!CANCELLABLE.includes(this.state.status)) reject(cancelRefusal(this.state.status));
         },
@@ -552,7 +557,7 @@ class PaymentProcess {
       },
       {
         validator: (_args) => {
-          this.refuseUnlessKeyOwner();
+          this.refuseIfAnsweringForEarlier();
           if (this.state.status !== 'dead_lettered') reject(`payment is ${this.state.status}, not dead_lettered`);
         },
       },

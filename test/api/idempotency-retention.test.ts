@@ -99,4 +99,31 @@ describe('a repeat after the run is gone and the gateway forgot the key', () => 
     expect(await succeededCharges(paymentId)).toBe(1);
     expect(await auditRuns(paymentId)).toHaveLength(1);
   });
+
+  it('fails a cancel accepted before the claim was known, and charges nothing', async () => {
+    const key = uniqueKey('retained-cancel');
+    const paymentId = paymentIdFromKey(key);
+    const first = await api.pay(key, payment(), '?wait=5s');
+    await deleteRun(key);
+
+    // The new run's first task (which accepts the cancel) runs before its claim finds the earlier run.
+    const late = api.h.delayedWorker();
+    const starting = late.client.startPayment({
+      idempotencyKey: key,
+      ...payment(),
+      paymentMethod: { type: 'card', number: VISA },
+    });
+    await eventually(
+      () => api.workflowExists(key),
+      (exists) => exists,
+    );
+    const cancelling = late.client.cancel(paymentId, 'order withdrawn');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await late.start();
+    await expect(starting).resolves.toMatchObject({ paymentId, created: false });
+    await expect(cancelling).rejects.toThrow(/answered from its earlier run/);
+    expect(await late.client.result(paymentId)).toMatchObject({ status: 'succeeded', chargeId: first.body.chargeId });
+    expect(await succeededCharges(paymentId)).toBe(1);
+    expect(await auditRuns(paymentId)).toHaveLength(1);
+  });
 });
