@@ -1,11 +1,12 @@
 /** Audit activities: append one status change to the append-only `payment_status` or `dispute_status` table. */
 import { ApplicationFailure } from '@temporalio/common';
 import { withoutCardKeys } from '../audit/card-data';
-import type { AuditStore } from '../audit/store';
+import type { AuditRow, AuditStore } from '../audit/store';
 import type { Logger } from '../logging/logger';
 import { ErrorType } from '../shared/errors';
 import type { DisputeStatus } from '../shared/dispute-status';
 import type { PaymentStatus } from '../shared/payment-status';
+import type { EarlierClaim, KeyClaimInput, TrailRow } from '../shared/payment-types';
 
 export interface RecordStatusInput {
   paymentId: string;
@@ -13,6 +14,14 @@ export interface RecordStatusInput {
   eventKey: string;
   status: PaymentStatus;
   metadata: Record<string, unknown>;
+  /** The first write of a run that claims its idempotency key: both happen in one transaction, or neither. */
+  claim?: KeyClaimInput;
+}
+
+export interface RecordStatusResult {
+  inserted: boolean;
+  /** Set when the key belongs to an earlier run: nothing was written, and this is what that run recorded. */
+  earlier?: EarlierClaim;
 }
 
 export interface RecordDisputeStatusInput {
@@ -36,8 +45,17 @@ export function createAuditActivities({ audit, logger }: { audit: AuditStore; lo
     return { ...input, metadata: { ...metadata, droppedCardDataKeys: removed } };
   }
 
-  async function recordStatus(input: RecordStatusInput): Promise<{ inserted: boolean }> {
-    return refusingBadInput(() => audit.append(storable(input, input.paymentId)));
+  async function recordStatus(input: RecordStatusInput): Promise<RecordStatusResult> {
+    const { claim, ...entry } = storable(input, input.paymentId);
+    if (!claim) return refusingBadInput(() => audit.append(entry));
+    const written = await refusingBadInput(() => audit.appendClaimed(entry, { ...claim, paymentId: entry.paymentId }));
+    if (written.claim.claimed) return { inserted: written.inserted };
+    const { fingerprint, runId } = written.claim;
+    logger?.warn(
+      { paymentId: entry.paymentId, earlierRunId: runId },
+      'audit: idempotency key claimed by an earlier run',
+    );
+    return { inserted: false, earlier: { fingerprint, runId, trail: (written.trail ?? []).map(toTrailRow) } };
   }
 
   async function recordDisputeStatus(input: RecordDisputeStatusInput): Promise<{ inserted: boolean }> {
@@ -45,6 +63,10 @@ export function createAuditActivities({ audit, logger }: { audit: AuditStore; lo
   }
 
   return { recordStatus, recordDisputeStatus };
+}
+
+function toTrailRow(row: AuditRow): TrailRow {
+  return { status: row.status, at: row.timestamp.toISOString(), metadata: row.metadata };
 }
 
 async function refusingBadInput<T>(write: () => Promise<T>): Promise<T> {

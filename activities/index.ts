@@ -29,6 +29,6 @@ export function createActivities(deps: ActivityDeps) {
 
 export type PaymentActivities = ReturnType<typeof createActivities>;
 export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput } from './gateway';
-export type { RecordStatusInput, RecordDisputeStatusInput } from './audit';
+export type { RecordStatusInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
 export type { RefundChargeInput, RefundOutcome, RefundLookup } from './gateway-refunds';

@@ -216,5 +216,6 @@ export function toDto(s: PaymentState): PaymentDto {
     capturedAt: s.capturedAt,
     refundableUntil: s.refundableUntil,
     refunds: s.refunds?.map(maskedRefund),
+    ...(s.replayedFromRun ? { fromAuditTrail: true } : {}),
   };
 }

@@ -108,6 +108,13 @@ export const PaymentResponse = z
     capturedAt: z.string().optional(),
     refundableUntil: z.string().optional(),
     refunds: z.array(Refund).optional(),
+    fromAuditTrail: z
+      .boolean()
+      .optional()
+      .describe(
+        "true when the payment's run is gone from Temporal (retention) and this is what its audit trail recorded: " +
+          'statuses, charge and refunded amount; no attempts or refund records.',
+      ),
   })
   .meta({ id: 'Payment' });
 

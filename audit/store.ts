@@ -4,9 +4,11 @@ import { runMigrations } from './migrate';
 import { openSqlAdapter } from './sql';
 import type { DisputeAuditEntry, DisputeAuditRow } from './dispute-store';
 import { createAuditStore } from './sql-store';
+import type { ClaimedAppend, KeyClaimRequest, KeyClaimResult } from './idempotency-store';
 
 export { AuditInputError } from './validate';
 export type { DisputeAuditEntry, DisputeAuditRow } from './dispute-store';
+export type { ClaimedAppend, KeyClaimRequest, KeyClaimResult } from './idempotency-store';
 
 export interface AuditEntry {
   paymentId: string;
@@ -39,6 +41,13 @@ export interface AuditStore {
   /** Same (disputeId, eventKey) twice → one row, as for payments. */
   appendDispute(entry: DisputeAuditEntry): Promise<{ inserted: boolean }>;
   disputeHistory(disputeId: string): Promise<DisputeAuditRow[]>;
+  /**
+   * Records that `runId` accepted `idempotencyKey` (kept for good, never deleted): claimed when inserted or
+   * already this run's (an activity retry); otherwise the earlier claim's fingerprint and run.
+   */
+  claimIdempotencyKey(request: KeyClaimRequest): Promise<KeyClaimResult>;
+  /** `append` and `claimIdempotencyKey` in one transaction; the row is written only when the claim is this run's. */
+  appendClaimed(entry: AuditEntry, claim: KeyClaimRequest): Promise<ClaimedAppend>;
   close(): Promise<void>;
 }
 

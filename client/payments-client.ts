@@ -6,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import {
   ApplicationFailure,
   Client,
+  QueryNotRegisteredError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type {
+  KeyClaimState,
   PaymentMethod,
   PaymentPolicy,
   PaymentResult,
@@ -29,6 +31,7 @@ import { paymentWorkflow } from '../workflows/payment';
 import {
   cancelPaymentUpdate,
   getPaymentStateQuery,
+  keyClaimQuery,
   PAYMENT_OUTCOME_UPDATE_ID,
   paymentOutcomeUpdate,
   refundPaymentUpdate,
@@ -76,6 +79,9 @@ export interface RefundAnswer {
 /** How long a replayed refund request waits for the first request's refund to leave `pending`. */
 const REFUND_REPLAY_WAIT_MS = 15_000;
 const REFUND_REPLAY_POLL_MS = 100;
+/** How long a start waits for its run to claim the key (one audit write), and how often it asks meanwhile. */
+const KEY_CLAIM_WAIT_MS = 15_000;
+const KEY_CLAIM_POLL_MS = 10;
 
 export class PaymentsClient {
   private readonly startSchema: ReturnType<typeof startPaymentSchema>;
@@ -105,7 +111,11 @@ export class PaymentsClient {
       workflowId,
       taskQueue: this.options.taskQueue,
       // The policy is resolved here, once: the run keeps it for life, whatever later releases make the defaults.
-      args: [{ ...params, version: PAYMENT_INPUT_VERSION, paymentId, idempotencyKey, policy: this.policy }],
+      // The fingerprint rides in the input too: the run claims the key with it in the audit database, which
+      // outlives this run (retention) and the gateway's key memory.
+      args: [
+        { ...params, version: PAYMENT_INPUT_VERSION, paymentId, idempotencyKey, policy: this.policy, fingerprint },
+      ],
       // FAIL + REJECT_DUPLICATE: exactly one caller creates the payment; every other gets "already started".
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -127,11 +137,40 @@ export class PaymentsClient {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    const existing = await this.client.workflow.getHandle(workflowId).describe();
-    if (existing.memo?.fingerprint !== fingerprint) {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const existing = await handle.describe();
+    const claim = await this.settledClaim(handle, existing.status.name === 'RUNNING');
+    // The fingerprint the key was first accepted with: the claim's when the run claims (a run answering for an
+    // earlier one was started by a request whose body may differ), else the memo of the run's starter.
+    const accepted = claim ? claim.fingerprint : existing.memo?.fingerprint;
+    if (accepted !== fingerprint) {
       throw new IdempotencyKeyReusedError('this idempotency key was already used with different parameters');
     }
-    return { paymentId, workflowId, created: existing.memo?.startedBy === startedBy };
+    const created = existing.memo?.startedBy === startedBy && claim?.state !== 'earlier';
+    return { paymentId, workflowId, created };
+  }
+
+  /**
+   * The run's claim of its key once known (its first audit write), or undefined for a run that does not claim
+   * (older inputs, or a worker of an older release). A query, polled: it adds nothing to the run's history.
+   */
+  private async settledClaim(
+    handle: WorkflowHandle,
+    open: boolean,
+  ): Promise<Exclude<KeyClaimState, { state: 'pending' }> | undefined> {
+    const deadline = Date.now() + KEY_CLAIM_WAIT_MS;
+    for (;;) {
+      const claim = await handle.query(keyClaimQuery).catch((err: unknown) => {
+        if (err instanceof QueryNotRegisteredError) return undefined;
+        throw err;
+      });
+      // A closed run still pending failed before its first write: it claimed nothing, so its memo answers.
+      if (claim?.state !== 'pending') return claim;
+      if (!open) return undefined;
+      if (Date.now() > deadline)
+        throw new Error('the payment has not claimed its idempotency key yet; retry with the same key');
+      await new Promise((resolve) => setTimeout(resolve, KEY_CLAIM_POLL_MS));
+    }
   }
 
   async getPayment(paymentId: string): Promise<PaymentState> {

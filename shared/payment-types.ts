@@ -79,7 +79,44 @@ export interface PaymentInput extends Money {
   initiator?: 'customer' | 'merchant';
   /** Complete when `version` is 2; older (or hand-made) inputs may give only the fields they override. */
   policy?: Partial<PaymentPolicy>;
+  /**
+   * Keyed hash of the request parameters (client/payment-id.ts). When set (this release's client), the run claims
+   * its idempotency key in the audit database before anything reaches the gateway; older inputs never claim.
+   */
+  fingerprint?: string;
 }
+
+/** What a run sends with its first audit write to claim its key (the payment id is the write's own). */
+export interface KeyClaimInput {
+  idempotencyKey: string;
+  fingerprint: string;
+  /** The run's original run id: kept by a reset, so a reset run is the same claimant. */
+  runId: string;
+}
+
+/** One audit row as an activity hands it to workflow code. */
+export interface TrailRow {
+  status: PaymentStatus;
+  at: string;
+  metadata: Record<string, unknown>;
+}
+
+/** The earlier run that owns a key: the fingerprint of the request it accepted, and its audit trail. */
+export interface EarlierClaim {
+  fingerprint: string;
+  runId: string;
+  trail: TrailRow[];
+}
+
+/**
+ * How a run stands with its idempotency key, as the client asks for it before answering a start. `owner`: this
+ * run claimed the key. `earlier`: an earlier run (gone from Temporal) did; this run charged nothing and answers
+ * with that payment's recorded state. The fingerprint is the one the key was first accepted with.
+ */
+export type KeyClaimState =
+  | { state: 'pending' }
+  | { state: 'owner'; fingerprint: string }
+  | { state: 'earlier'; fingerprint: string; runId: string };
 
 export interface AttemptRecord {
   attempt: number;
@@ -143,6 +180,8 @@ export interface PaymentState {
   refundableUntil?: string;
   amountRefunded: number;
   refunds: RefundRecord[];
+  /** Set when this run answers from an earlier run's audit trail (that run is gone from Temporal). */
+  replayedFromRun?: string;
 }
 
 export interface PaymentResult {
@@ -153,4 +192,6 @@ export interface PaymentResult {
   needsDifferentCard: boolean;
   attempts: number;
   amountRefunded?: number;
+  /** Set when the answer is an earlier run's, read from the audit trail. */
+  replayedFromRun?: string;
 }

@@ -5,7 +5,14 @@
  * because it arrives from a webhook that can only deliver, not wait for an answer.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PaymentMethod, PaymentResult, PaymentState, RefundRecord, RefundRequest } from '../shared/payment-types';
+import type {
+  KeyClaimState,
+  PaymentMethod,
+  PaymentResult,
+  PaymentState,
+  RefundRecord,
+  RefundRequest,
+} from '../shared/payment-types';
 import type { PaymentStatus } from '../shared/payment-status';
 
 export interface ThreeDSResult {
@@ -17,6 +24,11 @@ export interface ThreeDSResult {
 
 export const threeDSCompletedSignal = defineSignal<[ThreeDSResult]>('threeDSCompleted');
 export const getPaymentStateQuery = defineQuery<PaymentState>('getPaymentState');
+/**
+ * Where the run stands with its idempotency key (undefined for runs that do not claim one: older inputs). A
+ * query, not an Update: the client polls it while starting, and a query adds nothing to the run's history.
+ */
+export const keyClaimQuery = defineQuery<KeyClaimState | undefined>('keyClaim');
 export const replaceCardUpdate = defineUpdate<{ cardVersion: number }, [{ paymentMethod: PaymentMethod }]>(
   'replaceCard',
 );

@@ -15,7 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelOutcome, ChargeOutcome, PaymentActivities } from '../activities';
+import type { CancelOutcome, ChargeOutcome, PaymentActivities, RecordStatusResult } from '../activities';
 import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
@@ -27,6 +27,9 @@ import {
   PAYMENT_INPUT_VERSION,
   type PaymentInput,
   type AttemptRecord,
+  type EarlierClaim,
+  type KeyClaimInput,
+  type KeyClaimState,
   PaymentMethod,
   type PaymentPolicy,
   type PaymentResult,
@@ -42,6 +45,7 @@ import { cancelRefusal, CANCELLABLE, compact, reject, validateInput } from './pa
 import {
   cancelPaymentUpdate,
   getPaymentStateQuery,
+  keyClaimQuery,
   paymentOutcomeUpdate,
   refundPaymentUpdate,
   replaceCardUpdate,
@@ -50,6 +54,7 @@ import {
   type ThreeDSResult,
 } from './payment-messages';
 import { RefundDesk } from './payment-refunds';
+import { replayedState } from './payment-replay';
 
 /**
  * Legacy runs only. Runs started before refunds existed completed at `succeeded`; replaying them must not open
@@ -68,6 +73,8 @@ const CURRENT_SHAPE_PATCH = 'current-shape-v2';
 
 /** How many "still in flight" answers the janitor accepts per check it may spend, before it calls it unknown. */
 const IN_FLIGHT_CHECKS_PER_CHECK = 5;
+
+const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and takes no requests';
 
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
@@ -103,6 +110,8 @@ class PaymentProcess {
    * local activities, a late refund-window patch, event keys without the run id, defaults from the frozen table.
    */
   private readonly legacy: boolean;
+  /** Runs whose input carries a fingerprint claim their idempotency key with the first audit write. */
+  private keyClaim?: KeyClaimState;
 
   constructor(private readonly input: PaymentInput) {
     validateInput(input);
@@ -111,6 +120,7 @@ class PaymentProcess {
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
     this.policy = versioned ? (input.policy as PaymentPolicy) : resolvePolicy(input.policy, LEGACY_POLICY_DEFAULTS);
     this.paymentMethod = input.paymentMethod;
+    if (this.claimRequest()) this.keyClaim = { state: 'pending' };
     this.gateway = proxyActivities<PaymentActivities>({
       startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
       retry: gatewayRetryPolicy(this.policy),
@@ -145,18 +155,54 @@ class PaymentProcess {
       state: this.state,
       policy: this.policy,
       legacy: this.legacy,
-      transition: (status, metadata) => this.transition(status, metadata),
+      transition: async (status, metadata) => void (await this.transition(status, metadata)),
     });
     this.registerHandlers();
   }
 
   async run(): Promise<PaymentResult> {
-    await this.transition('initiated', {});
+    if ((await this.begin()) === 'earlier') {
+      await condition(allHandlersFinished);
+      return this.result();
+    }
     await this.settle();
     if (this.state.status === 'succeeded' && (!this.legacy || patched(REFUND_WINDOW_PATCH))) await this.refundWindow();
     // Let waiting Updates (outcome, cancel, refunds) answer before the run closes.
     await condition(allHandlersFinished);
     return this.result();
+  }
+
+  /**
+   * The 'initiated' row, and for a run that claims its key the claim, in one activity (one transaction): before
+   * anything reaches the gateway, so a run that finds its key claimed by an earlier run has charged nothing.
+   */
+  private async begin(): Promise<'owner' | 'earlier'> {
+    const claim = this.claimRequest();
+    const written = await this.transition('initiated', {}, claim);
+    if (!claim || !written.earlier) {
+      if (claim) this.keyClaim = { state: 'owner', fingerprint: claim.fingerprint };
+      return 'owner';
+    }
+    this.answerFromEarlier(written.earlier);
+    return 'earlier';
+  }
+
+  /**
+   * The earlier run is gone from Temporal (retention, or deleted) but its key and trail are in the audit
+   * database: answer with that payment, charge nothing, write nothing. With another fingerprint the key was
+   * reused; the client refuses this run's caller, and a later repeat of the first body still gets the payment.
+   */
+  private answerFromEarlier(earlier: EarlierClaim): void {
+    Object.assign(this.state, replayedState(this.state, earlier.trail, earlier.runId));
+    this.recorded = this.state.status;
+    this.keyClaim = { state: 'earlier', fingerprint: earlier.fingerprint, runId: earlier.runId };
+    upsertSearchAttributes([{ key: PaymentStatusKey, value: this.state.status }]);
+    const reused = earlier.fingerprint !== this.input.fingerprint;
+    log.warn(reused ? 'idempotency key reused with another request' : 'answering from the earlier run', {
+      paymentId: this.input.paymentId,
+      earlierRunId: earlier.runId,
+      status: this.state.status,
+    });
   }
 
   /** Charges until the payment has its answer: succeeded, failed or cancelled. */
@@ -449,6 +495,22 @@ class PaymentProcess {
     return this.legacy ? undefined : (this.input.initiator ?? 'customer');
   }
 
+  /** Only current-shape runs of this release's inputs claim: legacy and older histories replay unchanged. */
+  private claimRequest(): KeyClaimInput | undefined {
+    const { fingerprint, idempotencyKey } = this.input;
+    if (this.legacy || typeof fingerprint !== 'string') return undefined;
+    // The original run id survives a reset, so a reset run is the same claimant and goes on charging.
+    return { idempotencyKey, fingerprint, runId: workflowInfo().originalExecutionRunId };
+  }
+
+  /**
+   * A run answering for an earlier one takes no requests. While the claim is pending they are accepted as before
+   * (a cancel may arrive with the first task); the cancel handler then fails if the key turns out to be taken.
+   */
+  private refuseIfAnsweringForEarlier(): void {
+    if (this.keyClaim?.state === 'earlier') reject(ANSWERED_FROM_EARLIER);
+  }
+
   private gatewayKey(): string {
     return gatewayChargeKey(this.input.paymentId, this.state.cardVersion, this.declinesOnCard);
   }
@@ -466,7 +528,11 @@ class PaymentProcess {
   }
 
   /** Every status change: search attribute for operators, append-only audit row for finance. */
-  private async transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void> {
+  private async transition(
+    status: PaymentStatus,
+    metadata: Record<string, unknown>,
+    claim?: KeyClaimInput,
+  ): Promise<RecordStatusResult> {
     this.state.status = status;
     upsertSearchAttributes([{ key: PaymentStatusKey, value: status }]);
     countPaymentStatus(status);
@@ -474,7 +540,7 @@ class PaymentProcess {
     const change: StatusChange = { seq: this.eventSeq, status, at: new Date().toISOString() };
     if (typeof metadata.reason === 'string') change.reason = metadata.reason;
     this.state.history.push(change);
-    await this.audit.recordStatus({
+    const written = await this.audit.recordStatus({
       paymentId: this.input.paymentId,
       eventKey: this.eventKey(status),
       status,
@@ -484,8 +550,10 @@ class PaymentProcess {
         amount: this.input.amount,
         currency: this.input.currency,
       },
+      ...(claim ? { claim } : {}),
     });
-    this.recorded = status;
+    if (!written.earlier) this.recorded = status;
+    return written;
   }
 
   /**
@@ -551,14 +619,17 @@ class PaymentProcess {
   }
 
   private result(): PaymentResult {
-    const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts } = this.state;
-    return { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
+    const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts, replayedFromRun } = this.state;
+    const result = { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
+    return replayedFromRun ? { ...result, replayedFromRun } : result;
   }
 
   private registerHandlers(): void {
     setHandler(getPaymentStateQuery, () => this.state);
+    setHandler(keyClaimQuery, () => this.keyClaim);
     setHandler(paymentOutcomeUpdate, async () => {
-      await condition(() => TERMINAL_STATUSES.includes(this.answeredStatus()));
+      // A run answering for an earlier one has its answer at once, whatever status that run had reached.
+      await condition(() => this.keyClaim?.state === 'earlier' || TERMINAL_STATUSES.includes(this.answeredStatus()));
       return this.result();
     });
     setHandler(refundPaymentUpdate, (req) => this.refunds.refund(req), {
@@ -570,6 +641,7 @@ class PaymentProcess {
     setHandler(threeDSCompletedSignal, (r) => this.onThreeDS(r));
     setHandler(replaceCardUpdate, ({ paymentMethod }) => this.onNewCard(paymentMethod), {
       validator: ({ paymentMethod }) => {
+        this.refuseIfAnsweringForEarlier();
         if (this.state.status !== 'awaiting_payment_method')
           reject(`payment is ${this.state.status}, not awaiting a payment method`);
         // A second card while the first is being applied would silently replace it: one at a time.
@@ -584,13 +656,17 @@ class PaymentProcess {
         // Operator text (UI, CLI, API): a pasted card or ticket number is masked before it is stored or shown.
         this.cancelRequest = reason ? maskCardNumbers(reason) : 'cancelled_by_request';
         // A current run may end otherwise: the last look can find that the gateway charged after all.
-        await condition(() =>
-          this.legacy ? this.state.status === 'cancelled' : TERMINAL_STATUSES.includes(this.answeredStatus()),
+        await condition(
+          () =>
+            this.keyClaim?.state === 'earlier' ||
+            (this.legacy ? this.state.status === 'cancelled' : TERMINAL_STATUSES.includes(this.answeredStatus())),
         );
+        if (this.keyClaim?.state === 'earlier') reject(ANSWERED_FROM_EARLIER); // fails this Update only
         return { status: this.state.status };
       },
       {
         validator: (_args) => {
+          this.refuseIfAnsweringForEarlier();
           if (this.cancelRequest) reject('cancellation already requested');
           if (!CANCELLABLE.includes(this.state.status)) reject(cancelRefusal(this.state.status));
         },
@@ -604,6 +680,7 @@ class PaymentProcess {
       },
       {
         validator: (_args) => {
+          this.refuseIfAnsweringForEarlier();
           if (this.state.status !== 'dead_lettered') reject(`payment is ${this.state.status}, not dead_lettered`);
         },
       },

@@ -11,7 +11,7 @@ import { freePort } from '../../scripts/lib/free-port';
 import { paymentWorkflowId } from '../../shared/idempotency';
 import { signPayload, SIGNATURE_HEADER } from '../../webhooks/signature';
 import { DisputesClient } from '../../client/disputes-client';
-import { startPaymentHarness, type PaymentHarness } from '../support/payment-harness';
+import { startPaymentHarness, type HarnessOptions, type PaymentHarness } from '../support/payment-harness';
 
 export const API_KEY = 'test_api_key_0123456789';
 export const WEBHOOK_SECRET = 'test_webhook_secret_0123456789';
@@ -61,14 +61,20 @@ export const payment = (number = VISA, amount = 1999) => ({
   paymentMethod: { type: 'card', number },
 });
 
-/** `port`: listen there (a port the caller picked first, e.g. to tell a Temporal UI where the codec is). */
+/**
+ * `port`: listen there (a port the caller picked first, e.g. to tell a Temporal UI where the codec is);
+ * `harness`: options of the payment harness underneath (the webhook is always this API's).
+ */
 export async function startApiHarness(
   options: Partial<ApiServerOptions> = {},
-  listen: { port?: number } = {},
+  listen: { port?: number; harness?: Omit<HarnessOptions, 'gatewayWebhook'> } = {},
 ): Promise<ApiHarness> {
   const port = listen.port ?? (await freePort());
   const webhookUrl = `http://127.0.0.1:${port}/webhooks/gateway`;
-  const h = await startPaymentHarness({ gatewayWebhook: { url: webhookUrl, secret: WEBHOOK_SECRET } });
+  const h = await startPaymentHarness({
+    ...listen.harness,
+    gatewayWebhook: { url: webhookUrl, secret: WEBHOOK_SECRET },
+  });
   // Disputes due within 1 s of their deadline submit on their own; tests that want an operator pick a later one.
   const disputes = new DisputesClient(h.env.client, { taskQueue: h.taskQueue, policy: { submitMarginMs: 1_000 } });
   const app = createApiServer({

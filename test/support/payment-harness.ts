@@ -28,6 +28,8 @@ export interface HarnessOptions {
   audit?: AuditStore;
   /** Where the sandbox gateway sends its signed webhooks (e.g. an API started later on a port picked first). */
   gatewayWebhook?: WebhookConfig;
+  /** How long the sandbox gateway remembers an idempotency key (default 24 h); tiny to test a forgotten key. */
+  gatewayIdempotencyTtlMs?: number;
 }
 
 export interface PaymentHarness {
@@ -63,7 +65,11 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     address,
     client: { dataConverter: TEST_DATA_CONVERTER },
   });
-  const gateway = await createGatewaySandbox({ port: 0, webhook: options.gatewayWebhook });
+  const gateway = await createGatewaySandbox({
+    port: 0,
+    webhook: options.gatewayWebhook,
+    idempotencyTtlMs: options.gatewayIdempotencyTtlMs,
+  });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = createLogger({ level: 'warn', name: 'test' });
   const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));

@@ -1,0 +1,91 @@
+/**
+ * The durable record of accepted idempotency keys (table `idempotency_keys`, migration 003). Temporal forgets a
+ * run after retention and the gateway forgets its keys after a day; this record is never deleted, so a repeat that
+ * arrives later still finds the payment its key made instead of charging again.
+ */
+import type pino from 'pino';
+import { appendEntry } from './append';
+import { ROW_COLUMNS, toAuditRow, type DbRow } from './rows';
+import type { SqlAdapter, SqlExecutor } from './sql';
+import type { AuditEntry, AuditRow } from './store';
+import { AuditInputError, validateEntry, validatePaymentId } from './validate';
+
+export interface KeyClaimRequest {
+  idempotencyKey: string;
+  paymentId: string;
+  /** Keyed hash of the request parameters (client/payment-id.ts). */
+  fingerprint: string;
+  /** The claiming run's original run id: a retried activity (or a reset of the run) claims again and is told yes. */
+  runId: string;
+}
+
+/** claimed: this run owns the key. Otherwise an earlier run does, with the fingerprint of the request it took. */
+export type KeyClaimResult = { claimed: true } | { claimed: false; fingerprint: string; runId: string };
+
+const INSERT = `INSERT INTO idempotency_keys (idempotency_key, payment_id, request_fingerprint, run_id)
+  VALUES ($1, $2, $3, $4)
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING id`;
+
+// READ COMMITTED: a concurrent claimer's INSERT waited for ours to commit, so this statement sees the winner.
+const EARLIER = `SELECT request_fingerprint, run_id FROM idempotency_keys WHERE idempotency_key = $1`;
+
+/** A status row written together with the claim of its payment's key, or the earlier payment's trail instead. */
+export interface ClaimedAppend {
+  inserted: boolean;
+  claim: KeyClaimResult;
+  /** When the key belongs to an earlier run: that payment's audit trail, in write order (its final state is last). */
+  trail?: AuditRow[];
+}
+
+export function createIdempotencyAudit(db: SqlAdapter, logger: pino.Logger) {
+  return {
+    async claimIdempotencyKey(request: KeyClaimRequest): Promise<KeyClaimResult> {
+      const valid = validateClaim(request);
+      return db.transaction((tx) => claimKey(tx, valid));
+    },
+    /**
+     * One transaction: the claim, then the row only if the claim is this run's. A run that finds the key taken by
+     * an earlier run writes nothing and reads back that run's trail, so two runs' rows never mix under one payment.
+     */
+    async appendClaimed(entry: AuditEntry, request: KeyClaimRequest): Promise<ClaimedAppend> {
+      const valid = validateEntry(entry);
+      const claim = validateClaim(request);
+      if (valid.paymentId !== claim.paymentId) throw new AuditInputError('paymentId', 'the entry and the claim differ');
+      return db.transaction(async (tx) => {
+        const result = await claimKey(tx, claim);
+        if (result.claimed) return { ...(await appendEntry(tx, valid, logger)), claim: result };
+        const sql = `SELECT ${ROW_COLUMNS} FROM payment_status WHERE payment_id = $1 ORDER BY id`;
+        const trail = (await tx.query<DbRow>(sql, [valid.paymentId])).map(toAuditRow);
+        return { inserted: false, claim: result, trail };
+      });
+    },
+  };
+}
+
+/** Inserts the claim, or reports the earlier one; runs on the caller's executor (inside its transaction). */
+export async function claimKey(db: SqlExecutor, request: KeyClaimRequest): Promise<KeyClaimResult> {
+  const claim = validateClaim(request);
+  const params = [claim.idempotencyKey, claim.paymentId, claim.fingerprint, claim.runId];
+  if ((await db.query(INSERT, params)).length === 1) return { claimed: true };
+  const [earlier] = await db.query<{ request_fingerprint: string; run_id: string }>(EARLIER, [claim.idempotencyKey]);
+  if (!earlier) throw new Error(`idempotency key claim neither inserted nor found for payment ${claim.paymentId}`);
+  if (earlier.run_id === claim.runId) return { claimed: true };
+  return { claimed: false, fingerprint: earlier.request_fingerprint, runId: earlier.run_id };
+}
+
+export function validateClaim(request: KeyClaimRequest): KeyClaimRequest {
+  return {
+    idempotencyKey: text('idempotencyKey', request.idempotencyKey, 255),
+    paymentId: validatePaymentId(request.paymentId),
+    fingerprint: text('fingerprint', request.fingerprint, 200),
+    runId: text('runId', request.runId, 200),
+  };
+}
+
+function text(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.length < 1 || value.length > max) {
+    throw new AuditInputError(field, `must be a string of 1-${max} characters`);
+  }
+  return value;
+}
