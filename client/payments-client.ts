@@ -82,6 +82,7 @@ const REFUND_REPLAY_POLL_MS = 100;
 /** How long a start waits for its run to claim the key (one audit write), and how often it asks meanwhile. */
 const KEY_CLAIM_WAIT_MS = 15_000;
 const KEY_CLAIM_POLL_MS = 10;
+const KEY_CLAIM_POLL_MAX_MS = 100;
 
 export class PaymentsClient {
   private readonly startSchema: ReturnType<typeof startPaymentSchema>;
@@ -159,7 +160,8 @@ export class PaymentsClient {
     open: boolean,
   ): Promise<Exclude<KeyClaimState, { state: 'pending' }> | undefined> {
     const deadline = Date.now() + KEY_CLAIM_WAIT_MS;
-    for (;;) {
+    // Backing off: every query is a workflow task for a worker (a full replay when the run is not cached).
+    for (let pollMs = KEY_CLAIM_POLL_MS; ; pollMs = Math.min(pollMs * 2, KEY_CLAIM_POLL_MAX_MS)) {
       const claim = await handle.query(keyClaimQuery).catch((err: unknown) => {
         if (err instanceof QueryNotRegisteredError) return undefined;
         throw err;
@@ -169,7 +171,7 @@ export class PaymentsClient {
       if (!open) return undefined;
       if (Date.now() > deadline)
         throw new Error('the payment has not claimed its idempotency key yet; retry with the same key');
-      await new Promise((resolve) => setTimeout(resolve, KEY_CLAIM_POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 

@@ -200,7 +200,12 @@ describe('disputes through the gateway webhooks', () => {
       (a) => a.body.status === 'won',
     );
     expect(closed.body).toMatchObject({ status: 'won', outcome: 'won' });
-    expect((await api.h.audit.disputeHistory(opened.id)).map((r) => r.status).slice(-1)).toEqual(['won']);
+    // The audit row follows the status change by one activity: wait for it, then it must say won.
+    const trail = await eventually(
+      () => api.h.audit.disputeHistory(opened.id),
+      (rows) => rows.at(-1)?.status === 'won',
+    );
+    expect(trail.map((r) => r.status).slice(-1)).toEqual(['won']);
     expectApiError(await api.call('GET', '/disputes/dp_missing'), 404, 'dispute_not_found');
     expectApiError(await api.call('GET', '/disputes?status=maybe'), 400, 'validation_failed');
   });

@@ -31,15 +31,17 @@ async function withFaults(label: string, faults: Array<Record<string, unknown>>)
 
 describe('a charge still in flight', () => {
   it('is waited for, not dead-lettered as "not charged", and the payment succeeds when it lands', async () => {
-    // The first create takes 5 s: the client gives up after 2 s, every retry and status check meanwhile hears
-    // "in flight" (409), and the charge lands while the janitor is still asking.
+    // The first create takes 8 s: the client gives up after 2 s, its retries (within about 3 s) and the janitor's
+    // checks meanwhile hear "in flight" (409), and the charge lands while the janitor is still asking (it may
+    // hear "in flight" 15 times, every 500 ms: until about 10 s).
     const { idempotencyKey, paymentId } = await withFaults('in-flight', [
-      { kind: 'latency', latencyMs: 5_000, count: 1, match: { method: 'POST', path: '/v1/charges' } },
+      { kind: 'latency', latencyMs: 8_000, count: 1, match: { method: 'POST', path: '/v1/charges' } },
     ]);
-    await h.client.startPayment({ idempotencyKey, amount: 1500, currency: 'USD', paymentMethod: VISA });
-    const result = await h.client.result(paymentId);
+    const client = h.clientWith({ unknownOutcome: { checkIntervalMs: 500, maxChecks: 3 } });
+    await client.startPayment({ idempotencyKey, amount: 1500, currency: 'USD', paymentMethod: VISA });
+    const result = await client.result(paymentId);
     expect(result.status).toBe('succeeded');
-    const state = await h.client.getPayment(paymentId);
+    const state = await client.getPayment(paymentId);
     expect(state.history?.map((c) => c.status)).toContain('unknown');
     expect(state.history?.map((c) => c.status)).not.toContain('dead_lettered');
     const charges = await ledgerFor(h.gateway.url, paymentId);
