@@ -8,7 +8,7 @@ import type { SandboxContext } from './context';
 import { disputeScheduler } from './disputes';
 import { errorReply, resourceMissing } from './errors';
 import { deliver, deliverError } from './fault-injection';
-import { readIdempotencyKey, requireIdempotencyKey, respondIdempotently, serialize } from './idempotent';
+import { readIdempotencyKey, requireIdempotencyKey, respondIdempotently, serialize, type Outcome } from './idempotent';
 import { chargeListQuerySchema, confirmChargeSchema, createChargeSchema, parseWith } from './schemas';
 import type { ChargeList } from './types';
 
@@ -59,32 +59,33 @@ export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext):
     });
   });
 
-  app.post<{ Params: ChargeParams }>('/v1/charges/:id/cancel', async (request, reply) => {
-    const key = readIdempotencyKey(request);
-    if (!key.ok) return deliverError(request, reply, ctx, key.reply);
-    if (!ctx.ledger.get(request.params.id)) {
-      return deliverError(request, reply, ctx, resourceMissing(`No such charge: '${request.params.id}'`));
-    }
-    return respondIdempotently(request, reply, ctx, {
-      scope: 'POST /v1/charges/:id/cancel',
-      key: key.value,
-      work: () => cancelCharge(ctx.ledger, ctx.logger, request.params.id),
-    });
-  });
+  registerChargeAction(app, ctx, 'cancel', (id) => cancelCharge(ctx.ledger, ctx.logger, id));
+  registerChargeAction(app, ctx, 'confirm', (id) => confirmCharge(ctx.ledger, ctx.logger, id), confirmChargeSchema);
+}
 
-  app.post<{ Params: ChargeParams }>('/v1/charges/:id/confirm', async (request, reply) => {
+/**
+ * `POST /v1/charges/:id/<action>`: an optional Idempotency-Key, then the work runs once per key. An unknown charge
+ * is a bad parameter, not work done: answered before the key is claimed, so never stored.
+ */
+function registerChargeAction(
+  app: FastifyInstance,
+  ctx: SandboxContext,
+  action: 'cancel' | 'confirm',
+  work: (chargeId: string) => Outcome,
+  bodySchema?: typeof confirmChargeSchema,
+): void {
+  app.post<{ Params: ChargeParams }>(`/v1/charges/:id/${action}`, async (request, reply) => {
     const key = readIdempotencyKey(request);
     if (!key.ok) return deliverError(request, reply, ctx, key.reply);
-    const body = parseWith(confirmChargeSchema, request.body);
-    if (!body.ok) return deliverError(request, reply, ctx, body.reply);
-    // An unknown charge is a bad parameter, not work done: answered before the key is claimed, so never stored.
+    const body = bodySchema ? parseWith(bodySchema, request.body) : undefined;
+    if (body && !body.ok) return deliverError(request, reply, ctx, body.reply);
     if (!ctx.ledger.get(request.params.id)) {
       return deliverError(request, reply, ctx, resourceMissing(`No such charge: '${request.params.id}'`));
     }
     return respondIdempotently(request, reply, ctx, {
-      scope: 'POST /v1/charges/:id/confirm',
+      scope: `POST /v1/charges/:id/${action}`,
       key: key.value,
-      work: () => confirmCharge(ctx.ledger, ctx.logger, request.params.id),
+      work: () => work(request.params.id),
     });
   });
 }

@@ -4,12 +4,11 @@
  * worker restart: it records that choice in its first workflow task, where replay finds it.
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { paymentWorkflowId } from '../../shared/idempotency';
 import type { PaymentInput } from '../../shared/payment-types';
-import { TEST_DATA_CONVERTER } from '../support/encryption';
 import { FAST_POLICY } from '../support/fast-policy';
+import { replayFailures } from '../support/replay-all';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 
 let h: PaymentHarness;
@@ -44,10 +43,5 @@ it('runs the current shape, survives a restart and replays', async () => {
   const json = JSON.parse(historyToJSON(history));
   const markers = json.events.filter((e: { eventType: string }) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED');
   expect(markers.map((m: any) => m.markerRecordedEventAttributes.markerName)).toEqual(['core_patch']); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const options = { workflowsPath: require.resolve('../../workflows'), dataConverter: TEST_DATA_CONVERTER };
-  const errors: string[] = [];
-  for await (const r of Worker.runReplayHistories(options, [{ workflowId, history: json }])) {
-    if (r.error) errors.push(String(r.error));
-  }
-  expect(errors).toEqual([]);
+  expect(await replayFailures([{ workflowId, history: json }])).toEqual([]);
 });

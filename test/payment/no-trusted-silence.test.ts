@@ -4,7 +4,7 @@
  * cancelled at the gateway so that a late authentication cannot capture money on a cancelled payment.
  */
 import { paymentIdFromKey } from '../../client/payment-id';
-import { addFault, customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
+import { addFaultsFor, customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
 
@@ -23,9 +23,7 @@ const THREE_DS = card('4000000000003220');
 async function withFaults(label: string, faults: Array<Record<string, unknown>>) {
   const idempotencyKey = uniqueKey(label);
   const paymentId = paymentIdFromKey(idempotencyKey);
-  for (const f of faults) {
-    await addFault(h.gateway.url, { ...f, match: { idempotencyKeyPrefix: paymentId, ...(f.match as object) } });
-  }
+  await addFaultsFor(h.gateway.url, paymentId, faults);
   return { idempotencyKey, paymentId };
 }
 

@@ -6,14 +6,13 @@
  * restart forces. The audit writes are slowed down so that reads land inside them often.
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
 import { openAuditStore, type AuditStore } from '../../audit/store';
 import { paymentWorkflowId } from '../../shared/idempotency';
 import type { PaymentStatus } from '../../shared/payment-status';
 import type { PaymentMethod, PaymentState } from '../../shared/payment-types';
-import { TEST_DATA_CONVERTER } from '../support/encryption';
 import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
+import { replayFailures } from '../support/replay-all';
 import { seededRandom } from '../support/seeded-random';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -120,12 +119,7 @@ it(`keeps every payment readable and refundable across worker restarts (seed ${S
       return { workflowId, history: JSON.parse(historyToJSON(history)) };
     }),
   );
-  const failures: string[] = [];
-  const options = { workflowsPath: require.resolve('../../workflows'), dataConverter: TEST_DATA_CONVERTER };
-  for await (const r of Worker.runReplayHistories(options, histories)) {
-    if (r.error) failures.push(`${r.workflowId}: ${String(r.error).split('\n')[0]}`);
-  }
-  expect(failures).toEqual([]);
+  expect(await replayFailures(histories)).toEqual([]);
 }, 180_000);
 
 /** The customer's part of each path; updates and signals may land while the worker restarts. */

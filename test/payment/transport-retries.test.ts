@@ -1,6 +1,6 @@
 /** Transient gateway failures are retried by Temporal; every retry asks the gateway before re-sending. */
 import { paymentIdFromKey } from '../../client/payment-id';
-import { addFault, ledgerFor } from '../support/gateway-admin';
+import { addFaultsFor, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
@@ -19,8 +19,7 @@ const visa = { type: 'card' as const, number: '4242424242424242' };
 async function payWithFaults(label: string, faults: Array<Record<string, unknown>>) {
   const idempotencyKey = uniqueKey(label);
   const paymentId = paymentIdFromKey(idempotencyKey);
-  for (const f of faults)
-    await addFault(h.gateway.url, { ...f, match: { idempotencyKeyPrefix: paymentId, ...(f.match as object) } });
+  await addFaultsFor(h.gateway.url, paymentId, faults);
   const started = Date.now();
   await h.client.startPayment({ idempotencyKey, amount: 1200, currency: 'USD', paymentMethod: visa });
   return { paymentId, started };

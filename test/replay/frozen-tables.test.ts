@@ -4,11 +4,12 @@
  * is replayed against a bundle whose defaults and decline classes were all changed.
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
 import { paymentWorkflowId } from '../../shared/idempotency';
 import type { PaymentPolicy } from '../../shared/payment-types';
 import { TEST_DATA_CONVERTER } from '../support/encryption';
 import { recordedHistories, saveHistory } from '../support/histories';
+import { replayFailures } from '../support/replay-all';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually } from '../support/wait';
 
@@ -27,12 +28,7 @@ afterAll(async () => {
 });
 
 async function replayAltered(histories: { workflowId: string; history: unknown }[]): Promise<string[]> {
-  const failures: string[] = [];
-  const options = { workflowBundle: altered, dataConverter: TEST_DATA_CONVERTER };
-  for await (const r of Worker.runReplayHistories(options, histories)) {
-    if (r.error) failures.push(`${r.workflowId}: ${String(r.error).split('\n')[0]}`);
-  }
-  return failures;
+  return replayFailures(histories, { workflowBundle: altered, dataConverter: TEST_DATA_CONVERTER });
 }
 
 it('replays every recorded history the same after defaults and decline classes change', async () => {

@@ -17,6 +17,17 @@ export async function addFault(gatewayUrl: string, fault: Record<string, unknown
   if (res.status !== 201) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
 }
 
+/** Faults scoped to one payment's gateway charge keys, and to the status checks that name them. */
+export async function addFaultsFor(
+  gatewayUrl: string,
+  paymentId: string,
+  faults: ReadonlyArray<Record<string, unknown>>,
+): Promise<void> {
+  for (const f of faults) {
+    await addFault(gatewayUrl, { ...f, match: { idempotencyKeyPrefix: paymentId, ...(f.match as object) } });
+  }
+}
+
 export async function ledgerFor(gatewayUrl: string, paymentId: string): Promise<LedgerCharge[]> {
   const res = await fetch(`${gatewayUrl}/_sandbox/ledger`);
   const body = (await res.json()) as { charges: LedgerCharge[] };

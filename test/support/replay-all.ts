@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { TEST_DATA_CONVERTER } from './encryption';
 
 export interface ReplayReport {
@@ -27,6 +27,24 @@ function installQuietRuntime(): void {
   }
 }
 
+/** Today's workflow code as production runs it (encrypted payloads), for replaying. */
+export const CURRENT_WORKFLOWS: ReplayWorkerOptions = {
+  workflowsPath: require.resolve('../../workflows'),
+  dataConverter: TEST_DATA_CONVERTER,
+};
+
+/** One line per history that does not replay: `<workflowId>: <first line of the error>`. */
+export async function replayFailures(
+  histories: Iterable<{ workflowId: string; history: unknown }>,
+  options: ReplayWorkerOptions = CURRENT_WORKFLOWS,
+): Promise<string[]> {
+  const failures: string[] = [];
+  for await (const r of Worker.runReplayHistories(options, histories)) {
+    if (r.error) failures.push(`${r.workflowId}: ${String(r.error).split('\n')[0]}`);
+  }
+  return failures;
+}
+
 export async function replayAllHistories(address: string, namespace = 'default'): Promise<ReplayReport> {
   installQuietRuntime();
   const connection = await Connection.connect({ address });
@@ -35,8 +53,7 @@ export async function replayAllHistories(address: string, namespace = 'default')
     const histories: { workflowId: string; history: unknown }[] = [];
     for await (const h of client.workflow.list().intoHistories({ concurrency: 4 })) histories.push(h);
     const report: ReplayReport = { replayed: 0, failures: [] };
-    const options = { workflowsPath: require.resolve('../../workflows'), dataConverter: TEST_DATA_CONVERTER };
-    for await (const r of Worker.runReplayHistories(options, histories)) {
+    for await (const r of Worker.runReplayHistories(CURRENT_WORKFLOWS, histories)) {
       report.replayed += 1;
       if (r.error) report.failures.push({ workflowId: r.workflowId, runId: r.runId, error: String(r.error) });
     }
