@@ -65,7 +65,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', sandboxForbidden] },
   },
   {
-    files: ['scripts/**/*.ts', 'test/**/*.ts', 'client/cli.ts', 'bench/**/*.ts'],
+    files: ['scripts/**/*.ts', 'test/**/*.ts', 'client/cli.ts', 'cli/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

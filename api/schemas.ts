@@ -15,6 +15,7 @@ import {
   startPaymentSchema,
   ThreeDSResultSchema,
 } from '../client/schemas';
+import { DISPUTE_ID_PATTERN } from '../shared/ids';
 import { maskCardNumbers } from '../shared/card-number';
 import type { RefundRecord, StatusChange as StatusChangeRecord } from '../shared/payment-types';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
@@ -120,7 +121,7 @@ export const PaymentResponse = z
 
 export const RefundResponse = z.object({ refund: Refund, payment: PaymentResponse }).meta({ id: 'RefundResult' });
 
-export const DisputeIdParams = z.strictObject({ id: z.string().regex(/^[\w-]{1,255}$/, 'not a dispute id') });
+export const DisputeIdParams = z.strictObject({ id: z.string().regex(DISPUTE_ID_PATTERN, 'not a dispute id') });
 export const ListDisputesQuery = z.strictObject({
   status: z.enum(DISPUTE_STATUSES),
   limit: z.coerce.number().int().min(1).max(100).default(50),

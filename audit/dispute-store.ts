@@ -1,4 +1,5 @@
 /** The dispute half of the audit trail: the same append-only, idempotent-by-event-key rules as payments. */
+import { DISPUTE_ID_PATTERN } from '../shared/ids';
 import { isDisputeStatus, DISPUTE_STATUSES, type DisputeStatus } from '../shared/dispute-status';
 import type { SqlAdapter } from './sql';
 import { AuditInputError, validateMetadata, validatePaymentId } from './validate';
@@ -72,7 +73,7 @@ function toRow(row: DbRow): DisputeAuditRow {
 }
 
 function validateDisputeId(value: unknown): string {
-  if (typeof value !== 'string' || !/^[\w-]{1,255}$/.test(value)) {
+  if (typeof value !== 'string' || !DISPUTE_ID_PATTERN.test(value)) {
     throw new AuditInputError('disputeId', 'must be 1-255 letters, digits, _ or -');
   }
   return value;

@@ -1,8 +1,7 @@
+import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { chargeCreatedAt, chargePaymentId, type LedgerCharge } from './ledger';
 import type { Mismatch } from './reconcile';
 import type { AuditRow, AuditStore } from './store';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface ReconcileInput {
   rows: AuditRow[];
@@ -31,7 +30,7 @@ export async function loadReconcileInput(
   const rows: AuditRow[] = [];
   for (const id of ids) {
     // A malformed payment_id cannot be in the audit trail; its charge still shows up as not recorded.
-    if (UUID.test(id)) rows.push(...(await store.history(id)));
+    if (PAYMENT_ID_PATTERN.test(id)) rows.push(...(await store.history(id)));
   }
   return { rows, charges: charges.filter((c) => ids.has(chargePaymentId(c) ?? '')) };
 }

@@ -1,10 +1,9 @@
 import { isPaymentStatus, PAYMENT_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import { looksLikeCardNumber, maskCardNumbers } from '../shared/card-number';
+import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { findCardKey } from './card-data';
 import type { AuditEntry } from './store';
 
-/** Canonical 8-4-4-4-12 form only: Postgres would also accept braces or no dashes, our ids never use them. */
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_EVENT_KEY_LENGTH = 200;
 
 /**
@@ -32,7 +31,7 @@ export interface ValidEntry {
 }
 
 export function validatePaymentId(value: unknown): string {
-  if (typeof value !== 'string' || !UUID_PATTERN.test(value)) {
+  if (typeof value !== 'string' || !PAYMENT_ID_PATTERN.test(value)) {
     throw new AuditInputError('paymentId', `must be a UUID (got ${describe(value)})`);
   }
   // Postgres prints UUIDs in lower case; normalising here keeps ids comparable with what we read back.

@@ -1,7 +1,7 @@
 /** PaymentRecords over Temporal: a payment's state is its workflow's query, its customer's history a visibility list. */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { PaymentRecords } from '../activities/payment-records';
-import { paymentWorkflowId } from '../shared/idempotency';
+import { paymentIdFromWorkflowId, paymentWorkflowId } from '../shared/ids';
 import { getPaymentStateQuery } from '../workflows/payment-messages';
 
 const PRIOR_PURCHASE_LIMIT = 50;
@@ -25,7 +25,7 @@ export function temporalPaymentRecords(client: Client): PaymentRecords {
       ].join(' AND ');
       const out: Array<{ paymentId: string; at: string }> = [];
       for await (const wf of client.workflow.list({ query, pageSize: PRIOR_PURCHASE_LIMIT })) {
-        out.push({ paymentId: wf.workflowId.replace(/^payment-/, ''), at: wf.startTime.toISOString() });
+        out.push({ paymentId: paymentIdFromWorkflowId(wf.workflowId), at: wf.startTime.toISOString() });
         if (out.length >= PRIOR_PURCHASE_LIMIT) break;
       }
       return out;

@@ -13,7 +13,7 @@ import {
   type DisputePolicy,
   type DisputeState,
 } from '../shared/dispute-types';
-import { disputeWorkflowId } from '../shared/idempotency';
+import { DISPUTE_ID_PATTERN, disputeWorkflowId } from '../shared/ids';
 import { DisputeStatusKey } from '../shared/search-attributes';
 import { disputeWorkflow } from '../workflows/dispute';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from '../workflows/dispute-messages';
@@ -28,7 +28,7 @@ export interface DisputesClientOptions {
 
 /** The gateway's dispute object as webhooks carry it (Stripe's shape plus the sandbox's `due_by_ms`). */
 export const GatewayDisputeSchema = z.object({
-  id: z.string().regex(/^[\w-]{1,255}$/),
+  id: z.string().regex(DISPUTE_ID_PATTERN),
   charge: z.string().min(1).max(255),
   amount: z.number().int().positive(),
   currency: z.string().regex(/^[a-zA-Z]{3}$/),
@@ -39,7 +39,7 @@ export const GatewayDisputeSchema = z.object({
 
 export type GatewayDispute = z.infer<typeof GatewayDisputeSchema>;
 
-const DisputeIdSchema = z.string().regex(/^[\w-]{1,255}$/, 'dispute id must be letters, digits, _ or -');
+const DisputeIdSchema = z.string().regex(DISPUTE_ID_PATTERN, 'dispute id must be letters, digits, _ or -');
 const ApprovalSchema = z.strictObject({
   approvedBy: z.string().min(1).max(200),
   evidence: z.partialRecord(z.enum(DISPUTE_EVIDENCE_FIELDS), z.string().min(1).max(20_000)).optional(),

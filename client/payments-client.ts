@@ -25,7 +25,7 @@ import type { PaymentStatus } from '../shared/payment-status';
 import { resolvePolicy } from '../shared/payment-policy';
 import { PAYMENT_INPUT_VERSION } from '../shared/payment-types';
 import { ErrorType } from '../shared/errors';
-import { paymentWorkflowId } from '../shared/idempotency';
+import { paymentIdFromWorkflowId, paymentWorkflowId } from '../shared/ids';
 import { CustomerIdKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
 import { paymentWorkflow } from '../workflows/payment';
 import {
@@ -308,7 +308,7 @@ export class PaymentsClient {
     const query = `WorkflowType = 'paymentWorkflow' AND PaymentStatus = '${status}'`;
     const out: Array<{ paymentId: string; status: string; startTime: Date }> = [];
     for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
-      out.push({ paymentId: wf.workflowId.replace(/^payment-/, ''), status, startTime: wf.startTime });
+      out.push({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime });
       if (out.length >= (filter.limit ?? 100)) break;
     }
     return out;

@@ -7,6 +7,7 @@ import {
   maskCardNumbers,
 } from '../shared/card-number';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
+import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { ISO_4217_CODES } from './currencies';
 
 export const IdempotencyKey = z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
@@ -76,7 +77,7 @@ export function startPaymentSchema(maxAmount: number) {
 
 export type StartPaymentRequest = z.input<ReturnType<typeof startPaymentSchema>>;
 
-export const PaymentIdSchema = z.uuid('payment id must be a UUID');
+export const PaymentIdSchema = z.string().regex(PAYMENT_ID_PATTERN, 'payment id must be a UUID');
 export const PaymentStatusSchema = z.enum(PAYMENT_STATUSES);
 export const ThreeDSResultSchema = z.strictObject({
   result: z.enum(['succeeded', 'failed']),

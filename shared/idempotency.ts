@@ -8,16 +8,7 @@ export function gatewayChargeKey(paymentId: string, cardVersion: number, decline
   return declinedAttempts === 0 ? base : `${base}:r${declinedAttempts}`;
 }
 
-export function paymentWorkflowId(paymentId: string): string {
-  return `payment-${paymentId}`;
-}
-
 /** Refund n of a charge (n counts from 1 in the order the payment workflow accepted them): `refund_<charge>_<n>`. */
 export function gatewayRefundKey(chargeId: string, refundNumber: number): string {
   return `refund_${chargeId}_${refundNumber}`;
-}
-
-/** One workflow per gateway dispute: a repeated `dispute.created` webhook finds it rather than starting another. */
-export function disputeWorkflowId(disputeId: string): string {
-  return `dispute-${disputeId}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 
 const E = temporal.api.enums.v1.EventType;
 

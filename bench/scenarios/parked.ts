@@ -8,7 +8,8 @@
  * The worker is restarted before the first round so its memory reflects this scenario, not earlier ones.
  */
 import { paymentIdFromKey } from '../../client/payment-id';
-import { gatewayChargeKey, paymentWorkflowId } from '../../shared/idempotency';
+import { gatewayChargeKey } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { CARD_3DS, loadAvg, paymentKey, type BenchContext } from '../lib/context';
 import { checkLedger, type LedgerCheck } from '../lib/ledger';
 import { forEachLimited } from '../lib/loops';

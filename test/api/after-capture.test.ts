@@ -2,7 +2,7 @@
  * Refunds and disputes through the HTTP API: refunds by Idempotency-Key; disputes opened and closed by the
  * sandbox gateway's own signed webhooks (card 4000000000000259 disputes itself), evidence approved over HTTP.
  */
-import { disputeWorkflowId } from '../../shared/idempotency';
+import { disputeWorkflowId } from '../../shared/ids';
 import { uniqueKey } from '../support/payment-harness';
 import { eventually } from '../support/wait';
 import { expectApiError, payment, startApiHarness, type ApiHarness } from './api-harness';

@@ -8,7 +8,7 @@ import { createApiServer, type ApiServerOptions } from '../../api/server';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { createLogger } from '../../logging/logger';
 import { freePort } from '../../scripts/lib/free-port';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { signPayload, SIGNATURE_HEADER } from '../../webhooks/signature';
 import { DisputesClient } from '../../client/disputes-client';
 import { startPaymentHarness, type HarnessOptions, type PaymentHarness } from '../support/payment-harness';

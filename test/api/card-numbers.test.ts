@@ -5,7 +5,7 @@
  */
 import { paymentIdFromKey } from '../../client/payment-id';
 import type { AuditRow } from '../../audit/store';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { uniqueKey } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
 import { expectApiError, payment, startApiHarness, THREE_DS, VISA, type Answer, type ApiHarness } from './api-harness';

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { temporalCliPath } from '../../scripts/lib/temporal-cli';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { TEST_CODEC } from '../support/encryption';
 import { payment, startApiHarness, VISA, type ApiHarness } from './api-harness';
 

@@ -4,7 +4,7 @@
  * the same payment: one charge, a replayed answer from the audit trail, no rows from a second run.
  */
 import { paymentIdFromKey } from '../../client/payment-id';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { ledgerFor } from '../support/gateway-admin';
 import { uniqueKey } from '../support/payment-harness';
 import { eventually } from '../support/wait';

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { createApiServer } from '../../api/server';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { createLogger } from '../../logging/logger';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { ledgerFor } from '../support/gateway-admin';
 import { uniqueKey } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';

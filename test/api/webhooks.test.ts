@@ -9,7 +9,7 @@ import type { WebhookHandler } from '../../api/webhook-handlers';
 import { paymentIdFromKey } from '../../client/payment-id';
 import type { PaymentsClient } from '../../client/payments-client';
 import { createLogger } from '../../logging/logger';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { signPayload, SIGNATURE_HEADER } from '../../webhooks/signature';
 import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { uniqueKey } from '../support/payment-harness';

@@ -2,7 +2,7 @@
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../encryption/payload-codec';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { TEST_ENCRYPTION_KEYS } from '../support/encryption';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 

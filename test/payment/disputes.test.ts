@@ -1,6 +1,6 @@
 /** Issue 6, disputes: a workflow per dispute gathers evidence by reason, submits before the deadline, records the decision. */
 import { DisputesClient, type GatewayDispute } from '../../client/disputes-client';
-import { disputeWorkflowId } from '../../shared/idempotency';
+import { disputeWorkflowId } from '../../shared/ids';
 import type { OrderDetails } from '../../shared/payment-types';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually } from '../support/wait';

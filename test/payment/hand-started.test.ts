@@ -5,7 +5,7 @@
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { paymentIdFromKey } from '../../client/payment-id';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import type { PaymentInput } from '../../shared/payment-types';
 import { FAST_POLICY } from '../support/fast-policy';
 import { replayFailures } from '../support/replay-all';

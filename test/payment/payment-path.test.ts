@@ -1,7 +1,7 @@
 /** Issue "walking skeleton": the first payment path end to end on the real dev server and sandbox gateway. */
 import { IdempotencyKeyReusedError, PaymentValidationError } from '../../client/errors';
 import { paymentIdFromKey } from '../../client/payment-id';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { ledgerFor } from '../support/gateway-admin';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 

@@ -1,6 +1,6 @@
 /** Issue 6, refunds: serialised by the payment workflow, never more than captured, idempotent per request key. */
 import { IdempotencyKeyReusedError, PaymentStateError, PaymentValidationError } from '../../client/errors';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { FAST_POLICY } from '../support/fast-policy';
 import { addFault } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';

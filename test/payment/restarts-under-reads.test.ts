@@ -7,7 +7,7 @@
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { openAuditStore, type AuditStore } from '../../audit/store';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import type { PaymentStatus } from '../../shared/payment-status';
 import type { PaymentMethod, PaymentState } from '../../shared/payment-types';
 import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';

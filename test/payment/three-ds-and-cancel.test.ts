@@ -1,6 +1,6 @@
 /** 3DS waits for the customer's result; cancellation works before a charge and never after success. */
 import { paymentIdFromKey } from '../../client/payment-id';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';

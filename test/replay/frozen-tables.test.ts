@@ -5,7 +5,7 @@
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import type { PaymentPolicy } from '../../shared/payment-types';
 import { TEST_DATA_CONVERTER } from '../support/encryption';
 import { recordedHistories, saveHistory } from '../support/histories';

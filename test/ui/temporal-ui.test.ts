@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { freePort } from '../../scripts/lib/free-port';
 import { temporalCliPath } from '../../scripts/lib/temporal-cli';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { payment, startApiHarness, VISA, type ApiHarness } from '../api/api-harness';
 import { TEST_CODEC } from '../support/encryption';
 import { describeFailures, replayAllHistories } from '../support/replay-all';

@@ -13,7 +13,7 @@ import { DisputesClient, type GatewayDispute } from '../../client/disputes-clien
 import { PaymentsClient } from '../../client/payments-client';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import { freePort } from '../../scripts/lib/free-port';
-import { paymentWorkflowId } from '../../shared/idempotency';
+import { paymentWorkflowId } from '../../shared/ids';
 import { TEST_DATA_CONVERTER, TEST_ENCRYPTION_KEYS_ENV } from '../support/encryption';
 import { eventually } from '../support/wait';
 
