@@ -3,16 +3,7 @@
  * `dispute.created` webhook starts nothing new. It gathers evidence by reason, alerts operators, waits for an
  * operator's approval or until the deadline minus a margin, submits, and records the bank's decision.
  */
-import {
-  condition,
-  log,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities';
 import { CLOSED_DISPUTE_STATUSES, type DisputeStatus } from '../shared/dispute-status';
 import type { ApproveEvidence, DisputeInput, DisputePolicy, DisputeState } from '../shared/dispute-types';
@@ -21,7 +12,8 @@ import { AUDIT_RETRY_POLICY } from '../shared/retry-policies';
 import { DisputeStatusKey } from '../shared/search-attributes';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from './dispute-messages';
 import { countDisputeStatus } from './metrics';
-import { reject } from './payment-rules';
+import { reject } from './refuse';
+import { StatusRecorder } from './status-recorder';
 
 /** As the payment workflow's: an unversioned dispute started on this code records the current shape at once. */
 const CURRENT_SHAPE_PATCH = 'dispute-current-shape-v2';
@@ -36,7 +28,7 @@ class DisputeProcess {
   private readonly audit: PaymentActivities;
   private readonly state: DisputeState;
   private approval?: ApproveEvidence;
-  private eventSeq = 0;
+  private readonly statuses: StatusRecorder<DisputeStatus>;
   /** Disputes from before input version 2 replay as written: local-activity audit, keys without the run id. */
   private readonly legacy: boolean;
 
@@ -56,6 +48,11 @@ class DisputeProcess {
     this.audit = this.legacy
       ? proxyLocalActivities<PaymentActivities>(auditOptions)
       : proxyActivities<PaymentActivities>(auditOptions);
+    this.statuses = new StatusRecorder({
+      searchAttribute: DisputeStatusKey,
+      count: countDisputeStatus,
+      legacy: this.legacy,
+    });
     const submitByMs = input.dueByMs - this.policy.submitMarginMs;
     this.state = {
       disputeId: input.disputeId,
@@ -160,21 +157,19 @@ class DisputeProcess {
   /** Every status change: search attribute for operators, append-only audit row. */
   private async transition(status: DisputeStatus, metadata: Record<string, unknown>): Promise<void> {
     this.state.status = status;
-    upsertSearchAttributes([{ key: DisputeStatusKey, value: status }]);
-    countDisputeStatus(status);
-    this.eventSeq += 1;
-    await this.audit.recordDisputeStatus({
-      disputeId: this.input.disputeId,
-      paymentId: this.input.paymentId,
-      // With the run id: a reset or later run of this dispute id adds its own rows instead of merging into these.
-      eventKey: this.legacy ? `${this.eventSeq}:${status}` : `${workflowInfo().runId}:${this.eventSeq}:${status}`,
-      status,
-      metadata: {
-        ...metadata,
-        chargeId: this.input.chargeId,
-        amount: this.input.amount,
-        currency: this.input.currency,
-      },
-    });
+    await this.statuses.record(status, ({ eventKey }) =>
+      this.audit.recordDisputeStatus({
+        disputeId: this.input.disputeId,
+        paymentId: this.input.paymentId,
+        eventKey,
+        status,
+        metadata: {
+          ...metadata,
+          chargeId: this.input.chargeId,
+          amount: this.input.amount,
+          currency: this.input.currency,
+        },
+      }),
+    );
   }
 }

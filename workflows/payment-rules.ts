@@ -1,10 +1,9 @@
 /** The payment workflow's input and request rules: what it accepts, and how it refuses what it does not. */
-import { ApplicationFailure } from '@temporalio/workflow';
-import { ErrorType } from '../shared/errors';
 import type { PaymentStatus } from '../shared/payment-status';
 import { policyProblem } from '../shared/payment-policy';
 import { PAYMENT_INPUT_VERSION, type PaymentInput } from '../shared/payment-types';
 import { paymentMethodProblem } from '../shared/payment-validation';
+import { reject } from './refuse';
 
 /** Statuses in which no charge is in flight and none has succeeded, so cancelling cannot lose money. */
 export const CANCELLABLE: readonly PaymentStatus[] = [
@@ -20,11 +19,6 @@ export function cancelRefusal(status: PaymentStatus): string {
   if (status === 'processing' || status === 'unknown')
     return `a charge is in flight (${status}); cancel is not safe now`;
   return `payment is ${status} and cannot be cancelled`;
-}
-
-/** A Temporal failure, not a plain Error: a plain Error in workflow code would retry the task forever. */
-export function reject(message: string): never {
-  throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message, nonRetryable: true });
 }
 
 export function compact(meta: Record<string, unknown>): Record<string, unknown> {

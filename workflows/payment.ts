@@ -41,7 +41,9 @@ import { AUDIT_RETRY_POLICY, fullJitterDelay, gatewayRetryPolicy } from '../shar
 import { PaymentStatusKey } from '../shared/search-attributes';
 import { readFailedCharge, type FailedCharge } from './charge-outcome';
 import { chargesUnderKeys, type ChargesFound } from './charge-lookups';
-import { cancelRefusal, CANCELLABLE, compact, reject, validateInput } from './payment-rules';
+import { cancelRefusal, CANCELLABLE, compact, validateInput } from './payment-rules';
+import { reject } from './refuse';
+import { StatusRecorder } from './status-recorder';
 import {
   cancelPaymentUpdate,
   getPaymentStateQuery,
@@ -93,7 +95,6 @@ class PaymentProcess {
   private paymentMethod: PaymentMethod;
   private declinesOnCard = 0; // definite declines on the current card: each retry needs a fresh gateway key
   private softDeclines = 0; // soft/processing declines counted against the retry budget
-  private eventSeq = 0;
   private recorded: PaymentStatus = 'initiated'; // the last status whose audit row is written
   private checkFirst = false; // after an unknown outcome, the next charge asks the gateway before sending
   private cancelRequest?: string;
@@ -105,6 +106,7 @@ class PaymentProcess {
   private stepUps = 0; // charges sent again with 3DS requested after authentication_required
   private requestThreeDS = false; // the next charge asks for 3DS (the step-up)
   private readonly refunds: RefundDesk;
+  private readonly statuses: StatusRecorder<PaymentStatus>;
   /**
    * Legacy runs (no input version, no current-shape marker) replay as release 0.1 wrote them: audit writes as
    * local activities, a late refund-window patch, event keys without the run id, defaults from the frozen table.
@@ -135,6 +137,11 @@ class PaymentProcess {
     this.audit = this.legacy
       ? proxyLocalActivities<PaymentActivities>(auditOptions)
       : proxyActivities<PaymentActivities>(auditOptions);
+    this.statuses = new StatusRecorder({
+      searchAttribute: PaymentStatusKey,
+      count: countPaymentStatus,
+      legacy: this.legacy,
+    });
     this.state = {
       paymentId: input.paymentId,
       status: 'initiated',
@@ -158,6 +165,70 @@ class PaymentProcess {
       transition: async (status, metadata) => void (await this.transition(status, metadata)),
     });
     this.registerHandlers();
+  }
+
+  /** The messages this workflow takes: queries, the caller's outcome, operator and customer requests. */
+  private registerHandlers(): void {
+    setHandler(getPaymentStateQuery, () => this.state);
+    setHandler(keyClaimQuery, () => this.keyClaim);
+    setHandler(paymentOutcomeUpdate, async () => {
+      // A run answering for an earlier one has its answer at once, whatever status that run had reached.
+      await condition(() => this.keyClaim?.state === 'earlier' || TERMINAL_STATUSES.includes(this.answeredStatus()));
+      return this.result();
+    });
+    setHandler(refundPaymentUpdate, (req) => this.refunds.refund(req), {
+      validator: (req) => {
+        const problem = this.refunds.problem(req);
+        if (problem) reject(problem);
+      },
+    });
+    setHandler(threeDSCompletedSignal, (r) => this.onThreeDS(r));
+    setHandler(replaceCardUpdate, ({ paymentMethod }) => this.onNewCard(paymentMethod), {
+      validator: ({ paymentMethod }) => {
+        this.refuseIfAnsweringForEarlier();
+        if (this.state.status !== 'awaiting_payment_method')
+          reject(`payment is ${this.state.status}, not awaiting a payment method`);
+        // A second card while the first is being applied would silently replace it: one at a time.
+        if (this.newCard) reject('a card replacement is already being applied');
+        const problem = paymentMethodProblem(paymentMethod);
+        if (problem) reject(problem);
+      },
+    });
+    setHandler(
+      cancelPaymentUpdate,
+      async ({ reason }) => {
+        // Operator text (UI, CLI, API): a pasted card or ticket number is masked before it is stored or shown.
+        this.cancelRequest = reason ? maskCardNumbers(reason) : 'cancelled_by_request';
+        // A current run may end otherwise: the last look can find that the gateway charged after all.
+        await condition(
+          () =>
+            this.keyClaim?.state === 'earlier' ||
+            (this.legacy ? this.state.status === 'cancelled' : TERMINAL_STATUSES.includes(this.answeredStatus())),
+        );
+        if (this.keyClaim?.state === 'earlier') reject(ANSWERED_FROM_EARLIER); // fails this Update only
+        return { status: this.state.status };
+      },
+      {
+        validator: (_args) => {
+          this.refuseIfAnsweringForEarlier();
+          if (this.cancelRequest) reject('cancellation already requested');
+          if (!CANCELLABLE.includes(this.state.status)) reject(cancelRefusal(this.state.status));
+        },
+      },
+    );
+    setHandler(
+      retryPaymentUpdate,
+      () => {
+        this.operatorRetry = true;
+        return { status: 'processing' as PaymentStatus };
+      },
+      {
+        validator: (_args) => {
+          this.refuseIfAnsweringForEarlier();
+          if (this.state.status !== 'dead_lettered') reject(`payment is ${this.state.status}, not dead_lettered`);
+        },
+      },
+    );
   }
 
   async run(): Promise<PaymentResult> {
@@ -534,23 +605,22 @@ class PaymentProcess {
     claim?: KeyClaimInput,
   ): Promise<RecordStatusResult> {
     this.state.status = status;
-    upsertSearchAttributes([{ key: PaymentStatusKey, value: status }]);
-    countPaymentStatus(status);
-    this.eventSeq += 1;
-    const change: StatusChange = { seq: this.eventSeq, status, at: new Date().toISOString() };
-    if (typeof metadata.reason === 'string') change.reason = metadata.reason;
-    this.state.history.push(change);
-    const written = await this.audit.recordStatus({
-      paymentId: this.input.paymentId,
-      eventKey: this.eventKey(status),
-      status,
-      metadata: {
-        ...compact(metadata),
-        attempt: this.state.attempts.length,
-        amount: this.input.amount,
-        currency: this.input.currency,
-      },
-      ...(claim ? { claim } : {}),
+    const written = await this.statuses.record(status, ({ seq, eventKey }) => {
+      const change: StatusChange = { seq, status, at: new Date().toISOString() };
+      if (typeof metadata.reason === 'string') change.reason = metadata.reason;
+      this.state.history.push(change);
+      return this.audit.recordStatus({
+        paymentId: this.input.paymentId,
+        eventKey,
+        status,
+        metadata: {
+          ...compact(metadata),
+          attempt: this.state.attempts.length,
+          amount: this.input.amount,
+          currency: this.input.currency,
+        },
+        ...(claim ? { claim } : {}),
+      });
     });
     if (!written.earlier) this.recorded = status;
     return written;
@@ -562,15 +632,6 @@ class PaymentProcess {
    */
   private answeredStatus(): PaymentStatus {
     return this.legacy ? this.state.status : this.recorded;
-  }
-
-  /**
-   * The audit row's idempotency key. It carries the run id: a reset or a new run under the same workflow id counts
-   * its events from 1 again, and must add its own rows rather than be deduplicated into the earlier run's.
-   */
-  private eventKey(status: PaymentStatus): string {
-    const key = `${this.eventSeq}:${status}`;
-    return this.legacy ? key : `${workflowInfo().runId}:${key}`;
   }
 
   private async finish(
@@ -622,69 +683,6 @@ class PaymentProcess {
     const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts, replayedFromRun } = this.state;
     const result = { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
     return replayedFromRun ? { ...result, replayedFromRun } : result;
-  }
-
-  private registerHandlers(): void {
-    setHandler(getPaymentStateQuery, () => this.state);
-    setHandler(keyClaimQuery, () => this.keyClaim);
-    setHandler(paymentOutcomeUpdate, async () => {
-      // A run answering for an earlier one has its answer at once, whatever status that run had reached.
-      await condition(() => this.keyClaim?.state === 'earlier' || TERMINAL_STATUSES.includes(this.answeredStatus()));
-      return this.result();
-    });
-    setHandler(refundPaymentUpdate, (req) => this.refunds.refund(req), {
-      validator: (req) => {
-        const problem = this.refunds.problem(req);
-        if (problem) reject(problem);
-      },
-    });
-    setHandler(threeDSCompletedSignal, (r) => this.onThreeDS(r));
-    setHandler(replaceCardUpdate, ({ paymentMethod }) => this.onNewCard(paymentMethod), {
-      validator: ({ paymentMethod }) => {
-        this.refuseIfAnsweringForEarlier();
-        if (this.state.status !== 'awaiting_payment_method')
-          reject(`payment is ${this.state.status}, not awaiting a payment method`);
-        // A second card while the first is being applied would silently replace it: one at a time.
-        if (this.newCard) reject('a card replacement is already being applied');
-        const problem = paymentMethodProblem(paymentMethod);
-        if (problem) reject(problem);
-      },
-    });
-    setHandler(
-      cancelPaymentUpdate,
-      async ({ reason }) => {
-        // Operator text (UI, CLI, API): a pasted card or ticket number is masked before it is stored or shown.
-        this.cancelRequest = reason ? maskCardNumbers(reason) : 'cancelled_by_request';
-        // A current run may end otherwise: the last look can find that the gateway charged after all.
-        await condition(
-          () =>
-            this.keyClaim?.state === 'earlier' ||
-            (this.legacy ? this.state.status === 'cancelled' : TERMINAL_STATUSES.includes(this.answeredStatus())),
-        );
-        if (this.keyClaim?.state === 'earlier') reject(ANSWERED_FROM_EARLIER); // fails this Update only
-        return { status: this.state.status };
-      },
-      {
-        validator: (_args) => {
-          this.refuseIfAnsweringForEarlier();
-          if (this.cancelRequest) reject('cancellation already requested');
-          if (!CANCELLABLE.includes(this.state.status)) reject(cancelRefusal(this.state.status));
-        },
-      },
-    );
-    setHandler(
-      retryPaymentUpdate,
-      () => {
-        this.operatorRetry = true;
-        return { status: 'processing' as PaymentStatus };
-      },
-      {
-        validator: (_args) => {
-          this.refuseIfAnsweringForEarlier();
-          if (this.state.status !== 'dead_lettered') reject(`payment is ${this.state.status}, not dead_lettered`);
-        },
-      },
-    );
   }
 
   private onThreeDS(result: ThreeDSResult): void {

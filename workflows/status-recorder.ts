@@ -1,0 +1,41 @@
+/**
+ * What every status change of a workflow does, in one place for payments and disputes: the search attribute
+ * operators filter on, the business metric, and the numbered event key of the append-only audit row.
+ * The order of these steps is part of the workflows' history (upsert, then the audit activity): keep it.
+ */
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { PaymentStatusKey } from '../shared/search-attributes';
+
+/** A keyword search attribute (PaymentStatus, DisputeStatus). */
+type KeywordKey = typeof PaymentStatusKey;
+
+export interface StatusRecorderOptions<S extends string> {
+  searchAttribute: KeywordKey;
+  count(status: S): void;
+  /**
+   * Legacy (0.1) runs keyed audit rows `<seq>:<status>`. Current runs add the run id: a reset or a new run under
+   * the same workflow id counts from 1 again and must add its own rows rather than be deduplicated into earlier ones.
+   */
+  legacy: boolean;
+}
+
+/** The audit row of one change: its sequence number in this run and the idempotency key it is written under. */
+export interface StatusEvent {
+  seq: number;
+  eventKey: string;
+}
+
+export class StatusRecorder<S extends string> {
+  private seq = 0;
+
+  constructor(private readonly options: StatusRecorderOptions<S>) {}
+
+  /** Marks `status` as entered (search attribute, metric), then writes its audit row with `write`. */
+  async record<R>(status: S, write: (event: StatusEvent) => Promise<R>): Promise<R> {
+    upsertSearchAttributes([{ key: this.options.searchAttribute, value: status }]);
+    this.options.count(status);
+    this.seq += 1;
+    const key = `${this.seq}:${status}`;
+    return write({ seq: this.seq, eventKey: this.options.legacy ? key : `${workflowInfo().runId}:${key}` });
+  }
+}
