@@ -1,8 +1,8 @@
 /** The payments worker: runs payment workflows and their activities on the `payments` task queue. */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createDependencies } from './bootstrap/dependencies';
-import { encryptedDataConverter } from './bootstrap/data-converter';
-import { paymentWorkerOptions, workerTuningFromConfig } from './bootstrap/worker-options';
+import { createDependencies } from './worker/dependencies';
+import { encryptedDataConverter } from './encryption/data-converter';
+import { paymentWorkerOptions, workerTuningFromConfig } from './worker/options';
 import { config, encryptsWithDevKey } from './config';
 import { createLogger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';

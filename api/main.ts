@@ -4,8 +4,8 @@
  * waits answer at once), then closes the Temporal connection; after 10 s it exits regardless.
  */
 import { Client, Connection } from '@temporalio/client';
-import { encryptedDataConverter } from '../bootstrap/data-converter';
-import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
+import { encryptedDataConverter } from '../encryption/data-converter';
+import { disputesClientOptions, paymentsClientOptions } from '../config/client-options';
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
 import { config, encryptsWithDevKey } from '../config';

@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { paymentsClientOptions } from '../bootstrap/client-options';
-import { encryptedDataConverter } from '../bootstrap/data-converter';
+import { paymentsClientOptions } from '../config/client-options';
+import { encryptedDataConverter } from '../encryption/data-converter';
 import { PaymentsClient } from '../client/payments-client';
 import { config } from '../config';
 import { temporalCliPath } from '../scripts/lib/temporal-cli';

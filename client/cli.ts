@@ -27,8 +27,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { config } from '../config';
-import { encryptedDataConverter } from '../bootstrap/data-converter';
-import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
+import { encryptedDataConverter } from '../encryption/data-converter';
+import { disputesClientOptions, paymentsClientOptions } from '../config/client-options';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
 import * as after from './cli-after-capture';

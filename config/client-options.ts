@@ -1,7 +1,7 @@
 /** Options every process that starts payments or disputes (API, CLI) derives from the one parsed config. */
 import type { PaymentsClientOptions } from '../client/payments-client';
 import type { DisputesClientOptions } from '../client/disputes-client';
-import type { Config } from '../config';
+import type { Config } from '.';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

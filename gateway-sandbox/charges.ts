@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { cardBrand, chargeOutcome, type CardOutcome, resolveToken } from './cards';
 import { cardDeclined, errorReply, type ErrorReply, resourceMissing } from './errors';
-import type { Outcome } from './idempotent';
+import type { Outcome } from './idempotent-replies';
 import type { Ledger } from './ledger';
 import type {
   Charge,

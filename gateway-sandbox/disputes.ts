@@ -10,7 +10,7 @@ import { viewDispute } from './dispute-store';
 import { errorReply, type ErrorReply, invalidRequest, resourceMissing } from './errors';
 import { disputeEvent } from './events';
 import { randomId } from './ids';
-import type { Outcome } from './idempotent';
+import type { Outcome } from './idempotent-replies';
 import type { Charge, Dispute, DisputeReason, UpdateDisputeInput } from './types';
 
 /** The default response window; real ones are set by the card network, typically one to three weeks. */

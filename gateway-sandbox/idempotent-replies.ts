@@ -6,9 +6,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { headerValue, pathOf, type SandboxContext } from './context';
 import { errorReply, invalidRequest } from './errors';
-import { applyInjectedLatency, deliver, type Answer } from './fault-injection';
+import { applyInjectedLatency, deliver, type Answer } from './fault-hooks';
 import { requestFingerprint } from './fingerprint';
-import type { IdempotencyEntry } from './idempotency';
+import type { IdempotencyEntry } from './idempotency-key-store';
 import type { ParseResult } from './schemas';
 
 const MAX_KEY_LENGTH = 255;

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { invalidRequest, resourceMissing } from './errors';
-import type { Outcome } from './idempotent';
+import type { Outcome } from './idempotent-replies';
 import type { Ledger } from './ledger';
 import type { RefundStore } from './refund-store';
 import type { CreateRefundInput } from './types';

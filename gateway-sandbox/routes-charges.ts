@@ -7,8 +7,14 @@ import { cancelCharge, confirmCharge, createCharge, resolveCardNumber } from './
 import type { SandboxContext } from './context';
 import { disputeScheduler } from './disputes';
 import { errorReply, resourceMissing } from './errors';
-import { deliver, deliverError } from './fault-injection';
-import { readIdempotencyKey, requireIdempotencyKey, respondIdempotently, serialize, type Outcome } from './idempotent';
+import { deliver, deliverError } from './fault-hooks';
+import {
+  readIdempotencyKey,
+  requireIdempotencyKey,
+  respondIdempotently,
+  serialize,
+  type Outcome,
+} from './idempotent-replies';
 import { chargeListQuerySchema, confirmChargeSchema, createChargeSchema, parseWith } from './schemas';
 import type { ChargeList } from './types';
 

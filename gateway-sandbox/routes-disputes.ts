@@ -7,8 +7,8 @@ import type { SandboxContext } from './context';
 import { viewDispute } from './dispute-store';
 import { updateDispute } from './disputes';
 import { resourceMissing } from './errors';
-import { deliver, deliverError } from './fault-injection';
-import { readIdempotencyKey, respondIdempotently, serialize } from './idempotent';
+import { deliver, deliverError } from './fault-hooks';
+import { readIdempotencyKey, respondIdempotently, serialize } from './idempotent-replies';
 import { disputeListQuerySchema, parseWith, updateDisputeSchema } from './schemas';
 import type { DisputeList } from './types';
 

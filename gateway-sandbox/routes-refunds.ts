@@ -6,8 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { SandboxContext } from './context';
 import { invalidRequest, resourceMissing } from './errors';
-import { deliver, deliverError } from './fault-injection';
-import { requireIdempotencyKey, respondIdempotently, serialize } from './idempotent';
+import { deliver, deliverError } from './fault-hooks';
+import { requireIdempotencyKey, respondIdempotently, serialize } from './idempotent-replies';
 import { createRefund } from './refunds';
 import { createRefundSchema, parseWith, refundListQuerySchema } from './schemas';
 import type { RefundList } from './types';

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from './context';
 import { errorReply, type ErrorReply, resourceMissing } from './errors';
 import { threeDsCompletedEvent } from './events';
-import { faultSpecSchema } from './faults';
+import { faultSpecSchema } from './fault-queue';
 import { ledgerQuerySchema, parseWith, threeDsResultSchema } from './schemas';
 import type { LedgerResponse } from './types';
 

@@ -191,7 +191,6 @@ export interface PaymentResult {
   customerMessage: string;
   needsDifferentCard: boolean;
   attempts: number;
-  amountRefunded?: number;
   /** Set when the answer is an earlier run's, read from the audit trail. */
   replayedFromRun?: string;
 }

@@ -8,7 +8,7 @@ import type { ActivityDeps } from '../activities';
 import { openAuditStore } from '../audit/store';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
-import { encryptedDataConverter } from './data-converter';
+import { encryptedDataConverter } from '../encryption/data-converter';
 import { temporalPaymentRecords } from './payment-records';
 
 export async function createDependencies(

@@ -1,9 +1,5 @@
 /** The WORKER_* tuning keys reach the worker as options; unset keys keep the SDK's defaults (cache: ours). */
-import {
-  DEFAULT_MAX_CACHED_WORKFLOWS,
-  paymentWorkerOptions,
-  workerTuningFromConfig,
-} from '../../bootstrap/worker-options';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, paymentWorkerOptions, workerTuningFromConfig } from '../../worker/options';
 import { parseConfig } from '../../config';
 import type { ActivityDeps } from '../../activities';
 

@@ -1,5 +1,5 @@
 /** A fixed test key, so histories recorded by the tests (encrypted) can be replayed by test/replay. */
-import { encryptedDataConverter } from '../../bootstrap/data-converter';
+import { encryptedDataConverter } from '../../encryption/data-converter';
 
 const TEST_KEY = Buffer.alloc(32, 7);
 export const TEST_ENCRYPTION_KEYS = [{ id: 'test', key: TEST_KEY }];
