@@ -5,7 +5,7 @@
  */
 import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import type { PaymentState } from '../shared/payment-types';
-import type { PaymentsClient } from './payments-client';
+import type { PaymentsClient } from '../client/payments-client';
 
 /** Statuses in which the workflow waits for someone outside it; polling longer would only hang. */
 export const PARKED_STATUSES: readonly PaymentStatus[] = [

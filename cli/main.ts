@@ -15,7 +15,7 @@
  *   approve <disputeId> --by <name>                 approve a dispute's evidence; it is submitted at once
  *   --json (any command)                            one JSON document on stdout, for scripts
  *
- * Exit codes (ExitCode in cli-exit.ts, also printed by --help): 0 success (pay: the payment succeeded or was
+ * Exit codes (ExitCode in exit.ts, also printed by --help): 0 success (pay: the payment succeeded or was
  * started with --no-wait); 1 pay: the payment failed/cancelled, is parked awaiting action, or was still running
  * at --timeout; 2 usage/validation error (bad flags, invalid payment data, idempotency key reused with other
  * parameters, invalid environment); 3 payment not found; 4 refused by the payment's state; 5 could not reach
@@ -31,9 +31,9 @@ import { encryptedDataConverter } from '../bootstrap/data-converter';
 import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
-import * as after from './cli-after-capture';
-import { cardNumbersIn, positiveInteger, redact, type MethodFlags } from './cli-args';
-import * as commands from './cli-commands';
+import * as after from './refunds';
+import { cardNumbersIn, positiveInteger, redact, type MethodFlags } from './args';
+import * as commands from './commands';
 import {
   classifyError,
   commanderExitCode,
@@ -41,12 +41,12 @@ import {
   ExitCode,
   TemporalUnreachableError,
   type ExitCodeValue,
-} from './cli-exit';
-import type { CliIO } from './cli-format';
-import { DisputesClient } from './disputes-client';
-import { PaymentsClient } from './payments-client';
+} from './exit';
+import type { CliIO } from './format';
+import { DisputesClient } from '../client/disputes-client';
+import { PaymentsClient } from '../client/payments-client';
 
-export type { CliIO } from './cli-format';
+export type { CliIO } from './format';
 
 export interface CliDeps {
   /** An already built client (tests pass the harness's). */

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { isCardNumberField, maskCardNumbers, maskedCardNumber } from '../shared/card-number';
 import type { PaymentMethod } from '../shared/payment-types';
-import { UsageError } from './cli-exit';
+import { UsageError } from './exit';
 
 /**
  * A commander argParser for a whole number in [1, max]. Number() and parseInt() both accept too much

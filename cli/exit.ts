@@ -4,8 +4,13 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config';
-import { DisputeStateError } from './disputes-client';
-import { IdempotencyKeyReusedError, PaymentNotFoundError, PaymentStateError, PaymentValidationError } from './errors';
+import { DisputeStateError } from '../client/disputes-client';
+import {
+  IdempotencyKeyReusedError,
+  PaymentNotFoundError,
+  PaymentStateError,
+  PaymentValidationError,
+} from '../client/errors';
 
 export const ExitCode = {
   /** The command did what it said; for `pay`, the payment succeeded (or was started with --no-wait). */

@@ -1,12 +1,12 @@
 /**
  * CLI commands for what happens after a payment is captured: refunds and disputes. Same contract as
- * cli-commands.ts: each returns its exit code and throws for cli-exit.ts to map.
+ * commands.ts: each returns its exit code and throws for exit.ts to map.
  */
 import type { DisputeState } from '../shared/dispute-types';
 import type { RefundReason } from '../shared/payment-types';
-import type { CommandContext } from './cli-commands';
-import { ExitCode, type ExitCodeValue } from './cli-exit';
-import { amount, emit, fields, table } from './cli-format';
+import type { CommandContext } from './commands';
+import { ExitCode, type ExitCodeValue } from './exit';
+import { amount, emit, fields, table } from './format';
 
 export interface RefundFlags {
   amount?: number;

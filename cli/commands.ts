@@ -1,16 +1,16 @@
 /**
  * What each CLI command does once its flags are parsed. Every command returns its exit code; errors are
- * thrown and mapped to codes in one place (cli-exit.ts), so a command only states its happy path.
+ * thrown and mapped to codes in one place (exit.ts), so a command only states its happy path.
  */
 import type { PaymentStatus } from '../shared/payment-status';
 import type { PaymentState } from '../shared/payment-types';
-import { describeMethod, maskCard, paymentMethodFrom, type MethodFlags } from './cli-args';
-import { ExitCode, type ExitCodeValue } from './cli-exit';
-import { attemptsTable, emit, fields, nextStep, paymentFields, refundsTable, table, type CliIO } from './cli-format';
-import { waitUntilSettled, type Settled } from './cli-wait';
-import { PaymentStateError } from './errors';
-import type { DisputesClient } from './disputes-client';
-import type { PaymentsClient, StartedPayment } from './payments-client';
+import { describeMethod, maskCard, paymentMethodFrom, type MethodFlags } from './args';
+import { ExitCode, type ExitCodeValue } from './exit';
+import { attemptsTable, emit, fields, nextStep, paymentFields, refundsTable, table, type CliIO } from './format';
+import { waitUntilSettled, type Settled } from './wait';
+import { PaymentStateError } from '../client/errors';
+import type { DisputesClient } from '../client/disputes-client';
+import type { PaymentsClient, StartedPayment } from '../client/payments-client';
 
 export interface CommandContext {
   io: CliIO;
