@@ -31,7 +31,8 @@ import { encryptedDataConverter } from '../bootstrap/data-converter';
 import { disputesClientOptions, paymentsClientOptions } from '../bootstrap/client-options';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
-import * as after from './refunds';
+import * as disputeCommands from './disputes';
+import * as refundCommands from './refunds';
 import { cardNumbersIn, positiveInteger, redact, type MethodFlags } from './args';
 import * as commands from './commands';
 import {
@@ -98,7 +99,8 @@ function buildProgram(io: CliIO, run: Runner): Command {
     .addHelpText('afterAll', EXIT_CODES_HELP);
   addPay(program, run);
   addPaymentCommands(program, run);
-  addAfterCaptureCommands(program, run);
+  addRefund(program, run);
+  addDisputeCommands(program, run);
   return program;
 }
 
@@ -180,7 +182,7 @@ function addPaymentCommands(program: Command, run: Runner): void {
     );
 }
 
-function addAfterCaptureCommands(program: Command, run: Runner): void {
+function addRefund(program: Command, run: Runner): void {
   program
     .command('refund')
     .description('refund part of a succeeded payment, or without --amount all that is left')
@@ -188,27 +190,34 @@ function addAfterCaptureCommands(program: Command, run: Runner): void {
     .requiredOption('--key <refund-key>', 'idempotency key of this refund: the same key never refunds twice')
     .option('--amount <minor-units>', 'amount in minor units', positiveInteger('--amount'))
     .addOption(new Option('--reason <reason>', 'why').choices(['duplicate', 'fraudulent', 'requested_by_customer']))
-    .action((paymentId: string, opts: after.RefundFlags, cmd: Command) =>
-      run(cmd, (ctx) => after.refund(ctx, paymentId, opts)),
+    .action((paymentId: string, opts: refundCommands.RefundFlags, cmd: Command) =>
+      run(cmd, (ctx) => refundCommands.refund(ctx, paymentId, opts)),
     );
+}
+
+function addDisputeCommands(program: Command, run: Runner): void {
   program
     .command('dispute')
     .description("show a dispute's state and the evidence gathered for it")
     .argument('<disputeId>', "the gateway's dispute id, e.g. dp_...")
-    .action((disputeId: string, _opts: unknown, cmd: Command) => run(cmd, (ctx) => after.dispute(ctx, disputeId)));
+    .action((disputeId: string, _opts: unknown, cmd: Command) =>
+      run(cmd, (ctx) => disputeCommands.dispute(ctx, disputeId)),
+    );
   program
     .command('disputes')
     .description('list disputes with a status')
     .addOption(new Option('--status <status>', 'dispute status').choices(DISPUTE_STATUSES).makeOptionMandatory())
     .option('--limit <n>', 'at most this many disputes', positiveInteger('--limit', 1000), 100)
-    .action((opts: { status: string; limit: number }, cmd: Command) => run(cmd, (ctx) => after.disputes(ctx, opts)));
+    .action((opts: { status: string; limit: number }, cmd: Command) =>
+      run(cmd, (ctx) => disputeCommands.disputes(ctx, opts)),
+    );
   program
     .command('approve')
     .description("approve a dispute's evidence so it is submitted now rather than at the deadline")
     .argument('<disputeId>', "the gateway's dispute id")
     .requiredOption('--by <name>', 'who approves, for the audit trail')
     .action((disputeId: string, opts: { by: string }, cmd: Command) =>
-      run(cmd, (ctx) => after.approve(ctx, disputeId, opts)),
+      run(cmd, (ctx) => disputeCommands.approve(ctx, disputeId, opts)),
     );
 }
 
