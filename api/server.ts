@@ -23,7 +23,7 @@ import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { registerBearerAuth } from './auth';
 import { registerErrorHandlers } from './errors';
-import { registerAfterCaptureRoutes } from './routes-after-capture';
+import { registerAfterCaptureRoutes } from './routes-refunds';
 import { codecRoutes } from './routes-codec';
 import { registerPaymentRoutes } from './routes-payments';
 import { webhookRoutes } from './routes-webhooks';
