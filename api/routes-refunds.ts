@@ -1,22 +1,16 @@
 /**
- * Routes for what follows a capture: refunds of a payment (idempotent by the Idempotency-Key header, like
- * payments) and disputes (read, list, approve the gathered evidence). Disputes themselves are opened and
- * closed by the gateway's webhooks, never through this API.
+ * `POST /payments/:id/refunds`: refund part or the rest of a succeeded payment, idempotent by the
+ * Idempotency-Key header like payments. One PaymentsClient call; its errors become HTTP statuses in errors.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import { refuseRepeatedIdempotencyKey, toDto } from './routes-payments';
 import {
-  ApproveEvidenceBody,
+  BEARER_AUTH,
   CreatePaymentHeaders,
-  DisputeIdParams,
-  DisputeListResponse,
-  DisputeResponse,
-  ErrorResponse,
+  ERROR_RESPONSES,
   IDEMPOTENCY_HEADER,
-  ListDisputesQuery,
   maskedRefund,
   PaymentIdParams,
   RefundBody,
@@ -24,16 +18,8 @@ import {
   REPLAYED_HEADER,
 } from './schemas';
 
-const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-const security = [{ bearerAuth: [] }];
-
-export function registerAfterCaptureRoutes(
-  fastify: FastifyInstance,
-  { payments, disputes }: { payments: PaymentsClient; disputes: DisputesClient },
-): void {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
-
-  app.post(
+export function registerRefundRoutes(fastify: FastifyInstance, { payments }: { payments: PaymentsClient }): void {
+  fastify.withTypeProvider<ZodTypeProvider>().post(
     '/payments/:id/refunds',
     {
       schema: {
@@ -43,11 +29,11 @@ export function registerAfterCaptureRoutes(
           'repeat (also when requests with one key race: exactly one makes the refund), 422 when the key was used ' +
           'with another amount or reason, 409 when the payment cannot refund that much.',
         tags: ['refunds'],
-        security,
+        security: BEARER_AUTH,
         headers: CreatePaymentHeaders,
         params: PaymentIdParams,
         body: RefundBody,
-        response: { 200: RefundResponse, 201: RefundResponse, ...errors },
+        response: { 200: RefundResponse, 201: RefundResponse, ...ERROR_RESPONSES },
       },
       preValidation: refuseRepeatedIdempotencyKey,
     },
@@ -58,55 +44,6 @@ export function registerAfterCaptureRoutes(
       const payment = toDto(await payments.getPayment(request.params.id));
       if (!created) reply.header(REPLAYED_HEADER, 'true');
       return reply.code(created ? 201 : 200).send({ refund: maskedRefund(refund), payment });
-    },
-  );
-
-  app.get(
-    '/disputes/:id',
-    {
-      schema: {
-        summary: 'A dispute: status, deadline, gathered evidence and what is missing',
-        tags: ['disputes'],
-        security,
-        params: DisputeIdParams,
-        response: { 200: DisputeResponse, ...errors },
-      },
-    },
-    async (request) => disputes.getDispute(request.params.id),
-  );
-
-  app.get(
-    '/disputes',
-    {
-      schema: {
-        summary: 'Disputes in a status (e.g. evidence_gathered); eventually consistent',
-        tags: ['disputes'],
-        security,
-        querystring: ListDisputesQuery,
-        response: { 200: DisputeListResponse, ...errors },
-      },
-    },
-    async (request) => {
-      const found = await disputes.listDisputes(request.query);
-      return { data: found.map((d) => ({ ...d, startTime: d.startTime.toISOString() })) };
-    },
-  );
-
-  app.post(
-    '/disputes/:id/approve',
-    {
-      schema: {
-        summary: "Approve a dispute's evidence (optionally adding fields): it is submitted now, not at the deadline",
-        tags: ['disputes'],
-        security,
-        params: DisputeIdParams,
-        body: ApproveEvidenceBody,
-        response: { 202: DisputeResponse, ...errors },
-      },
-    },
-    async (request, reply) => {
-      await disputes.approveEvidence(request.params.id, request.body);
-      return reply.code(202).send(await disputes.getDispute(request.params.id));
     },
   );
 }

@@ -12,7 +12,7 @@ import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { SIGNATURE_HEADER, verifySignature } from '../webhooks/signature';
 import { ApiError, badRequest } from './errors';
-import { ErrorResponse, WebhookAck } from './schemas';
+import { ERROR_RESPONSES, WebhookAck } from './schemas';
 import { SeenEvents } from './webhook-dedup';
 import { WEBHOOK_HANDLERS, WebhookEventSchema, type WebhookHandler } from './webhook-handlers';
 
@@ -47,7 +47,7 @@ export async function webhookRoutes(fastify: FastifyInstance, options: WebhookRo
         summary: 'Signed gateway events (Gateway-Signature: t=<unix s>,v1=<hex HMAC-SHA256("<t>.<body>")>)',
         tags: ['webhooks'],
         body: z.string().describe('The event as JSON: { id, type, created, data }'),
-        response: { 200: WebhookAck, '4xx': ErrorResponse, '5xx': ErrorResponse },
+        response: { 200: WebhookAck, ...ERROR_RESPONSES },
       },
     },
     async (request) => {

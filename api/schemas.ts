@@ -175,6 +175,11 @@ export const ErrorResponse = z
   })
   .meta({ id: 'Error' });
 
+/** The error answers every route may give, for its `response` schema (and so the OpenAPI document). */
+export const ERROR_RESPONSES = { '4xx': ErrorResponse, '5xx': ErrorResponse };
+/** The `security` of every route behind the Bearer API key (auth.ts). */
+export const BEARER_AUTH = [{ bearerAuth: [] }];
+
 export const WebhookAck = z.object({
   received: z.literal(true),
   duplicate: z.boolean().optional(),

@@ -23,9 +23,10 @@ import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { registerBearerAuth } from './auth';
 import { registerErrorHandlers } from './errors';
-import { registerAfterCaptureRoutes } from './routes-refunds';
 import { codecRoutes } from './routes-codec';
+import { registerDisputeRoutes } from './routes-disputes';
 import { registerPaymentRoutes } from './routes-payments';
+import { registerRefundRoutes } from './routes-refunds';
 import { webhookRoutes } from './routes-webhooks';
 import type { AbortScope } from './wait';
 import type { WebhookHandler } from './webhook-handlers';
@@ -146,7 +147,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
         closing: closing.signal,
       },
     });
-    registerAfterCaptureRoutes(authed, { payments: options.payments, disputes: options.disputes });
+    registerRefundRoutes(authed, { payments: options.payments });
+    registerDisputeRoutes(authed, { disputes: options.disputes });
   });
   return app;
 }
