@@ -8,12 +8,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import {
-  IdempotencyKeyReusedError,
-  PaymentNotFoundError,
-  PaymentStateError,
-  PaymentValidationError,
+  isDisputeNotFound,
+  isDisputeStateConflict,
+  isIdempotencyKeyReused,
+  isPaymentNotFound,
+  isPaymentStateConflict,
+  isValidationError,
 } from '../client/errors';
-import { DisputeNotFoundError, DisputeStateError } from '../client/disputes-client';
 import type { ErrorBody } from './schemas';
 
 export type ErrorType = ErrorBody['error']['type'];
@@ -43,8 +44,8 @@ const UNAVAILABLE_GRPC_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAIL
 /** Maps any thrown value to the API error it is answered with; undefined means "unexpected: 500". */
 export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
-  if (error instanceof PaymentValidationError) return badRequest('validation_failed', error.message);
-  if (error instanceof IdempotencyKeyReusedError) {
+  if (isValidationError(error)) return badRequest('validation_failed', error.message);
+  if (isIdempotencyKeyReused(error)) {
     return new ApiError(
       422,
       'idempotency_error',
@@ -52,16 +53,16 @@ export function toApiError(error: unknown): ApiError | undefined {
       'This Idempotency-Key was already used with different parameters.',
     );
   }
-  if (error instanceof DisputeNotFoundError) {
+  if (isDisputeNotFound(error)) {
     return new ApiError(404, 'invalid_request_error', 'dispute_not_found', error.message);
   }
-  if (error instanceof DisputeStateError) {
+  if (isDisputeStateConflict(error)) {
     return new ApiError(409, 'invalid_request_error', 'dispute_state_conflict', error.message);
   }
-  if (error instanceof PaymentNotFoundError) {
+  if (isPaymentNotFound(error)) {
     return new ApiError(404, 'invalid_request_error', 'payment_not_found', error.message);
   }
-  if (error instanceof PaymentStateError) {
+  if (isPaymentStateConflict(error)) {
     return new ApiError(409, 'invalid_request_error', 'payment_state_conflict', error.message);
   }
   if (isTemporalUnavailable(error)) {

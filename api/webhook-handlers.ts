@@ -9,7 +9,7 @@
  * by the gateway (Temporal unreachable, …); the receiver answers a throw with a 5xx.
  */
 import { z } from 'zod';
-import { PaymentNotFoundError, PaymentValidationError } from '../client/errors';
+import { isPaymentNotFound, isValidationError } from '../client/errors';
 import { GatewayDisputeSchema, type DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
@@ -55,7 +55,7 @@ const threeDSCompleted: WebhookHandler = async (event, { payments, logger }) => 
     return 'processed';
   } catch (err) {
     // Finished (e.g. 3DS timed out) or not one of ours: a redelivery cannot change that, so acknowledge it.
-    if (err instanceof PaymentNotFoundError || err instanceof PaymentValidationError) {
+    if (isPaymentNotFound(err) || isValidationError(err)) {
       logger.info({ eventId: event.id, paymentId, err: err.message }, '3DS webhook for no running payment: ignored');
       return 'ignored';
     }

@@ -17,7 +17,7 @@ import { DISPUTE_ID_PATTERN, disputeWorkflowId } from '../shared/ids';
 import { DisputeStatusKey } from '../shared/search-attributes';
 import { disputeWorkflow } from '../workflows/dispute';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from '../workflows/dispute-messages';
-import { PaymentNotFoundError } from './errors';
+import { DisputeNotFoundError, DisputeStateError } from './errors';
 import { parse } from './parse';
 
 export interface DisputesClientOptions {
@@ -142,12 +142,4 @@ export class DisputesClient {
       throw err;
     }
   }
-}
-
-export class DisputeNotFoundError extends PaymentNotFoundError {
-  override name = 'DisputeNotFoundError';
-}
-
-export class DisputeStateError extends Error {
-  override name = 'DisputeStateError';
 }

@@ -40,7 +40,7 @@ import {
   threeDSCompletedSignal,
   type ThreeDSResult,
 } from '../workflows/payment-messages';
-import { IdempotencyKeyReusedError, PaymentNotFoundError, PaymentStateError } from './errors';
+import { IdempotencyKeyReusedError, isPaymentNotFound, PaymentNotFoundError, PaymentStateError } from './errors';
 import { parse } from './parse';
 import { paymentIdFromKey, requestFingerprint } from './payment-id';
 import {
@@ -190,7 +190,7 @@ export class PaymentsClient {
         h.executeUpdate(paymentOutcomeUpdate, { updateId: PAYMENT_OUTCOME_UPDATE_ID }),
       );
     } catch (err) {
-      if (!(err instanceof PaymentNotFoundError)) throw err;
+      if (!isPaymentNotFound(err)) throw err;
       // Updates cannot reach a closed run; its result is the answer (and a truly unknown id still says not found).
       return this.withPayment(paymentId, (h) => h.result());
     }
@@ -279,7 +279,7 @@ export class PaymentsClient {
       await this.complete3DS(paymentId, body);
     } catch (err) {
       // The run closed between the read and the signal.
-      if (err instanceof PaymentNotFoundError) throw new PaymentStateError('payment finished; no 3DS result awaited');
+      if (isPaymentNotFound(err)) throw new PaymentStateError('payment finished; no 3DS result awaited');
       throw err;
     }
   }
@@ -331,7 +331,7 @@ export class PaymentsClient {
       // A validator's rejection: the payment is in a state that does not accept this request.
       if (err instanceof WorkflowUpdateFailedError) throw new PaymentStateError(err.cause?.message ?? err.message);
       // Updates cannot reach a closed workflow; say why in payment terms rather than "not found".
-      if (err instanceof PaymentNotFoundError) throw await this.closedPaymentError(paymentId, action, err);
+      if (isPaymentNotFound(err)) throw await this.closedPaymentError(paymentId, action, err);
       throw err;
     }
   }
