@@ -9,7 +9,6 @@ import {
   QueryNotRegisteredError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type {
@@ -52,8 +51,8 @@ import {
   ThreeDSResultSchema,
   type StartPaymentRequest,
 } from './schemas';
-
-type WorkflowHandle = ReturnType<Client['workflow']['getHandle']>;
+import { listByStatus } from './visibility';
+import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
 export interface PaymentsClientOptions {
   taskQueue: string;
@@ -305,23 +304,19 @@ export class PaymentsClient {
     limit?: number;
   }): Promise<Array<{ paymentId: string; status: string; startTime: Date }>> {
     const status = parse(PaymentStatusSchema, filter.status);
-    const query = `WorkflowType = 'paymentWorkflow' AND PaymentStatus = '${status}'`;
-    const out: Array<{ paymentId: string; status: string; startTime: Date }> = [];
-    for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
-      out.push({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime });
-      if (out.length >= (filter.limit ?? 100)) break;
-    }
-    return out;
+    const query = { workflowType: paymentWorkflow.name, attribute: PaymentStatusKey.name, status, limit: filter.limit };
+    const found = await listByStatus(this.client, query);
+    return found.map((wf) => ({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime }));
   }
 
   private async withPayment<T>(paymentId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
     const id = parse(PaymentIdSchema, paymentId);
-    try {
-      return await fn(this.client.workflow.getHandle(paymentWorkflowId(id)));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new PaymentNotFoundError(`payment ${id} not found`);
-      throw err;
-    }
+    return withWorkflow(
+      this.client,
+      paymentWorkflowId(id),
+      () => new PaymentNotFoundError(`payment ${id} not found`),
+      fn,
+    );
   }
 
   private async update<T>(paymentId: string, action: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
