@@ -27,7 +27,7 @@ import {
   WaitQuery,
   type PaymentDto,
 } from './schemas';
-import { duplicateIdempotencyKey } from './errors';
+import { apiError } from './errors';
 import { stateAfterWait, withinReadDeadline, type WaitDeps } from './wait';
 
 export interface PaymentRoutesOptions {
@@ -188,7 +188,7 @@ export async function refuseRepeatedIdempotencyKey(request: FastifyRequest): Pro
   const raw = request.raw.rawHeaders; // [name, value, name, value, …] as received
   let copies = 0;
   for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === IDEMPOTENCY_HEADER) copies += 1;
-  if (copies > 1) throw duplicateIdempotencyKey();
+  if (copies > 1) throw apiError('duplicate_idempotency_key');
 }
 
 /**

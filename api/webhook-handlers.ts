@@ -13,7 +13,7 @@ import { isPaymentNotFound, isValidationError } from '../client/errors';
 import { GatewayDisputeSchema, type DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
-import { badRequest } from './errors';
+import { apiError } from './errors';
 
 /** The envelope every gateway event shares; `data` is checked by the event's own handler. */
 export const WebhookEventSchema = z.object({
@@ -77,7 +77,7 @@ const disputeCreated: WebhookHandler = async (event, { disputes, logger }) => {
 const disputeClosed: WebhookHandler = async (event, { disputes, logger }) => {
   const { dispute } = parseData(DisputeEventData, event);
   if (dispute.status !== 'won' && dispute.status !== 'lost') {
-    throw badRequest('invalid_event', `dispute.closed with status ${dispute.status}, expected won or lost`);
+    throw apiError('invalid_event', `dispute.closed with status ${dispute.status}, expected won or lost`);
   }
   await disputes.recordClosed(dispute, dispute.status);
   logger.info({ eventId: event.id, disputeId: dispute.id, outcome: dispute.status }, 'dispute.closed');
@@ -94,5 +94,5 @@ function parseData<S extends z.ZodType>(schema: S, event: WebhookEvent): z.outpu
   const parsed = schema.safeParse(event.data);
   if (parsed.success) return parsed.data;
   const detail = parsed.error.issues.map((i) => `data.${i.path.join('.')}: ${i.message}`).join('; ');
-  throw badRequest('invalid_event', `Invalid ${event.type} event: ${detail}`);
+  throw apiError('invalid_event', `Invalid ${event.type} event: ${detail}`);
 }
