@@ -141,43 +141,39 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
     },
   );
 
-  app.post(
-    '/payments/:id/cancel',
+  // Cancel and retry: an operator's request with an optional reason, answered with the payment.
+  const reasonActions = [
     {
-      schema: {
-        summary: 'Cancel a payment that has not been charged',
-        tags: ['payment actions'],
-        security: BEARER_AUTH,
-        params: PaymentIdParams,
-        querystring: WaitQuery,
-        body: ReasonBody,
-        response: { 200: PaymentResponse, ...ERROR_RESPONSES },
-      },
+      action: 'cancel',
+      summary: 'Cancel a payment that has not been charged',
+      send: (id: string, reason?: string) => payments.cancel(id, reason),
     },
-    async (request) => {
-      await payments.cancel(request.params.id, request.body?.reason);
-      return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
-    },
-  );
-
-  app.post(
-    '/payments/:id/retry',
     {
-      schema: {
-        summary: 'Give a dead-lettered payment a fresh retry budget',
-        tags: ['payment actions'],
-        security: BEARER_AUTH,
-        params: PaymentIdParams,
-        querystring: WaitQuery,
-        body: ReasonBody,
-        response: { 200: PaymentResponse, ...ERROR_RESPONSES },
+      action: 'retry',
+      summary: 'Give a dead-lettered payment a fresh retry budget',
+      send: (id: string, reason?: string) => payments.retryDeadLetter(id, reason),
+    },
+  ] as const;
+  for (const { action, summary, send } of reasonActions) {
+    app.post(
+      `/payments/:id/${action}`,
+      {
+        schema: {
+          summary,
+          tags: ['payment actions'],
+          security: BEARER_AUTH,
+          params: PaymentIdParams,
+          querystring: WaitQuery,
+          body: ReasonBody,
+          response: { 200: PaymentResponse, ...ERROR_RESPONSES },
+        },
       },
-    },
-    async (request) => {
-      await payments.retryDeadLetter(request.params.id, request.body?.reason);
-      return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
-    },
-  );
+      async (request) => {
+        await send(request.params.id, request.body?.reason);
+        return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
+      },
+    );
+  }
 }
 
 /**

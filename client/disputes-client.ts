@@ -6,19 +6,14 @@ import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client
 import { z } from 'zod';
 import { DEFAULT_DISPUTE_POLICY, DISPUTE_INPUT_VERSION } from '../shared/dispute-policy';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
-import {
-  DISPUTE_EVIDENCE_FIELDS,
-  DISPUTE_REASONS,
-  type DisputeInput,
-  type DisputePolicy,
-  type DisputeState,
-} from '../shared/dispute-types';
+import { DISPUTE_REASONS, type DisputeInput, type DisputePolicy, type DisputeState } from '../shared/dispute-types';
 import { DISPUTE_ID_PATTERN, disputeWorkflowId } from '../shared/ids';
 import { DisputeStatusKey } from '../shared/search-attributes';
 import { disputeWorkflow } from '../workflows/dispute';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from '../workflows/dispute-messages';
 import { DisputeNotFoundError, DisputeStateError } from './errors';
 import { parse } from './parse';
+import { EvidenceApprovalSchema } from './schemas';
 import { listByStatus } from './visibility';
 import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
@@ -42,10 +37,6 @@ export const GatewayDisputeSchema = z.object({
 export type GatewayDispute = z.infer<typeof GatewayDisputeSchema>;
 
 const DisputeIdSchema = z.string().regex(DISPUTE_ID_PATTERN, 'dispute id must be letters, digits, _ or -');
-const ApprovalSchema = z.strictObject({
-  approvedBy: z.string().min(1).max(200),
-  evidence: z.partialRecord(z.enum(DISPUTE_EVIDENCE_FIELDS), z.string().min(1).max(20_000)).optional(),
-});
 
 export class DisputesClient {
   constructor(
@@ -86,7 +77,7 @@ export class DisputesClient {
   }
 
   async approveEvidence(disputeId: string, approval: { approvedBy: string; evidence?: Record<string, string> }) {
-    const body = parse(ApprovalSchema, approval);
+    const body = parse(EvidenceApprovalSchema, approval);
     await this.withDispute(disputeId, async (h) => {
       const state = await h.query(getDisputeStateQuery);
       if (state.status !== 'needs_response' && state.status !== 'evidence_gathered') {
