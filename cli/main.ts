@@ -104,6 +104,11 @@ function buildProgram(io: CliIO, run: Runner): Command {
   return program;
 }
 
+/** --card or --token, as `pay` and `card` take them (commander refuses both; paymentMethodFrom, neither). */
+const cardOption = () =>
+  new Option('--card <number>', 'card number (only its last four digits are ever printed)').conflicts('token');
+const tokenOption = () => new Option('--token <tok_...>', 'saved payment method token');
+
 function addPay(program: Command, run: Runner): void {
   program
     .command('pay')
@@ -114,10 +119,8 @@ function addPay(program: Command, run: Runner): void {
       positiveInteger('--amount', undefined, ' of minor units, e.g. 1999 for 19.99'),
     )
     .requiredOption('--currency <code>', 'ISO 4217 currency code, e.g. USD')
-    .addOption(
-      new Option('--card <number>', 'card number (only its last four digits are ever printed)').conflicts('token'),
-    )
-    .option('--token <tok_...>', 'saved payment method token')
+    .addOption(cardOption())
+    .addOption(tokenOption())
     .requiredOption('--key <idempotency-key>', 'the same key always names the same payment')
     .option('--customer <id>', 'customer id (searchable in Temporal)')
     .addOption(
@@ -163,10 +166,8 @@ function addPaymentCommands(program: Command, run: Runner): void {
     .command('card')
     .description('give a payment awaiting a payment method the card to charge')
     .argument(...id)
-    .addOption(
-      new Option('--card <number>', 'card number (only its last four digits are ever printed)').conflicts('token'),
-    )
-    .option('--token <tok_...>', 'saved payment method token')
+    .addOption(cardOption())
+    .addOption(tokenOption())
     .action((paymentId: string, opts: MethodFlags, cmd: Command) =>
       run(cmd, (ctx) => commands.card(ctx, paymentId, opts)),
     );
