@@ -159,7 +159,7 @@ export const PaymentListResponse = z.object({
   data: z.array(z.object({ paymentId: z.string(), status: z.string(), startTime: z.string() })),
 });
 
-export const ErrorResponse = z
+const ErrorResponse = z
   .object({
     error: z.object({
       type: z.enum([
@@ -188,7 +188,6 @@ export const WebhookAck = z.object({
 
 export type PaymentDto = z.infer<typeof PaymentResponse>;
 export type ErrorBody = z.infer<typeof ErrorResponse>;
-export { PaymentIdSchema };
 
 /**
  * Reasons and failures are free text (operators', the gateway's) that may quote a card or ticket number. Masked in

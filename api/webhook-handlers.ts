@@ -1,6 +1,6 @@
 /**
  * What each gateway event does. One handler per event type, looked up in WEBHOOK_HANDLERS; to handle a new
- * event (disputes, refunds …) add a function and an entry here, nothing else changes. Unknown types are
+ * event (refunds, …) add a function and an entry here, nothing else changes. Unknown types are
  * acknowledged and ignored by the receiver.
  *
  * Every handler must be idempotent: the gateway delivers at least once, and the receiver's de-duplication is

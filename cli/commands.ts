@@ -1,6 +1,7 @@
 /**
- * What each CLI command does once its flags are parsed. Every command returns its exit code; errors are
- * thrown and mapped to codes in one place (exit.ts), so a command only states its happy path.
+ * What each payment command of the CLI does once its flags are parsed (refunds.ts and disputes.ts hold the
+ * others), and the context every command gets. Every command returns its exit code; errors are thrown and
+ * mapped to codes in one place (exit.ts), so a command only states its happy path.
  */
 import type { PaymentStatus } from '../shared/payment-status';
 import type { PaymentState } from '../shared/payment-types';

@@ -22,7 +22,7 @@ export const ExitCode = {
   Usage: 2,
   /** No such payment or dispute. */
   NotFound: 3,
-  /** The payment's state refuses the request (cancel after success, a card it is not waiting for, ...). */
+  /** The payment's or dispute's state refuses the request (cancel after success, a card not awaited, ...). */
   Refused: 4,
   /** Temporal could not be reached, or anything unexpected. */
   Unavailable: 5,

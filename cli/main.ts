@@ -1,5 +1,6 @@
 /**
- * The operator CLI: `npm run payments -- <command>` (and `npm run pay -- ...` for `pay`).
+ * The operator CLI's entry point and command table: `npm run payments -- <command>` (and `npm run pay -- ...`
+ * for `pay`). What each command does is in commands.ts, refunds.ts and disputes.ts.
  *
  *   pay --amount <minor> --currency <ISO> (--card <n> | --token <tok_...>) --key <k> [--customer <id>]
  *       [--no-wait] [--timeout <s>]                 start a payment and wait until it settles
@@ -18,8 +19,8 @@
  * Exit codes (ExitCode in exit.ts, also printed by --help): 0 success (pay: the payment succeeded or was
  * started with --no-wait); 1 pay: the payment failed/cancelled, is parked awaiting action, or was still running
  * at --timeout; 2 usage/validation error (bad flags, invalid payment data, idempotency key reused with other
- * parameters, invalid environment); 3 payment not found; 4 refused by the payment's state; 5 could not reach
- * Temporal, or an unexpected error.
+ * parameters, invalid environment); 3 payment or dispute not found; 4 refused by the payment's (or dispute's)
+ * state; 5 could not reach Temporal, or an unexpected error.
  *
  * Card numbers are printed only as their last four digits; every line is also redacted against the --card
  * values on the command line, which covers commander's own error messages.
@@ -46,8 +47,6 @@ import {
 import type { CliIO } from './format';
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
-
-export type { CliIO } from './format';
 
 export interface CliDeps {
   /** An already built client (tests pass the harness's). */

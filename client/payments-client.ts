@@ -365,7 +365,7 @@ function isRejection(err: unknown): boolean {
  * a result while awaiting 3DS for the charge it names (or names none), and an early one naming a charge while
  * a charge is in flight (the webhook can beat the charge's response).
  */
-export function threeDSRefusal(state: PaymentState, result: ThreeDSResult): string | undefined {
+function threeDSRefusal(state: PaymentState, result: ThreeDSResult): string | undefined {
   if (state.status === 'processing' && result.chargeId !== undefined) return undefined;
   if (state.status !== 'requires_action') return `payment is ${state.status}, not awaiting a 3DS result`;
   if (result.chargeId !== undefined && result.chargeId !== state.chargeId) {

@@ -33,7 +33,7 @@ const MinorUnits = z
   .positive('amount must be positive');
 
 /** Order facts kept for dispute evidence; none may look like a card number (they end up in evidence text). */
-export const OrderDetailsSchema = z
+const OrderDetailsSchema = z
   .strictObject({
     customerName: text(200).optional(),
     customerEmail: z.email().max(254).optional(),

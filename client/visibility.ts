@@ -1,6 +1,7 @@
 /**
  * Listing workflows by a status search attribute (Temporal visibility: eventually consistent, seconds behind).
- * Payments and disputes list the same way; only the workflow type, the attribute and the id's prefix differ.
+ * Payments and disputes list the same way: only the workflow type and the attribute differ, and each client
+ * turns the workflow ids back into its own ids.
  */
 import type { Client } from '@temporalio/client';
 

@@ -1,6 +1,7 @@
 /**
- * The operator CLI, in process through runCli with the harness's client (real dev server, sandbox gateway and
- * worker), plus one spawned process that proves main() wires config, connection and exit code together.
+ * The CLI's payment commands and exit codes, in process through runCli with the harness's client (real dev
+ * server, sandbox gateway and worker), plus one spawned process that proves main() wires config, connection and
+ * exit code together.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
