@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ApiError, sendApiError } from './errors';
+import { apiError, sendApiError } from './errors';
 
 export function registerBearerAuth(app: FastifyInstance, apiKeys: readonly string[]): void {
   if (apiKeys.length === 0) throw new Error('registerBearerAuth: at least one API key is required');
@@ -14,21 +14,13 @@ export function registerBearerAuth(app: FastifyInstance, apiKeys: readonly strin
   app.addHook('onRequest', async (request, reply) => {
     const key = bearerToken(request.headers.authorization);
     if (key === undefined) {
-      return sendApiError(
-        reply,
-        new ApiError(
-          401,
-          'authentication_error',
-          'missing_api_key',
-          'Provide your API key in the Authorization header as "Bearer <key>".',
-        ),
-      );
+      return sendApiError(reply, apiError('missing_api_key'));
     }
     const given = digest(key);
     // Check every key (no early exit), so the answer takes as long for the first key as for the last.
     const ok = digests.reduce((found, d) => timingSafeEqual(d, given) || found, false);
     if (!ok) {
-      return sendApiError(reply, new ApiError(401, 'authentication_error', 'invalid_api_key', 'Invalid API key.'));
+      return sendApiError(reply, apiError('invalid_api_key'));
     }
   });
 }

@@ -11,7 +11,7 @@ import { temporal } from '@temporalio/proto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { maskCardNumbers } from '../logging/card-redaction';
-import { ApiError, sendApiError } from './errors';
+import { apiError, sendApiError } from './errors';
 
 const ProtoPayloads = temporal.api.common.v1.Payloads;
 const CODEC_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -52,7 +52,7 @@ async function corsGate(request: FastifyRequest, reply: FastifyReply, allowed: S
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
   if (!allowed.has(origin)) {
-    return sendApiError(reply, new ApiError(403, 'permission_error', 'origin_not_allowed', 'Origin not allowed.'));
+    return sendApiError(reply, apiError('origin_not_allowed'));
   }
   reply.header('access-control-allow-origin', origin);
   reply.header('vary', 'Origin');
@@ -70,7 +70,7 @@ async function decode(codec: PayloadCodec, payloads: Payload[]): Promise<Payload
     return (await codec.decode(payloads)).map(maskPayload);
   } catch {
     // A fixed message: a parse error would quote the payload, which may hold a card number.
-    throw new ApiError(400, 'invalid_request_error', 'payload_not_decodable', 'A payload could not be decoded.');
+    throw apiError('payload_not_decodable');
   }
 }
 
@@ -86,7 +86,7 @@ function fromJson(body: PayloadsJson): Payload[] {
   try {
     return ProtoPayloads.fromObject(body).payloads;
   } catch {
-    throw new ApiError(400, 'invalid_request_error', 'invalid_payloads', 'The body is not a Payloads message.');
+    throw apiError('invalid_payloads');
   }
 }
 

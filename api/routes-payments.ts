@@ -10,7 +10,8 @@ import type { PaymentState } from '../shared/payment-types';
 import {
   createPaymentBody,
   CreatePaymentHeaders,
-  ErrorResponse,
+  BEARER_AUTH,
+  ERROR_RESPONSES,
   IDEMPOTENCY_HEADER,
   ListPaymentsQuery,
   maskedRefund,
@@ -26,7 +27,7 @@ import {
   WaitQuery,
   type PaymentDto,
 } from './schemas';
-import { duplicateIdempotencyKey } from './errors';
+import { apiError } from './errors';
 import { stateAfterWait, withinReadDeadline, type WaitDeps } from './wait';
 
 export interface PaymentRoutesOptions {
@@ -34,9 +35,6 @@ export interface PaymentRoutesOptions {
   wait: WaitDeps;
   maxAmount: number;
 }
-
-const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-const security = [{ bearerAuth: [] }];
 
 export function registerPaymentRoutes(fastify: FastifyInstance, options: PaymentRoutesOptions): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -51,11 +49,11 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
           '201 when this key creates the payment; 200 with `Idempotent-Replayed: true` when it already did; ' +
           '422 `idempotency_key_reused` when the key was used with a different body.',
         tags: ['payments'],
-        security,
+        security: BEARER_AUTH,
         headers: CreatePaymentHeaders,
         querystring: WaitQuery,
         body: createPaymentBody(options.maxAmount),
-        response: { 200: PaymentResponse, 201: PaymentResponse, ...errors },
+        response: { 200: PaymentResponse, 201: PaymentResponse, ...ERROR_RESPONSES },
       },
       preValidation: refuseRepeatedIdempotencyKey,
     },
@@ -75,10 +73,10 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
       schema: {
         summary: 'A payment: status, customer message, attempts and audit history',
         tags: ['payments'],
-        security,
+        security: BEARER_AUTH,
         params: PaymentIdParams,
         querystring: WaitQuery,
-        response: { 200: PaymentResponse, ...errors },
+        response: { 200: PaymentResponse, ...ERROR_RESPONSES },
       },
     },
     async (request) => toDto(await stateAfterWait(wait, request.params.id, request.query.wait)),
@@ -90,9 +88,9 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
       schema: {
         summary: 'Payments in a status (e.g. dead_lettered); eventually consistent',
         tags: ['payments'],
-        security,
+        security: BEARER_AUTH,
         querystring: ListPaymentsQuery,
-        response: { 200: PaymentListResponse, ...errors },
+        response: { 200: PaymentListResponse, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -110,11 +108,11 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
           '202 when the payment awaits this result (`requires_action`, for the charge it names); ' +
           '409 `payment_state_conflict` in any other state, including a finished payment.',
         tags: ['payment actions'],
-        security,
+        security: BEARER_AUTH,
         params: PaymentIdParams,
         querystring: WaitQuery,
         body: ThreeDSBody,
-        response: { 202: PaymentResponse, ...errors },
+        response: { 202: PaymentResponse, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
@@ -130,11 +128,11 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
       schema: {
         summary: 'Give a payment awaiting a payment method the card to charge',
         tags: ['payment actions'],
-        security,
+        security: BEARER_AUTH,
         params: PaymentIdParams,
         querystring: WaitQuery,
         body: ReplaceCardBody,
-        response: { 200: PaymentResponse, ...errors },
+        response: { 200: PaymentResponse, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -143,43 +141,39 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
     },
   );
 
-  app.post(
-    '/payments/:id/cancel',
+  // Cancel and retry: an operator's request with an optional reason, answered with the payment.
+  const reasonActions = [
     {
-      schema: {
-        summary: 'Cancel a payment that has not been charged',
-        tags: ['payment actions'],
-        security,
-        params: PaymentIdParams,
-        querystring: WaitQuery,
-        body: ReasonBody,
-        response: { 200: PaymentResponse, ...errors },
-      },
+      action: 'cancel',
+      summary: 'Cancel a payment that has not been charged',
+      send: (id: string, reason?: string) => payments.cancel(id, reason),
     },
-    async (request) => {
-      await payments.cancel(request.params.id, request.body?.reason);
-      return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
-    },
-  );
-
-  app.post(
-    '/payments/:id/retry',
     {
-      schema: {
-        summary: 'Give a dead-lettered payment a fresh retry budget',
-        tags: ['payment actions'],
-        security,
-        params: PaymentIdParams,
-        querystring: WaitQuery,
-        body: ReasonBody,
-        response: { 200: PaymentResponse, ...errors },
+      action: 'retry',
+      summary: 'Give a dead-lettered payment a fresh retry budget',
+      send: (id: string, reason?: string) => payments.retryDeadLetter(id, reason),
+    },
+  ] as const;
+  for (const { action, summary, send } of reasonActions) {
+    app.post(
+      `/payments/:id/${action}`,
+      {
+        schema: {
+          summary,
+          tags: ['payment actions'],
+          security: BEARER_AUTH,
+          params: PaymentIdParams,
+          querystring: WaitQuery,
+          body: ReasonBody,
+          response: { 200: PaymentResponse, ...ERROR_RESPONSES },
+        },
       },
-    },
-    async (request) => {
-      await payments.retryDeadLetter(request.params.id, request.body?.reason);
-      return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
-    },
-  );
+      async (request) => {
+        await send(request.params.id, request.body?.reason);
+        return toDto(await stateAfterWait(wait, request.params.id, request.query.wait));
+      },
+    );
+  }
 }
 
 /**
@@ -190,7 +184,7 @@ export async function refuseRepeatedIdempotencyKey(request: FastifyRequest): Pro
   const raw = request.raw.rawHeaders; // [name, value, name, value, …] as received
   let copies = 0;
   for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === IDEMPOTENCY_HEADER) copies += 1;
-  if (copies > 1) throw duplicateIdempotencyKey();
+  if (copies > 1) throw apiError('duplicate_idempotency_key');
 }
 
 /**

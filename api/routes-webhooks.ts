@@ -11,8 +11,8 @@ import type { DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { SIGNATURE_HEADER, verifySignature } from '../webhooks/signature';
-import { ApiError, badRequest } from './errors';
-import { ErrorResponse, WebhookAck } from './schemas';
+import { apiError, type ApiError } from './errors';
+import { ERROR_RESPONSES, WebhookAck } from './schemas';
 import { SeenEvents } from './webhook-dedup';
 import { WEBHOOK_HANDLERS, WebhookEventSchema, type WebhookHandler } from './webhook-handlers';
 
@@ -47,14 +47,14 @@ export async function webhookRoutes(fastify: FastifyInstance, options: WebhookRo
         summary: 'Signed gateway events (Gateway-Signature: t=<unix s>,v1=<hex HMAC-SHA256("<t>.<body>")>)',
         tags: ['webhooks'],
         body: z.string().describe('The event as JSON: { id, type, created, data }'),
-        response: { 200: WebhookAck, '4xx': ErrorResponse, '5xx': ErrorResponse },
+        response: { 200: WebhookAck, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       const raw = request.body;
       const header = request.headers[signatureHeader];
       if (typeof header !== 'string' || header === '') {
-        throw badRequest('missing_signature', `The ${SIGNATURE_HEADER} header is required.`);
+        throw apiError('missing_signature');
       }
       if (!verifySignature(options.secret, raw, header, { toleranceSeconds: options.toleranceSeconds })) {
         throw signatureError(header, options.toleranceSeconds);
@@ -78,13 +78,8 @@ function signatureError(header: string, toleranceSeconds: number): ApiError {
   const timestamp = Number(/(?:^|,)t=(\d+)/.exec(header)?.[1]);
   const expired = Number.isInteger(timestamp) && Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds;
   return expired
-    ? new ApiError(
-        401,
-        'authentication_error',
-        'signature_expired',
-        `The signature's timestamp is more than ${toleranceSeconds} s from now.`,
-      )
-    : new ApiError(401, 'authentication_error', 'invalid_signature', 'The webhook signature does not match.');
+    ? apiError('signature_expired', `The signature's timestamp is more than ${toleranceSeconds} s from now.`)
+    : apiError('invalid_signature');
 }
 
 function parseEvent(raw: string) {
@@ -92,11 +87,11 @@ function parseEvent(raw: string) {
   try {
     json = JSON.parse(raw);
   } catch {
-    throw badRequest('invalid_json', 'The request body is not valid JSON.');
+    throw apiError('invalid_json');
   }
   const parsed = WebhookEventSchema.safeParse(json);
   if (!parsed.success) {
-    throw badRequest('invalid_event', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw apiError('invalid_event', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
   return parsed.data;
 }

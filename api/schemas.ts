@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import {
+  EvidenceApprovalSchema,
   IdempotencyKey,
   PaymentIdSchema,
   PaymentMethodSchema,
@@ -19,7 +20,6 @@ import { DISPUTE_ID_PATTERN } from '../shared/ids';
 import { maskCardNumbers } from '../shared/card-number';
 import type { RefundRecord, StatusChange as StatusChangeRecord } from '../shared/payment-types';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
-import { DISPUTE_EVIDENCE_FIELDS } from '../shared/dispute-types';
 import { parseWait } from './wait';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -51,9 +51,12 @@ export const WaitQuery = z.strictObject({
     }),
 });
 
+/** `?limit=` of the list routes: 1 to 100, 50 when absent. */
+const ListLimit = z.coerce.number().int().min(1).max(100).default(50);
+
 export const ListPaymentsQuery = z.strictObject({
   status: PaymentStatusSchema,
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: ListLimit,
 });
 
 export const ThreeDSBody = ThreeDSResultSchema;
@@ -124,12 +127,9 @@ export const RefundResponse = z.object({ refund: Refund, payment: PaymentRespons
 export const DisputeIdParams = z.strictObject({ id: z.string().regex(DISPUTE_ID_PATTERN, 'not a dispute id') });
 export const ListDisputesQuery = z.strictObject({
   status: z.enum(DISPUTE_STATUSES),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: ListLimit,
 });
-export const ApproveEvidenceBody = z.strictObject({
-  approvedBy: z.string().min(1).max(200),
-  evidence: z.partialRecord(z.enum(DISPUTE_EVIDENCE_FIELDS), z.string().min(1).max(20_000)).optional(),
-});
+export const ApproveEvidenceBody = EvidenceApprovalSchema;
 
 export const DisputeResponse = z
   .object({
@@ -159,7 +159,7 @@ export const PaymentListResponse = z.object({
   data: z.array(z.object({ paymentId: z.string(), status: z.string(), startTime: z.string() })),
 });
 
-export const ErrorResponse = z
+const ErrorResponse = z
   .object({
     error: z.object({
       type: z.enum([
@@ -175,6 +175,11 @@ export const ErrorResponse = z
   })
   .meta({ id: 'Error' });
 
+/** The error answers every route may give, for its `response` schema (and so the OpenAPI document). */
+export const ERROR_RESPONSES = { '4xx': ErrorResponse, '5xx': ErrorResponse };
+/** The `security` of every route behind the Bearer API key (auth.ts). */
+export const BEARER_AUTH = [{ bearerAuth: [] }];
+
 export const WebhookAck = z.object({
   received: z.literal(true),
   duplicate: z.boolean().optional(),
@@ -183,7 +188,6 @@ export const WebhookAck = z.object({
 
 export type PaymentDto = z.infer<typeof PaymentResponse>;
 export type ErrorBody = z.infer<typeof ErrorResponse>;
-export { PaymentIdSchema };
 
 /**
  * Reasons and failures are free text (operators', the gateway's) that may quote a card or ticket number. Masked in

@@ -23,15 +23,16 @@ import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { registerBearerAuth } from './auth';
 import { registerErrorHandlers } from './errors';
-import { registerAfterCaptureRoutes } from './routes-after-capture';
 import { codecRoutes } from './routes-codec';
+import { registerDisputeRoutes } from './routes-disputes';
 import { registerPaymentRoutes } from './routes-payments';
+import { registerRefundRoutes } from './routes-refunds';
 import { webhookRoutes } from './routes-webhooks';
 import type { AbortScope } from './wait';
 import type { WebhookHandler } from './webhook-handlers';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
-/** The client's own default (client/schemas.ts callers pass PAYMENT_MAX_AMOUNT); the client checks it again. */
+/** PAYMENT_MAX_AMOUNT's default (config/index.ts), for a server built without maxAmount; the client checks its own. */
 const DEFAULT_MAX_AMOUNT = 100_000_000;
 const DEFAULT_READ_TIMEOUT_MS = 5_000;
 
@@ -56,7 +57,7 @@ export interface ApiServerOptions {
    * while none polls; past it the answer is 503 `service_unavailable`.
    */
   readTimeoutMs?: number;
-  /** Shown in the OpenAPI schema of POST /payments; the client enforces its own maximum either way. */
+  /** The largest amount POST /payments accepts (its schema, so also OpenAPI's); the client enforces its own too. */
   maxAmount?: number;
   /**
    * Serve Temporal's remote codec protocol with this codec, so the Temporal UI shows our encrypted payloads
@@ -146,7 +147,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
         closing: closing.signal,
       },
     });
-    registerAfterCaptureRoutes(authed, { payments: options.payments, disputes: options.disputes });
+    registerRefundRoutes(authed, { payments: options.payments });
+    registerDisputeRoutes(authed, { disputes: options.disputes });
   });
   return app;
 }

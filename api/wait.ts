@@ -6,7 +6,7 @@
  */
 import type { PaymentsClient } from '../client/payments-client';
 import type { PaymentState } from '../shared/payment-types';
-import { ApiError } from './errors';
+import { apiError } from './errors';
 
 /** Lets a wait cancel its Temporal RPCs: the Client or Connection behind the PaymentsClient has this method. */
 export interface AbortScope {
@@ -70,7 +70,7 @@ export async function withinReadDeadline<T>(deps: WaitDeps, fn: () => Promise<T>
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       cancel.abort();
-      reject(new ApiError(503, 'api_error', 'service_unavailable', 'The payment could not be read in time; retry.'));
+      reject(apiError('service_unavailable', 'The payment could not be read in time; retry.'));
     }, ms);
   });
   const call = deps.temporal ? deps.temporal.withAbortSignal(cancel.signal, fn) : fn();

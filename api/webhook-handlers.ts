@@ -1,6 +1,6 @@
 /**
  * What each gateway event does. One handler per event type, looked up in WEBHOOK_HANDLERS; to handle a new
- * event (disputes, refunds …) add a function and an entry here, nothing else changes. Unknown types are
+ * event (refunds, …) add a function and an entry here, nothing else changes. Unknown types are
  * acknowledged and ignored by the receiver.
  *
  * Every handler must be idempotent: the gateway delivers at least once, and the receiver's de-duplication is
@@ -9,11 +9,11 @@
  * by the gateway (Temporal unreachable, …); the receiver answers a throw with a 5xx.
  */
 import { z } from 'zod';
-import { PaymentNotFoundError, PaymentValidationError } from '../client/errors';
+import { isPaymentNotFound, isValidationError } from '../client/errors';
 import { GatewayDisputeSchema, type DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
-import { badRequest } from './errors';
+import { apiError } from './errors';
 
 /** The envelope every gateway event shares; `data` is checked by the event's own handler. */
 export const WebhookEventSchema = z.object({
@@ -55,7 +55,7 @@ const threeDSCompleted: WebhookHandler = async (event, { payments, logger }) => 
     return 'processed';
   } catch (err) {
     // Finished (e.g. 3DS timed out) or not one of ours: a redelivery cannot change that, so acknowledge it.
-    if (err instanceof PaymentNotFoundError || err instanceof PaymentValidationError) {
+    if (isPaymentNotFound(err) || isValidationError(err)) {
       logger.info({ eventId: event.id, paymentId, err: err.message }, '3DS webhook for no running payment: ignored');
       return 'ignored';
     }
@@ -77,7 +77,7 @@ const disputeCreated: WebhookHandler = async (event, { disputes, logger }) => {
 const disputeClosed: WebhookHandler = async (event, { disputes, logger }) => {
   const { dispute } = parseData(DisputeEventData, event);
   if (dispute.status !== 'won' && dispute.status !== 'lost') {
-    throw badRequest('invalid_event', `dispute.closed with status ${dispute.status}, expected won or lost`);
+    throw apiError('invalid_event', `dispute.closed with status ${dispute.status}, expected won or lost`);
   }
   await disputes.recordClosed(dispute, dispute.status);
   logger.info({ eventId: event.id, disputeId: dispute.id, outcome: dispute.status }, 'dispute.closed');
@@ -94,5 +94,5 @@ function parseData<S extends z.ZodType>(schema: S, event: WebhookEvent): z.outpu
   const parsed = schema.safeParse(event.data);
   if (parsed.success) return parsed.data;
   const detail = parsed.error.issues.map((i) => `data.${i.path.join('.')}: ${i.message}`).join('; ');
-  throw badRequest('invalid_event', `Invalid ${event.type} event: ${detail}`);
+  throw apiError('invalid_event', `Invalid ${event.type} event: ${detail}`);
 }

@@ -2,23 +2,20 @@
  * Starts and talks to dispute workflows. The gateway's webhooks drive it (`dispute.created` opens one,
  * `dispute.closed` records the decision); operators approve evidence and read state through it.
  */
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { DEFAULT_DISPUTE_POLICY, DISPUTE_INPUT_VERSION } from '../shared/dispute-policy';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
-import {
-  DISPUTE_EVIDENCE_FIELDS,
-  DISPUTE_REASONS,
-  type DisputeInput,
-  type DisputePolicy,
-  type DisputeState,
-} from '../shared/dispute-types';
+import { DISPUTE_REASONS, type DisputeInput, type DisputePolicy, type DisputeState } from '../shared/dispute-types';
 import { DISPUTE_ID_PATTERN, disputeWorkflowId } from '../shared/ids';
 import { DisputeStatusKey } from '../shared/search-attributes';
 import { disputeWorkflow } from '../workflows/dispute';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from '../workflows/dispute-messages';
-import { PaymentNotFoundError } from './errors';
+import { DisputeNotFoundError, DisputeStateError } from './errors';
 import { parse } from './parse';
+import { EvidenceApprovalSchema } from './schemas';
+import { listByStatus } from './visibility';
+import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
 export interface DisputesClientOptions {
   taskQueue: string;
@@ -40,10 +37,6 @@ export const GatewayDisputeSchema = z.object({
 export type GatewayDispute = z.infer<typeof GatewayDisputeSchema>;
 
 const DisputeIdSchema = z.string().regex(DISPUTE_ID_PATTERN, 'dispute id must be letters, digits, _ or -');
-const ApprovalSchema = z.strictObject({
-  approvedBy: z.string().min(1).max(200),
-  evidence: z.partialRecord(z.enum(DISPUTE_EVIDENCE_FIELDS), z.string().min(1).max(20_000)).optional(),
-});
 
 export class DisputesClient {
   constructor(
@@ -56,12 +49,8 @@ export class DisputesClient {
     const input = this.inputFor(dispute);
     try {
       await this.client.workflow.start(disputeWorkflow, {
-        workflowId: disputeWorkflowId(input.disputeId),
-        taskQueue: this.options.taskQueue,
-        args: [input],
+        ...this.startOptions(input),
         workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [{ key: DisputeStatusKey, value: 'needs_response' }],
       });
       return { disputeId: input.disputeId, created: true };
     } catch (err) {
@@ -78,13 +67,9 @@ export class DisputesClient {
     const input = this.inputFor(dispute);
     try {
       await this.client.workflow.signalWithStart(disputeWorkflow, {
-        workflowId: disputeWorkflowId(input.disputeId),
-        taskQueue: this.options.taskQueue,
-        args: [input],
+        ...this.startOptions(input),
         signal: disputeClosedSignal,
         signalArgs: [{ outcome }],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [{ key: DisputeStatusKey, value: 'needs_response' }],
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -92,7 +77,7 @@ export class DisputesClient {
   }
 
   async approveEvidence(disputeId: string, approval: { approvedBy: string; evidence?: Record<string, string> }) {
-    const body = parse(ApprovalSchema, approval);
+    const body = parse(EvidenceApprovalSchema, approval);
     await this.withDispute(disputeId, async (h) => {
       const state = await h.query(getDisputeStateQuery);
       if (state.status !== 'needs_response' && state.status !== 'evidence_gathered') {
@@ -108,13 +93,20 @@ export class DisputesClient {
 
   async listDisputes(filter: { status: string; limit?: number }) {
     const status = parse(z.enum(DISPUTE_STATUSES), filter.status);
-    const query = `WorkflowType = 'disputeWorkflow' AND DisputeStatus = '${status}'`;
-    const out: Array<{ disputeId: string; status: string; startTime: Date }> = [];
-    for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
-      out.push({ disputeId: wf.workflowId.replace(/^dispute-/, ''), status, startTime: wf.startTime });
-      if (out.length >= (filter.limit ?? 100)) break;
-    }
-    return out;
+    const query = { workflowType: disputeWorkflow.name, attribute: DisputeStatusKey.name, status, limit: filter.limit };
+    const found = await listByStatus(this.client, query);
+    return found.map((wf) => ({ disputeId: wf.workflowId.replace(/^dispute-/, ''), status, startTime: wf.startTime }));
+  }
+
+  /** How both ways in start a dispute's workflow: one per dispute id, ever (REJECT_DUPLICATE). */
+  private startOptions(input: DisputeInput) {
+    return {
+      workflowId: disputeWorkflowId(input.disputeId),
+      taskQueue: this.options.taskQueue,
+      args: [input] as [DisputeInput],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      typedSearchAttributes: [{ key: DisputeStatusKey, value: 'needs_response' }],
+    };
   }
 
   private inputFor(raw: GatewayDispute): DisputeInput {
@@ -133,21 +125,13 @@ export class DisputesClient {
     };
   }
 
-  private async withDispute<T>(disputeId: string, fn: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>) {
+  private async withDispute<T>(disputeId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
     const id = parse(DisputeIdSchema, disputeId);
-    try {
-      return await fn(this.client.workflow.getHandle(disputeWorkflowId(id)));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new DisputeNotFoundError(`dispute ${id} not found`);
-      throw err;
-    }
+    return withWorkflow(
+      this.client,
+      disputeWorkflowId(id),
+      () => new DisputeNotFoundError(`dispute ${id} not found`),
+      fn,
+    );
   }
-}
-
-export class DisputeNotFoundError extends PaymentNotFoundError {
-  override name = 'DisputeNotFoundError';
-}
-
-export class DisputeStateError extends Error {
-  override name = 'DisputeStateError';
 }

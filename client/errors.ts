@@ -1,6 +1,26 @@
-/** Errors the client raises; the API maps each to an HTTP status. */
-export class PaymentValidationError extends Error {
+/**
+ * Every error the client library raises on purpose, under one base class with a stable `code`. Callers (the
+ * API's error mapping, the CLI's exit codes, webhook handlers) match them with the type guards below, never by
+ * `name`: a name is for people reading logs and stack traces.
+ */
+
+/** The codes are the API's error codes for the same conditions (api/errors.ts answers each as its own). */
+export type PaymentsClientErrorCode =
+  | 'validation_failed'
+  | 'idempotency_key_reused'
+  | 'payment_not_found'
+  | 'payment_state_conflict'
+  | 'dispute_not_found'
+  | 'dispute_state_conflict';
+
+export abstract class PaymentsClientError extends Error {
+  abstract readonly code: PaymentsClientErrorCode;
+}
+
+/** Input the client refuses (zod, see parse.ts); `issues` lists every problem with its path. */
+export class PaymentValidationError extends PaymentsClientError {
   override name = 'PaymentValidationError';
+  readonly code = 'validation_failed';
   constructor(
     message: string,
     readonly issues: Array<{ path: string; message: string }> = [],
@@ -10,15 +30,38 @@ export class PaymentValidationError extends Error {
 }
 
 /** The same idempotency key was used with different parameters (Stripe answers this with an error too). */
-export class IdempotencyKeyReusedError extends Error {
+export class IdempotencyKeyReusedError extends PaymentsClientError {
   override name = 'IdempotencyKeyReusedError';
+  readonly code = 'idempotency_key_reused';
 }
 
-export class PaymentNotFoundError extends Error {
+export class PaymentNotFoundError extends PaymentsClientError {
   override name = 'PaymentNotFoundError';
+  readonly code = 'payment_not_found';
 }
 
 /** The payment is not in a state that accepts this request (e.g. cancelling a succeeded payment). */
-export class PaymentStateError extends Error {
+export class PaymentStateError extends PaymentsClientError {
   override name = 'PaymentStateError';
+  readonly code = 'payment_state_conflict';
 }
+
+export class DisputeNotFoundError extends PaymentsClientError {
+  override name = 'DisputeNotFoundError';
+  readonly code = 'dispute_not_found';
+}
+
+/** The dispute is past the point where this request is accepted (e.g. approving submitted evidence). */
+export class DisputeStateError extends PaymentsClientError {
+  override name = 'DisputeStateError';
+  readonly code = 'dispute_state_conflict';
+}
+
+export const isPaymentsClientError = (err: unknown): err is PaymentsClientError => err instanceof PaymentsClientError;
+export const isValidationError = (err: unknown): err is PaymentValidationError => err instanceof PaymentValidationError;
+export const isIdempotencyKeyReused = (err: unknown): err is IdempotencyKeyReusedError =>
+  err instanceof IdempotencyKeyReusedError;
+export const isPaymentNotFound = (err: unknown): err is PaymentNotFoundError => err instanceof PaymentNotFoundError;
+export const isPaymentStateConflict = (err: unknown): err is PaymentStateError => err instanceof PaymentStateError;
+export const isDisputeNotFound = (err: unknown): err is DisputeNotFoundError => err instanceof DisputeNotFoundError;
+export const isDisputeStateConflict = (err: unknown): err is DisputeStateError => err instanceof DisputeStateError;

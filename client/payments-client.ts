@@ -9,7 +9,6 @@ import {
   QueryNotRegisteredError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type {
@@ -40,7 +39,7 @@ import {
   threeDSCompletedSignal,
   type ThreeDSResult,
 } from '../workflows/payment-messages';
-import { IdempotencyKeyReusedError, PaymentNotFoundError, PaymentStateError } from './errors';
+import { IdempotencyKeyReusedError, isPaymentNotFound, PaymentNotFoundError, PaymentStateError } from './errors';
 import { parse } from './parse';
 import { paymentIdFromKey, requestFingerprint } from './payment-id';
 import {
@@ -52,8 +51,8 @@ import {
   ThreeDSResultSchema,
   type StartPaymentRequest,
 } from './schemas';
-
-type WorkflowHandle = ReturnType<Client['workflow']['getHandle']>;
+import { listByStatus } from './visibility';
+import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
 export interface PaymentsClientOptions {
   taskQueue: string;
@@ -190,7 +189,7 @@ export class PaymentsClient {
         h.executeUpdate(paymentOutcomeUpdate, { updateId: PAYMENT_OUTCOME_UPDATE_ID }),
       );
     } catch (err) {
-      if (!(err instanceof PaymentNotFoundError)) throw err;
+      if (!isPaymentNotFound(err)) throw err;
       // Updates cannot reach a closed run; its result is the answer (and a truly unknown id still says not found).
       return this.withPayment(paymentId, (h) => h.result());
     }
@@ -279,7 +278,7 @@ export class PaymentsClient {
       await this.complete3DS(paymentId, body);
     } catch (err) {
       // The run closed between the read and the signal.
-      if (err instanceof PaymentNotFoundError) throw new PaymentStateError('payment finished; no 3DS result awaited');
+      if (isPaymentNotFound(err)) throw new PaymentStateError('payment finished; no 3DS result awaited');
       throw err;
     }
   }
@@ -305,23 +304,19 @@ export class PaymentsClient {
     limit?: number;
   }): Promise<Array<{ paymentId: string; status: string; startTime: Date }>> {
     const status = parse(PaymentStatusSchema, filter.status);
-    const query = `WorkflowType = 'paymentWorkflow' AND PaymentStatus = '${status}'`;
-    const out: Array<{ paymentId: string; status: string; startTime: Date }> = [];
-    for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
-      out.push({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime });
-      if (out.length >= (filter.limit ?? 100)) break;
-    }
-    return out;
+    const query = { workflowType: paymentWorkflow.name, attribute: PaymentStatusKey.name, status, limit: filter.limit };
+    const found = await listByStatus(this.client, query);
+    return found.map((wf) => ({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime }));
   }
 
   private async withPayment<T>(paymentId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
     const id = parse(PaymentIdSchema, paymentId);
-    try {
-      return await fn(this.client.workflow.getHandle(paymentWorkflowId(id)));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new PaymentNotFoundError(`payment ${id} not found`);
-      throw err;
-    }
+    return withWorkflow(
+      this.client,
+      paymentWorkflowId(id),
+      () => new PaymentNotFoundError(`payment ${id} not found`),
+      fn,
+    );
   }
 
   private async update<T>(paymentId: string, action: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
@@ -331,7 +326,7 @@ export class PaymentsClient {
       // A validator's rejection: the payment is in a state that does not accept this request.
       if (err instanceof WorkflowUpdateFailedError) throw new PaymentStateError(err.cause?.message ?? err.message);
       // Updates cannot reach a closed workflow; say why in payment terms rather than "not found".
-      if (err instanceof PaymentNotFoundError) throw await this.closedPaymentError(paymentId, action, err);
+      if (isPaymentNotFound(err)) throw await this.closedPaymentError(paymentId, action, err);
       throw err;
     }
   }
@@ -370,7 +365,7 @@ function isRejection(err: unknown): boolean {
  * a result while awaiting 3DS for the charge it names (or names none), and an early one naming a charge while
  * a charge is in flight (the webhook can beat the charge's response).
  */
-export function threeDSRefusal(state: PaymentState, result: ThreeDSResult): string | undefined {
+function threeDSRefusal(state: PaymentState, result: ThreeDSResult): string | undefined {
   if (state.status === 'processing' && result.chargeId !== undefined) return undefined;
   if (state.status !== 'requires_action') return `payment is ${state.status}, not awaiting a 3DS result`;
   if (result.chargeId !== undefined && result.chargeId !== state.chargeId) {

@@ -6,6 +6,7 @@ import {
   looksLikeCardNumber,
   maskCardNumbers,
 } from '../shared/card-number';
+import { DISPUTE_EVIDENCE_FIELDS } from '../shared/dispute-types';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { ISO_4217_CODES } from './currencies';
@@ -25,8 +26,14 @@ export const PaymentMethodSchema = z.discriminatedUnion('type', [
 
 const text = (max: number) => z.string().min(1).max(max);
 
+/** An amount of money as a positive whole number of the currency's minor units (cents for USD). */
+const MinorUnits = z
+  .number({ error: 'amount must be a number' })
+  .int('amount must be an integer number of minor units')
+  .positive('amount must be positive');
+
 /** Order facts kept for dispute evidence; none may look like a card number (they end up in evidence text). */
-export const OrderDetailsSchema = z
+const OrderDetailsSchema = z
   .strictObject({
     customerName: text(200).optional(),
     customerEmail: z.email().max(254).optional(),
@@ -49,11 +56,7 @@ export const OrderDetailsSchema = z
 export function startPaymentSchema(maxAmount: number) {
   return z.strictObject({
     idempotencyKey: IdempotencyKey,
-    amount: z
-      .number({ error: 'amount must be a number' })
-      .int('amount must be an integer number of minor units')
-      .positive('amount must be positive')
-      .max(maxAmount, `amount must be at most ${maxAmount}`),
+    amount: MinorUnits.max(maxAmount, `amount must be at most ${maxAmount}`),
     currency: z
       .string()
       .transform((c) => c.toUpperCase())
@@ -89,11 +92,13 @@ export const ThreeDSResultSchema = z.strictObject({
 export const ReasonText = z.string().min(1).max(200).transform(maskCardNumbers);
 
 export const RefundRequestSchema = z.strictObject({
-  amount: z
-    .number({ error: 'amount must be a number' })
-    .int('amount must be an integer number of minor units')
-    .positive('amount must be positive')
-    .optional(),
+  amount: MinorUnits.optional(),
   requestKey: IdempotencyKey,
   reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
+});
+
+/** An operator's approval of a dispute's evidence, optionally adding or correcting fields before it is sent. */
+export const EvidenceApprovalSchema = z.strictObject({
+  approvedBy: z.string().min(1).max(200),
+  evidence: z.partialRecord(z.enum(DISPUTE_EVIDENCE_FIELDS), z.string().min(1).max(20_000)).optional(),
 });

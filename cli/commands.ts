@@ -1,16 +1,17 @@
 /**
- * What each CLI command does once its flags are parsed. Every command returns its exit code; errors are
- * thrown and mapped to codes in one place (cli-exit.ts), so a command only states its happy path.
+ * What each payment command of the CLI does once its flags are parsed (refunds.ts and disputes.ts hold the
+ * others), and the context every command gets. Every command returns its exit code; errors are thrown and
+ * mapped to codes in one place (exit.ts), so a command only states its happy path.
  */
 import type { PaymentStatus } from '../shared/payment-status';
 import type { PaymentState } from '../shared/payment-types';
-import { describeMethod, maskCard, paymentMethodFrom, type MethodFlags } from './cli-args';
-import { ExitCode, type ExitCodeValue } from './cli-exit';
-import { attemptsTable, emit, fields, nextStep, paymentFields, refundsTable, table, type CliIO } from './cli-format';
-import { waitUntilSettled, type Settled } from './cli-wait';
-import { PaymentStateError } from './errors';
-import type { DisputesClient } from './disputes-client';
-import type { PaymentsClient, StartedPayment } from './payments-client';
+import { describeMethod, methodText, paymentMethodFrom, type MethodFlags } from './args';
+import { ExitCode, type ExitCodeValue } from './exit';
+import { attemptsTable, emit, fields, nextStep, paymentFields, refundsTable, table, type CliIO } from './format';
+import { waitUntilSettled, type Settled } from './wait';
+import { PaymentStateError } from '../client/errors';
+import type { DisputesClient } from '../client/disputes-client';
+import type { PaymentsClient, StartedPayment } from '../client/payments-client';
 
 export interface CommandContext {
   io: CliIO;
@@ -42,7 +43,6 @@ export async function pay(ctx: CommandContext, flags: PayFlags): Promise<ExitCod
     initiator: flags.initiator,
   });
   const method = describeMethod(paymentMethod);
-  const methodText = paymentMethod.type === 'card' ? `card ${maskCard(paymentMethod.number)}` : paymentMethod.token;
   if (!flags.wait) {
     emit(ctx.io, ctx.json, {
       human: [startedLine(started), `follow it with: npm run payments -- status ${started.paymentId}`],
@@ -52,7 +52,10 @@ export async function pay(ctx: CommandContext, flags: PayFlags): Promise<ExitCod
   }
   const settled = await waitUntilSettled(client, started.paymentId, flags.timeout * 1000);
   emit(ctx.io, ctx.json, {
-    human: [startedLine(started), ...settledLines(started.paymentId, settled, flags.timeout, methodText)],
+    human: [
+      startedLine(started),
+      ...settledLines(started.paymentId, settled, flags.timeout, methodText(paymentMethod)),
+    ],
     json: {
       ...settled.state,
       paymentId: started.paymentId,
@@ -136,9 +139,10 @@ export async function cancel(ctx: CommandContext, paymentId: string, reason?: st
 export async function card(ctx: CommandContext, paymentId: string, flags: MethodFlags): Promise<ExitCodeValue> {
   const paymentMethod = paymentMethodFrom(flags);
   const { cardVersion } = await (await ctx.client()).replaceCard(paymentId, paymentMethod);
-  const shown = paymentMethod.type === 'card' ? `card ${maskCard(paymentMethod.number)}` : paymentMethod.token;
   emit(ctx.io, ctx.json, {
-    human: [`${shown} accepted for payment ${paymentId} (card version ${cardVersion}); it is charged next`],
+    human: [
+      `${methodText(paymentMethod)} accepted for payment ${paymentId} (card version ${cardVersion}); it is charged next`,
+    ],
     json: { paymentId, cardVersion, paymentMethod: describeMethod(paymentMethod) },
   });
   return ExitCode.Ok;

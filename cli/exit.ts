@@ -4,8 +4,14 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config';
-import { DisputeStateError } from './disputes-client';
-import { IdempotencyKeyReusedError, PaymentNotFoundError, PaymentStateError, PaymentValidationError } from './errors';
+import {
+  isDisputeNotFound,
+  isDisputeStateConflict,
+  isIdempotencyKeyReused,
+  isPaymentNotFound,
+  isPaymentStateConflict,
+  isValidationError,
+} from '../client/errors';
 
 export const ExitCode = {
   /** The command did what it said; for `pay`, the payment succeeded (or was started with --no-wait). */
@@ -16,7 +22,7 @@ export const ExitCode = {
   Usage: 2,
   /** No such payment or dispute. */
   NotFound: 3,
-  /** The payment's state refuses the request (cancel after success, a card it is not waiting for, ...). */
+  /** The payment's or dispute's state refuses the request (cancel after success, a card not awaited, ...). */
   Refused: 4,
   /** Temporal could not be reached, or anything unexpected. */
   Unavailable: 5,
@@ -51,14 +57,14 @@ export interface CliFailure {
 
 export function classifyError(err: unknown): CliFailure {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof IdempotencyKeyReusedError) {
+  if (isIdempotencyKeyReused(err)) {
     return { code: ExitCode.Usage, kind: 'usage', message: `${message}; use a new --key for a new payment` };
   }
-  if (err instanceof PaymentValidationError || err instanceof UsageError || err instanceof ConfigError) {
+  if (isValidationError(err) || err instanceof UsageError || err instanceof ConfigError) {
     return { code: ExitCode.Usage, kind: 'usage', message };
   }
-  if (err instanceof PaymentNotFoundError) return { code: ExitCode.NotFound, kind: 'not_found', message };
-  if (err instanceof PaymentStateError || err instanceof DisputeStateError) {
+  if (isPaymentNotFound(err) || isDisputeNotFound(err)) return { code: ExitCode.NotFound, kind: 'not_found', message };
+  if (isPaymentStateConflict(err) || isDisputeStateConflict(err)) {
     return { code: ExitCode.Refused, kind: 'refused', message };
   }
   if (err instanceof TemporalUnreachableError) return { code: ExitCode.Unavailable, kind: 'unavailable', message };

@@ -1,12 +1,13 @@
 /**
- * The operator CLI, in process through runCli with the harness's client (real dev server, sandbox gateway and
- * worker), plus one spawned process that proves main() wires config, connection and exit code together.
+ * The CLI's payment commands and exit codes, in process through runCli with the harness's client (real dev
+ * server, sandbox gateway and worker), plus one spawned process that proves main() wires config, connection and
+ * exit code together.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { runCli } from '../../client/cli';
+import { runCli } from '../../cli/main';
 import { paymentIdFromKey } from '../../client/payment-id';
 import type { PaymentState } from '../../shared/payment-types';
 import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
@@ -276,7 +277,7 @@ describe('the cli process', () => {
       PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS_ENV,
     };
     try {
-      const { stdout, stderr } = await run('node_modules/.bin/tsx', ['client/cli.ts', ...args], {
+      const { stdout, stderr } = await run('node_modules/.bin/tsx', ['cli/main.ts', ...args], {
         cwd: root,
         env,
         timeout: 30_000,

@@ -5,14 +5,10 @@
  */
 import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import type { PaymentState } from '../shared/payment-types';
-import type { PaymentsClient } from './payments-client';
+import type { PaymentsClient } from '../client/payments-client';
 
 /** Statuses in which the workflow waits for someone outside it; polling longer would only hang. */
-export const PARKED_STATUSES: readonly PaymentStatus[] = [
-  'requires_action',
-  'awaiting_payment_method',
-  'dead_lettered',
-];
+const PARKED_STATUSES: readonly PaymentStatus[] = ['requires_action', 'awaiting_payment_method', 'dead_lettered'];
 
 export type WaitOutcome = 'final' | 'parked' | 'timeout';
 
@@ -40,7 +36,7 @@ export async function waitUntilSettled(client: PaymentsClient, paymentId: string
   return { outcome: 'timeout', state };
 }
 
-export function settledOutcome(status: PaymentStatus): Exclude<WaitOutcome, 'timeout'> | undefined {
+function settledOutcome(status: PaymentStatus): Exclude<WaitOutcome, 'timeout'> | undefined {
   if (TERMINAL_STATUSES.includes(status)) return 'final';
   if (PARKED_STATUSES.includes(status)) return 'parked';
   return undefined;

@@ -1,5 +1,5 @@
 /** The CLI's refund and dispute commands, in process through runCli against the real stack. */
-import { runCli } from '../../client/cli';
+import { runCli } from '../../cli/main';
 import { DisputesClient, type GatewayDispute } from '../../client/disputes-client';
 import { paymentIdFromKey } from '../../client/payment-id';
 import type { DisputeState } from '../../shared/dispute-types';

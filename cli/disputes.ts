@@ -1,34 +1,11 @@
 /**
- * CLI commands for what happens after a payment is captured: refunds and disputes. Same contract as
- * cli-commands.ts: each returns its exit code and throws for cli-exit.ts to map.
+ * CLI commands for disputes: show one, list by status, approve the gathered evidence. Same contract as
+ * commands.ts: each returns its exit code and throws for exit.ts to map. Disputes are opened by webhooks only.
  */
 import type { DisputeState } from '../shared/dispute-types';
-import type { RefundReason } from '../shared/payment-types';
-import type { CommandContext } from './cli-commands';
-import { ExitCode, type ExitCodeValue } from './cli-exit';
-import { amount, emit, fields, table } from './cli-format';
-
-export interface RefundFlags {
-  amount?: number;
-  key: string;
-  reason?: RefundReason;
-}
-
-export async function refund(ctx: CommandContext, paymentId: string, flags: RefundFlags): Promise<ExitCodeValue> {
-  const client = await ctx.client();
-  const made = await client.refund(paymentId, { amount: flags.amount, requestKey: flags.key, reason: flags.reason });
-  const state = await client.getPayment(paymentId);
-  emit(ctx.io, ctx.json, {
-    human: fields([
-      ['refund', made.refundId],
-      ['amount', amount(made.amount, made.currency)],
-      ['payment', `${paymentId} is ${state.status}`],
-      ['refunded', `${state.amountRefunded} of ${state.amount} ${state.currency}`],
-    ]),
-    json: { paymentId, refund: made, status: state.status, amountRefunded: state.amountRefunded },
-  });
-  return ExitCode.Ok;
-}
+import type { CommandContext } from './commands';
+import { ExitCode, type ExitCodeValue } from './exit';
+import { amount, emit, fields, table } from './format';
 
 export async function dispute(ctx: CommandContext, disputeId: string): Promise<ExitCodeValue> {
   const state = await (await ctx.disputes()).getDispute(disputeId);

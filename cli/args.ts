@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { isCardNumberField, maskCardNumbers, maskedCardNumber } from '../shared/card-number';
 import type { PaymentMethod } from '../shared/payment-types';
-import { UsageError } from './cli-exit';
+import { UsageError } from './exit';
 
 /**
  * A commander argParser for a whole number in [1, max]. Number() and parseInt() both accept too much
@@ -32,11 +32,16 @@ export function paymentMethodFrom(flags: MethodFlags): PaymentMethod {
 }
 
 /** '****4242': enough for an operator to tell cards apart, never the number (PCI DSS allows the last four). */
-export function maskCard(number: string): string {
+function maskCard(number: string): string {
   return maskedCardNumber(number);
 }
 
-/** A card or token as it may be printed. */
+/** A card or token as a person reads it: `card ****4242` or the token. */
+export function methodText(pm: PaymentMethod): string {
+  return pm.type === 'card' ? `card ${maskCard(pm.number)}` : pm.token;
+}
+
+/** A card or token as it may be printed in JSON. */
 export function describeMethod(pm: PaymentMethod): { type: 'card'; last4: string } | { type: 'token'; token: string } {
   return pm.type === 'card' ? { type: 'card', last4: pm.number.slice(-4) } : pm;
 }

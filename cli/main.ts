@@ -1,5 +1,6 @@
 /**
- * The operator CLI: `npm run payments -- <command>` (and `npm run pay -- ...` for `pay`).
+ * The operator CLI's entry point and command table: `npm run payments -- <command>` (and `npm run pay -- ...`
+ * for `pay`). What each command does is in commands.ts, refunds.ts and disputes.ts.
  *
  *   pay --amount <minor> --currency <ISO> (--card <n> | --token <tok_...>) --key <k> [--customer <id>]
  *       [--no-wait] [--timeout <s>]                 start a payment and wait until it settles
@@ -15,11 +16,11 @@
  *   approve <disputeId> --by <name>                 approve a dispute's evidence; it is submitted at once
  *   --json (any command)                            one JSON document on stdout, for scripts
  *
- * Exit codes (ExitCode in cli-exit.ts, also printed by --help): 0 success (pay: the payment succeeded or was
+ * Exit codes (ExitCode in exit.ts, also printed by --help): 0 success (pay: the payment succeeded or was
  * started with --no-wait); 1 pay: the payment failed/cancelled, is parked awaiting action, or was still running
  * at --timeout; 2 usage/validation error (bad flags, invalid payment data, idempotency key reused with other
- * parameters, invalid environment); 3 payment not found; 4 refused by the payment's state; 5 could not reach
- * Temporal, or an unexpected error.
+ * parameters, invalid environment); 3 payment or dispute not found; 4 refused by the payment's (or dispute's)
+ * state; 5 could not reach Temporal, or an unexpected error.
  *
  * Card numbers are printed only as their last four digits; every line is also redacted against the --card
  * values on the command line, which covers commander's own error messages.
@@ -31,9 +32,10 @@ import { encryptedDataConverter } from '../encryption/data-converter';
 import { disputesClientOptions, paymentsClientOptions } from '../config/client-options';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
-import * as after from './cli-after-capture';
-import { cardNumbersIn, positiveInteger, redact, type MethodFlags } from './cli-args';
-import * as commands from './cli-commands';
+import * as disputeCommands from './disputes';
+import * as refundCommands from './refunds';
+import { cardNumbersIn, positiveInteger, redact, type MethodFlags } from './args';
+import * as commands from './commands';
 import {
   classifyError,
   commanderExitCode,
@@ -41,12 +43,10 @@ import {
   ExitCode,
   TemporalUnreachableError,
   type ExitCodeValue,
-} from './cli-exit';
-import type { CliIO } from './cli-format';
-import { DisputesClient } from './disputes-client';
-import { PaymentsClient } from './payments-client';
-
-export type { CliIO } from './cli-format';
+} from './exit';
+import type { CliIO } from './format';
+import { DisputesClient } from '../client/disputes-client';
+import { PaymentsClient } from '../client/payments-client';
 
 export interface CliDeps {
   /** An already built client (tests pass the harness's). */
@@ -98,9 +98,15 @@ function buildProgram(io: CliIO, run: Runner): Command {
     .addHelpText('afterAll', EXIT_CODES_HELP);
   addPay(program, run);
   addPaymentCommands(program, run);
-  addAfterCaptureCommands(program, run);
+  addRefund(program, run);
+  addDisputeCommands(program, run);
   return program;
 }
+
+/** --card or --token, as `pay` and `card` take them (commander refuses both; paymentMethodFrom, neither). */
+const cardOption = () =>
+  new Option('--card <number>', 'card number (only its last four digits are ever printed)').conflicts('token');
+const tokenOption = () => new Option('--token <tok_...>', 'saved payment method token');
 
 function addPay(program: Command, run: Runner): void {
   program
@@ -112,10 +118,8 @@ function addPay(program: Command, run: Runner): void {
       positiveInteger('--amount', undefined, ' of minor units, e.g. 1999 for 19.99'),
     )
     .requiredOption('--currency <code>', 'ISO 4217 currency code, e.g. USD')
-    .addOption(
-      new Option('--card <number>', 'card number (only its last four digits are ever printed)').conflicts('token'),
-    )
-    .option('--token <tok_...>', 'saved payment method token')
+    .addOption(cardOption())
+    .addOption(tokenOption())
     .requiredOption('--key <idempotency-key>', 'the same key always names the same payment')
     .option('--customer <id>', 'customer id (searchable in Temporal)')
     .addOption(
@@ -161,10 +165,8 @@ function addPaymentCommands(program: Command, run: Runner): void {
     .command('card')
     .description('give a payment awaiting a payment method the card to charge')
     .argument(...id)
-    .addOption(
-      new Option('--card <number>', 'card number (only its last four digits are ever printed)').conflicts('token'),
-    )
-    .option('--token <tok_...>', 'saved payment method token')
+    .addOption(cardOption())
+    .addOption(tokenOption())
     .action((paymentId: string, opts: MethodFlags, cmd: Command) =>
       run(cmd, (ctx) => commands.card(ctx, paymentId, opts)),
     );
@@ -180,7 +182,7 @@ function addPaymentCommands(program: Command, run: Runner): void {
     );
 }
 
-function addAfterCaptureCommands(program: Command, run: Runner): void {
+function addRefund(program: Command, run: Runner): void {
   program
     .command('refund')
     .description('refund part of a succeeded payment, or without --amount all that is left')
@@ -188,27 +190,34 @@ function addAfterCaptureCommands(program: Command, run: Runner): void {
     .requiredOption('--key <refund-key>', 'idempotency key of this refund: the same key never refunds twice')
     .option('--amount <minor-units>', 'amount in minor units', positiveInteger('--amount'))
     .addOption(new Option('--reason <reason>', 'why').choices(['duplicate', 'fraudulent', 'requested_by_customer']))
-    .action((paymentId: string, opts: after.RefundFlags, cmd: Command) =>
-      run(cmd, (ctx) => after.refund(ctx, paymentId, opts)),
+    .action((paymentId: string, opts: refundCommands.RefundFlags, cmd: Command) =>
+      run(cmd, (ctx) => refundCommands.refund(ctx, paymentId, opts)),
     );
+}
+
+function addDisputeCommands(program: Command, run: Runner): void {
   program
     .command('dispute')
     .description("show a dispute's state and the evidence gathered for it")
     .argument('<disputeId>', "the gateway's dispute id, e.g. dp_...")
-    .action((disputeId: string, _opts: unknown, cmd: Command) => run(cmd, (ctx) => after.dispute(ctx, disputeId)));
+    .action((disputeId: string, _opts: unknown, cmd: Command) =>
+      run(cmd, (ctx) => disputeCommands.dispute(ctx, disputeId)),
+    );
   program
     .command('disputes')
     .description('list disputes with a status')
     .addOption(new Option('--status <status>', 'dispute status').choices(DISPUTE_STATUSES).makeOptionMandatory())
     .option('--limit <n>', 'at most this many disputes', positiveInteger('--limit', 1000), 100)
-    .action((opts: { status: string; limit: number }, cmd: Command) => run(cmd, (ctx) => after.disputes(ctx, opts)));
+    .action((opts: { status: string; limit: number }, cmd: Command) =>
+      run(cmd, (ctx) => disputeCommands.disputes(ctx, opts)),
+    );
   program
     .command('approve')
     .description("approve a dispute's evidence so it is submitted now rather than at the deadline")
     .argument('<disputeId>', "the gateway's dispute id")
     .requiredOption('--by <name>', 'who approves, for the audit trail')
     .action((disputeId: string, opts: { by: string }, cmd: Command) =>
-      run(cmd, (ctx) => after.approve(ctx, disputeId, opts)),
+      run(cmd, (ctx) => disputeCommands.approve(ctx, disputeId, opts)),
     );
 }
 
