@@ -35,7 +35,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', sandboxImports] },
   },
   {
-    files: ['scripts/**/*.ts', 'test/**/*.ts', 'client/cli.ts', 'cli/**/*.ts', 'bench/**/*.ts'],
+    files: ['scripts/**/*.ts', 'test/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_DISPUTE_POLICY, DISPUTE_INPUT_VERSION } from '../shared/dispute-policy';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { DISPUTE_REASONS, type DisputeInput, type DisputePolicy, type DisputeState } from '../shared/dispute-types';
-import { DISPUTE_ID_PATTERN, disputeWorkflowId } from '../shared/ids';
+import { DISPUTE_ID_PATTERN, disputeIdFromWorkflowId, disputeWorkflowId } from '../shared/ids';
 import { DisputeStatusKey } from '../shared/search-attributes';
 import { disputeWorkflow } from '../workflows/dispute';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from '../workflows/dispute-messages';
@@ -95,7 +95,7 @@ export class DisputesClient {
     const status = parse(z.enum(DISPUTE_STATUSES), filter.status);
     const query = { workflowType: disputeWorkflow.name, attribute: DisputeStatusKey.name, status, limit: filter.limit };
     const found = await listByStatus(this.client, query);
-    return found.map((wf) => ({ disputeId: wf.workflowId.replace(/^dispute-/, ''), status, startTime: wf.startTime }));
+    return found.map((wf) => ({ disputeId: disputeIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime }));
   }
 
   /** How both ways in start a dispute's workflow: one per dispute id, ever (REJECT_DUPLICATE). */

@@ -21,7 +21,14 @@ export function paymentIdFromWorkflowId(workflowId: string): string {
   return workflowId.startsWith(PAYMENT_WORKFLOW_PREFIX) ? workflowId.slice(PAYMENT_WORKFLOW_PREFIX.length) : workflowId;
 }
 
+const DISPUTE_WORKFLOW_PREFIX = 'dispute-';
+
 /** One workflow per gateway dispute: a repeated `dispute.created` webhook finds it rather than starting another. */
 export function disputeWorkflowId(disputeId: string): string {
-  return `dispute-${disputeId}`;
+  return `${DISPUTE_WORKFLOW_PREFIX}${disputeId}`;
+}
+
+/** The dispute id inside a dispute workflow id; a workflow id of another kind is returned unchanged. */
+export function disputeIdFromWorkflowId(workflowId: string): string {
+  return workflowId.startsWith(DISPUTE_WORKFLOW_PREFIX) ? workflowId.slice(DISPUTE_WORKFLOW_PREFIX.length) : workflowId;
 }
