@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DATA_DIR } from './sql';
+import { DEFAULT_DATA_DIR } from './open';
 
 /** Unset and empty are the same thing for env vars (`DATABASE_URL= npm run migrate`). */
 const optional = <T extends z.ZodType<string>>(schema: T) =>

@@ -1,26 +1,8 @@
 /** The dispute half of the audit trail: the same append-only, idempotent-by-event-key rules as payments. */
 import { DISPUTE_ID_PATTERN } from '../shared/ids';
 import { isDisputeStatus, DISPUTE_STATUSES, type DisputeStatus } from '../shared/dispute-status';
-import type { SqlAdapter } from './sql';
+import type { DisputeAuditEntry, DisputeAuditRow, SqlAdapter } from './types';
 import { AuditInputError, validateMetadata, validatePaymentId } from './validate';
-
-export interface DisputeAuditEntry {
-  disputeId: string;
-  paymentId?: string;
-  eventKey: string;
-  status: DisputeStatus;
-  metadata?: Record<string, unknown>;
-}
-
-export interface DisputeAuditRow {
-  id: number;
-  disputeId: string;
-  paymentId?: string;
-  eventKey: string;
-  status: DisputeStatus;
-  timestamp: Date;
-  metadata: Record<string, unknown>;
-}
 
 const INSERT = `INSERT INTO dispute_status (dispute_id, payment_id, event_key, status, metadata)
   VALUES ($1, $2, $3, $4, $5::jsonb)

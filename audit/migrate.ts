@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pino from 'pino';
-import type { SqlAdapter, SqlExecutor } from './sql';
+import type { SqlAdapter, SqlExecutor } from './types';
 
 export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 

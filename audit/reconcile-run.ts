@@ -1,7 +1,7 @@
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { chargeCreatedAt, chargePaymentId, type LedgerCharge } from './ledger';
 import type { Mismatch } from './reconcile';
-import type { AuditRow, AuditStore } from './store';
+import type { AuditRow, AuditStore } from './types';
 
 export interface ReconcileInput {
   rows: AuditRow[];

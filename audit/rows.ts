@@ -1,5 +1,5 @@
 import type { PaymentStatus } from '../shared/payment-status';
-import type { AuditRow } from './store';
+import type { AuditRow } from './types';
 
 /** Column list shared by every read so both the table and the view map through `toAuditRow`. */
 export const ROW_COLUMNS = 'id, payment_id, event_key, status, "timestamp", metadata';

@@ -4,8 +4,7 @@ import { appendEntry } from './append';
 import { createIdempotencyAudit } from './idempotency-store';
 import { ROW_COLUMNS, toAuditRow, type DbRow } from './rows';
 import { createDisputeAudit } from './dispute-store';
-import type { SqlAdapter } from './sql';
-import type { AuditEntry, AuditRow, AuditStore } from './store';
+import type { AuditEntry, AuditRow, AuditStore, SqlAdapter } from './types';
 import { AuditInputError, validateEntry, validatePaymentId, validateStatus } from './validate';
 
 const DEFAULT_LIMIT = 1000;

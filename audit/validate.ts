@@ -2,7 +2,7 @@ import { isPaymentStatus, PAYMENT_STATUSES, type PaymentStatus } from '../shared
 import { looksLikeCardNumber, maskCardNumbers } from '../shared/card-number';
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { findCardKey } from './card-data';
-import type { AuditEntry } from './store';
+import type { AuditEntry } from './types';
 
 const MAX_EVENT_KEY_LENGTH = 200;
 

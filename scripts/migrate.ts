@@ -6,7 +6,7 @@
 import pino from 'pino';
 import { auditEnvSchema, parseEnv } from '../audit/config';
 import { runMigrations } from '../audit/migrate';
-import { openSqlAdapter } from '../audit/sql';
+import { openSqlAdapter } from '../audit/open';
 
 export async function main(env: Record<string, string | undefined>): Promise<number> {
   try {

@@ -9,7 +9,7 @@ import { parseEnv, reconcileEnvSchema } from '../audit/config';
 import { fetchLedger } from '../audit/ledger';
 import { reconcile } from '../audit/reconcile';
 import { countPayments, formatMismatch, loadReconcileInput } from '../audit/reconcile-run';
-import { openAuditStore } from '../audit/store';
+import { openAuditStore } from '../audit/open';
 
 export interface ScriptIO {
   out(line: string): void;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openAuditStore } from '../../audit/store';
+import { openAuditStore } from '../../audit/open';
 import { main } from '../../scripts/reconcile';
 import { silentLogger } from './support/backends';
 
