@@ -6,9 +6,9 @@
 import { Command, CommanderError } from 'commander';
 import pino from 'pino';
 import { parseEnv, reconcileEnvSchema } from '../audit/config';
-import { fetchLedger } from '../audit/ledger';
-import { reconcile } from '../audit/reconcile';
-import { countPayments, formatMismatch, loadReconcileInput } from '../audit/reconcile-run';
+import { fetchLedger } from '../reconcile/ledger';
+import { reconcile } from '../reconcile/compare';
+import { countPayments, formatMismatch, loadReconcileInput } from '../reconcile/run';
 import { openAuditStore } from '../audit/open';
 
 export interface ScriptIO {

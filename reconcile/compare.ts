@@ -1,5 +1,5 @@
 import { chargePaymentId, type LedgerCharge } from './ledger';
-import type { AuditRow } from './types';
+import type { AuditRow } from '../audit/types';
 
 export type MismatchKind = 'charged_not_recorded' | 'recorded_not_charged' | 'charged_twice';
 

@@ -1,5 +1,5 @@
-import type { LedgerCharge } from '../../audit/ledger';
-import { reconcile } from '../../audit/reconcile';
+import type { LedgerCharge } from '../../reconcile/ledger';
+import { reconcile } from '../../reconcile/compare';
 import type { AuditRow } from '../../audit/types';
 import type { PaymentStatus } from '../../shared/payment-status';
 

@@ -1,7 +1,7 @@
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { chargeCreatedAt, chargePaymentId, type LedgerCharge } from './ledger';
-import type { Mismatch } from './reconcile';
-import type { AuditRow, AuditStore } from './types';
+import type { Mismatch } from './compare';
+import type { AuditRow, AuditStore } from '../audit/types';
 
 export interface ReconcileInput {
   rows: AuditRow[];
