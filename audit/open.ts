@@ -5,11 +5,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
+import { DEFAULT_AUDIT_DATA_DIR } from '../config/database';
 import { runMigrations } from './migrate';
 import { createAuditStore } from './sql-store';
 import type { AuditStore, SqlAdapter } from './types';
-
-export const DEFAULT_DATA_DIR = '.data/audit';
 
 interface OpenOptions {
   /** When set, use PostgreSQL; otherwise an embedded PGlite database stored in `dataDir`. */
@@ -24,7 +23,7 @@ export async function openSqlAdapter(opts: OpenOptions & { logger: pino.Logger }
     const { openPgAdapter } = await import('./pg-adapter');
     return openPgAdapter(opts.databaseUrl, opts.logger);
   }
-  const dataDir = path.resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
+  const dataDir = path.resolve(opts.dataDir ?? DEFAULT_AUDIT_DATA_DIR);
   // PGlite only creates the last path segment itself.
   await mkdir(dataDir, { recursive: true });
   const { openPgliteAdapter } = await import('./pglite-adapter');
