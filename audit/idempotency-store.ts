@@ -7,7 +7,7 @@ import type pino from 'pino';
 import { appendEntry } from './append';
 import { ROW_COLUMNS, toAuditRow, type DbRow } from './rows';
 import type { AuditEntry, ClaimedAppend, KeyClaimRequest, KeyClaimResult, SqlAdapter, SqlExecutor } from './types';
-import { AuditInputError, validateEntry, validatePaymentId } from './validate';
+import { AuditInputError, validateEntry, validatePaymentId, validateText } from './validate';
 
 const INSERT = `INSERT INTO idempotency_keys (idempotency_key, payment_id, request_fingerprint, run_id)
   VALUES ($1, $2, $3, $4)
@@ -43,7 +43,7 @@ export function createIdempotencyAudit(db: SqlAdapter, logger: pino.Logger) {
 }
 
 /** Inserts the claim, or reports the earlier one; runs on the caller's executor (inside its transaction). */
-export async function claimKey(db: SqlExecutor, request: KeyClaimRequest): Promise<KeyClaimResult> {
+async function claimKey(db: SqlExecutor, request: KeyClaimRequest): Promise<KeyClaimResult> {
   const claim = validateClaim(request);
   const params = [claim.idempotencyKey, claim.paymentId, claim.fingerprint, claim.runId];
   if ((await db.query(INSERT, params)).length === 1) return { claimed: true };
@@ -53,18 +53,11 @@ export async function claimKey(db: SqlExecutor, request: KeyClaimRequest): Promi
   return { claimed: false, fingerprint: earlier.request_fingerprint, runId: earlier.run_id };
 }
 
-export function validateClaim(request: KeyClaimRequest): KeyClaimRequest {
+function validateClaim(request: KeyClaimRequest): KeyClaimRequest {
   return {
-    idempotencyKey: text('idempotencyKey', request.idempotencyKey, 255),
+    idempotencyKey: validateText('idempotencyKey', request.idempotencyKey, 255),
     paymentId: validatePaymentId(request.paymentId),
-    fingerprint: text('fingerprint', request.fingerprint, 200),
-    runId: text('runId', request.runId, 200),
+    fingerprint: validateText('fingerprint', request.fingerprint, 200),
+    runId: validateText('runId', request.runId, 200),
   };
-}
-
-function text(field: string, value: unknown, max: number): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > max) {
-    throw new AuditInputError(field, `must be a string of 1-${max} characters`);
-  }
-  return value;
 }

@@ -10,14 +10,14 @@ export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 const MIGRATION_LOCK_KEY = 7_230_514;
 const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql: string;
   checksum: string;
 }
 
-export interface MigrationResult {
+interface MigrationResult {
   applied: string[];
   currentVersion: number;
 }

@@ -5,7 +5,7 @@ import { createIdempotencyAudit } from './idempotency-store';
 import { ROW_COLUMNS, toAuditRow, type DbRow } from './rows';
 import { createDisputeAudit } from './dispute-store';
 import type { AuditEntry, AuditRow, AuditStore, SqlAdapter } from './types';
-import { AuditInputError, validateEntry, validatePaymentId, validateStatus } from './validate';
+import { AuditInputError, validateDate, validateEntry, validatePaymentId, validateStatus } from './validate';
 
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 10_000;
@@ -39,7 +39,7 @@ export function createAuditStore(db: SqlAdapter, logger: pino.Logger): AuditStor
     async allRows(opts?: { since?: Date }) {
       const sql = `SELECT ${ROW_COLUMNS} FROM payment_status
         WHERE $1::timestamptz IS NULL OR "timestamp" >= $1 ORDER BY id`;
-      return select(sql, [validateSince(opts?.since)]);
+      return select(sql, [validateDate('since', opts?.since)]);
     },
     // Idempotent: shutdown paths (signal handler plus finally) often both close.
     close: () => (closing ??= db.close()),
@@ -52,12 +52,4 @@ function validateLimit(limit: number | undefined): number {
     throw new AuditInputError('limit', `must be an integer between 1 and ${MAX_LIMIT}`);
   }
   return limit;
-}
-
-function validateSince(since: Date | undefined): string | null {
-  if (since === undefined) return null;
-  if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
-    throw new AuditInputError('since', 'must be a valid Date');
-  }
-  return since.toISOString();
 }

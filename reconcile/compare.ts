@@ -1,7 +1,7 @@
 import { chargePaymentId, type LedgerCharge } from './ledger';
 import type { AuditRow } from '../audit/types';
 
-export type MismatchKind = 'charged_not_recorded' | 'recorded_not_charged' | 'charged_twice';
+type MismatchKind = 'charged_not_recorded' | 'recorded_not_charged' | 'charged_twice';
 
 export interface Mismatch {
   kind: MismatchKind;

@@ -3,7 +3,7 @@ import { chargeCreatedAt, chargePaymentId, type LedgerCharge } from './ledger';
 import type { Mismatch } from './compare';
 import type { AuditRow, AuditStore } from '../audit/types';
 
-export interface ReconcileInput {
+interface ReconcileInput {
   rows: AuditRow[];
   charges: LedgerCharge[];
 }
