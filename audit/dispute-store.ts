@@ -1,4 +1,7 @@
-/** The dispute half of the audit trail: the same append-only, idempotent-by-event-key rules as payments. */
+/**
+ * The dispute half of the audit trail: append-only and idempotent by event key like payments (a repeated key inserts
+ * nothing), but a repeated key with another status is not checked, and the database sets every timestamp.
+ */
 import { DISPUTE_ID_PATTERN } from '../shared/ids';
 import { isDisputeStatus, DISPUTE_STATUSES, type DisputeStatus } from '../shared/dispute-status';
 import { toDisputeRow, type DisputeDbRow } from './rows';

@@ -1,3 +1,7 @@
+/**
+ * The schema's versioned migrations (audit/migrations/NNN_name.sql): applied in order, once, under a lock, and
+ * refused when an applied file was edited. `openAuditStore` and `npm run migrate` both run them.
+ */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+/** The PostgreSQL backend (DATABASE_URL): the SQL seam of types.ts over a pg connection pool. */
 import { Pool, type PoolClient } from 'pg';
 import type pino from 'pino';
 import type { SqlAdapter, SqlExecutor } from './types';

@@ -1,3 +1,4 @@
+/** Database rows to AuditRow / DisputeAuditRow: one mapping for both drivers, whatever types they return. */
 import type { DisputeStatus } from '../shared/dispute-status';
 import type { PaymentStatus } from '../shared/payment-status';
 import type { AuditRow, DisputeAuditRow } from './types';

@@ -1,3 +1,7 @@
+/**
+ * The AuditStore of types.ts, written once in SQL for both backends: payment appends and reads here, the dispute
+ * and idempotency-key halves from their own files.
+ */
 import type pino from 'pino';
 import type { PaymentStatus } from '../shared/payment-status';
 import { appendEntry } from './append';

@@ -1,3 +1,7 @@
+/**
+ * Checks every value before it reaches the database (ids, statuses, event keys, dates, metadata with card numbers
+ * masked) and the one error bad input raises, AuditInputError, which the activities turn into a non-retryable failure.
+ */
 import { isPaymentStatus, PAYMENT_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import { looksLikeCardNumber, maskCardNumbers } from '../shared/card-number';
 import { PAYMENT_ID_PATTERN } from '../shared/ids';

@@ -1,7 +1,7 @@
 /**
- * Configuration of the worker, the API and the CLI, parsed once from the environment with zod; `npm run migrate`
- * and `npm run reconcile` parse their few variables with the same rules. Invalid values stop the process with
- * every problem listed. The `npm start` supervisor, the sandbox gateway and bench/ read their own variables.
+ * Configuration of the worker, the API, the CLI and the bench, parsed once from the environment with zod; invalid
+ * values stop the process with every problem listed. `npm run migrate` / `reconcile` pick their variables from this
+ * schema; scripts/start.ts, gateway-sandbox/main.ts, scripts/lib/ and bench/ read process.env themselves.
  */
 import { z } from 'zod';
 import { parseEncryptionKeys } from '../encryption/payload-codec';

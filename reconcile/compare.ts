@@ -1,3 +1,4 @@
+/** The reconciliation itself: audit trail against gateway ledger, payment by payment, as a pure function. */
 import { chargePaymentId, type LedgerCharge } from './ledger';
 import type { AuditRow } from '../audit/types';
 

@@ -1,3 +1,4 @@
+/** What `npm run reconcile` compares (all payments, or those active since a date) and how it prints the result. */
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { chargeCreatedAt, chargePaymentId, type LedgerCharge } from './ledger';
 import type { Mismatch } from './compare';
