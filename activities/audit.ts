@@ -1,7 +1,7 @@
 /** Audit activities: append one status change to the append-only `payment_status` or `dispute_status` table. */
 import { ApplicationFailure } from '@temporalio/common';
 import { withoutCardKeys } from '../audit/card-data';
-import type { AuditRow, AuditStore } from '../audit/store';
+import type { AuditRow, AuditStore } from '../audit/types';
 import type { Logger } from '../logging/logger';
 import { ErrorType } from '../shared/errors';
 import type { DisputeStatus } from '../shared/dispute-status';

@@ -1,5 +1,5 @@
 /** Composes every activity from its dependencies; nothing here reads process.env. */
-import type { AuditStore } from '../audit/store';
+import type { AuditStore } from '../audit/types';
 import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
 import type { GatewayClient } from './gateway-client';

@@ -1,6 +1,6 @@
-/** One payment_status row, written on any executor: the store's pool, or a transaction that also claims a key. */
+/** One payment_status row, written on any executor: the store's adapter, or a transaction that also claims a key. */
 import type pino from 'pino';
-import type { SqlExecutor } from './sql';
+import type { SqlExecutor } from './types';
 import { AuditInputError, type ValidEntry } from './validate';
 
 const INSERT = `INSERT INTO payment_status (payment_id, event_key, status, "timestamp", metadata)

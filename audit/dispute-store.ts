@@ -1,41 +1,17 @@
-/** The dispute half of the audit trail: the same append-only, idempotent-by-event-key rules as payments. */
+/**
+ * The dispute half of the audit trail: append-only and idempotent by event key like payments (a repeated key inserts
+ * nothing), but a repeated key with another status is not checked, and the database sets every timestamp.
+ */
 import { DISPUTE_ID_PATTERN } from '../shared/ids';
 import { isDisputeStatus, DISPUTE_STATUSES, type DisputeStatus } from '../shared/dispute-status';
-import type { SqlAdapter } from './sql';
-import { AuditInputError, validateMetadata, validatePaymentId } from './validate';
-
-export interface DisputeAuditEntry {
-  disputeId: string;
-  paymentId?: string;
-  eventKey: string;
-  status: DisputeStatus;
-  metadata?: Record<string, unknown>;
-}
-
-export interface DisputeAuditRow {
-  id: number;
-  disputeId: string;
-  paymentId?: string;
-  eventKey: string;
-  status: DisputeStatus;
-  timestamp: Date;
-  metadata: Record<string, unknown>;
-}
+import { toDisputeRow, type DisputeDbRow } from './rows';
+import type { DisputeAuditEntry, DisputeAuditRow, SqlAdapter } from './types';
+import { AuditInputError, validateEventKey, validateMetadata, validatePaymentId } from './validate';
 
 const INSERT = `INSERT INTO dispute_status (dispute_id, payment_id, event_key, status, metadata)
   VALUES ($1, $2, $3, $4, $5::jsonb)
   ON CONFLICT (dispute_id, event_key) DO NOTHING
   RETURNING id`;
-
-interface DbRow {
-  id: number | string;
-  dispute_id: string;
-  payment_id: string | null;
-  event_key: string;
-  status: string;
-  timestamp: Date | string;
-  metadata: Record<string, unknown> | string | null;
-}
 
 export function createDisputeAudit(db: SqlAdapter) {
   return {
@@ -43,45 +19,26 @@ export function createDisputeAudit(db: SqlAdapter) {
       const params = [
         validateDisputeId(entry.disputeId),
         entry.paymentId === undefined ? null : validatePaymentId(entry.paymentId),
-        validateKey(entry.eventKey),
+        validateEventKey(entry.eventKey),
         validateDisputeStatus(entry.status),
         validateMetadata(entry.metadata),
       ];
       return { inserted: (await db.query(INSERT, params)).length === 1 };
     },
     async disputeHistory(disputeId: string): Promise<DisputeAuditRow[]> {
-      const rows = await db.query<DbRow>(
+      const rows = await db.query<DisputeDbRow>(
         `SELECT id, dispute_id, payment_id, event_key, status, "timestamp", metadata
          FROM dispute_status WHERE dispute_id = $1 ORDER BY id`,
         [validateDisputeId(disputeId)],
       );
-      return rows.map(toRow);
+      return rows.map(toDisputeRow);
     },
-  };
-}
-
-function toRow(row: DbRow): DisputeAuditRow {
-  return {
-    id: Number(row.id),
-    disputeId: row.dispute_id,
-    paymentId: row.payment_id ?? undefined,
-    eventKey: row.event_key,
-    status: row.status as DisputeStatus,
-    timestamp: row.timestamp instanceof Date ? row.timestamp : new Date(row.timestamp),
-    metadata: typeof row.metadata === 'string' ? JSON.parse(row.metadata) : (row.metadata ?? {}),
   };
 }
 
 function validateDisputeId(value: unknown): string {
   if (typeof value !== 'string' || !DISPUTE_ID_PATTERN.test(value)) {
     throw new AuditInputError('disputeId', 'must be 1-255 letters, digits, _ or -');
-  }
-  return value;
-}
-
-function validateKey(value: unknown): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > 200) {
-    throw new AuditInputError('eventKey', 'must be a string of 1-200 characters');
   }
   return value;
 }

@@ -6,21 +6,8 @@
 import type pino from 'pino';
 import { appendEntry } from './append';
 import { ROW_COLUMNS, toAuditRow, type DbRow } from './rows';
-import type { SqlAdapter, SqlExecutor } from './sql';
-import type { AuditEntry, AuditRow } from './store';
-import { AuditInputError, validateEntry, validatePaymentId } from './validate';
-
-export interface KeyClaimRequest {
-  idempotencyKey: string;
-  paymentId: string;
-  /** Keyed hash of the request parameters (client/payment-id.ts). */
-  fingerprint: string;
-  /** The claiming run's original run id: a retried activity (or a reset of the run) claims again and is told yes. */
-  runId: string;
-}
-
-/** claimed: this run owns the key. Otherwise an earlier run does, with the fingerprint of the request it took. */
-export type KeyClaimResult = { claimed: true } | { claimed: false; fingerprint: string; runId: string };
+import type { AuditEntry, ClaimedAppend, KeyClaimRequest, KeyClaimResult, SqlAdapter, SqlExecutor } from './types';
+import { AuditInputError, validateEntry, validatePaymentId, validateText } from './validate';
 
 const INSERT = `INSERT INTO idempotency_keys (idempotency_key, payment_id, request_fingerprint, run_id)
   VALUES ($1, $2, $3, $4)
@@ -29,14 +16,6 @@ const INSERT = `INSERT INTO idempotency_keys (idempotency_key, payment_id, reque
 
 // READ COMMITTED: a concurrent claimer's INSERT waited for ours to commit, so this statement sees the winner.
 const EARLIER = `SELECT request_fingerprint, run_id FROM idempotency_keys WHERE idempotency_key = $1`;
-
-/** A status row written together with the claim of its payment's key, or the earlier payment's trail instead. */
-export interface ClaimedAppend {
-  inserted: boolean;
-  claim: KeyClaimResult;
-  /** When the key belongs to an earlier run: that payment's audit trail, in write order (its final state is last). */
-  trail?: AuditRow[];
-}
 
 export function createIdempotencyAudit(db: SqlAdapter, logger: pino.Logger) {
   return {
@@ -64,7 +43,7 @@ export function createIdempotencyAudit(db: SqlAdapter, logger: pino.Logger) {
 }
 
 /** Inserts the claim, or reports the earlier one; runs on the caller's executor (inside its transaction). */
-export async function claimKey(db: SqlExecutor, request: KeyClaimRequest): Promise<KeyClaimResult> {
+async function claimKey(db: SqlExecutor, request: KeyClaimRequest): Promise<KeyClaimResult> {
   const claim = validateClaim(request);
   const params = [claim.idempotencyKey, claim.paymentId, claim.fingerprint, claim.runId];
   if ((await db.query(INSERT, params)).length === 1) return { claimed: true };
@@ -74,18 +53,11 @@ export async function claimKey(db: SqlExecutor, request: KeyClaimRequest): Promi
   return { claimed: false, fingerprint: earlier.request_fingerprint, runId: earlier.run_id };
 }
 
-export function validateClaim(request: KeyClaimRequest): KeyClaimRequest {
+function validateClaim(request: KeyClaimRequest): KeyClaimRequest {
   return {
-    idempotencyKey: text('idempotencyKey', request.idempotencyKey, 255),
+    idempotencyKey: validateText('idempotencyKey', request.idempotencyKey, 255),
     paymentId: validatePaymentId(request.paymentId),
-    fingerprint: text('fingerprint', request.fingerprint, 200),
-    runId: text('runId', request.runId, 200),
+    fingerprint: validateText('fingerprint', request.fingerprint, 200),
+    runId: validateText('runId', request.runId, 200),
   };
-}
-
-function text(field: string, value: unknown, max: number): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > max) {
-    throw new AuditInputError(field, `must be a string of 1-${max} characters`);
-  }
-  return value;
 }

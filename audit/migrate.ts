@@ -1,8 +1,12 @@
+/**
+ * The schema's versioned migrations (audit/migrations/NNN_name.sql): applied in order, once, under a lock, and
+ * refused when an applied file was edited. `openAuditStore` and `npm run migrate` both run them.
+ */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pino from 'pino';
-import type { SqlAdapter, SqlExecutor } from './sql';
+import type { SqlAdapter, SqlExecutor } from './types';
 
 export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 
@@ -10,14 +14,14 @@ export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 const MIGRATION_LOCK_KEY = 7_230_514;
 const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql: string;
   checksum: string;
 }
 
-export interface MigrationResult {
+interface MigrationResult {
   applied: string[];
   currentVersion: number;
 }

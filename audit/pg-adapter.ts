@@ -1,6 +1,7 @@
+/** The PostgreSQL backend (DATABASE_URL): the SQL seam of types.ts over a pg connection pool. */
 import { Pool, type PoolClient } from 'pg';
 import type pino from 'pino';
-import type { SqlAdapter, SqlExecutor } from './sql';
+import type { SqlAdapter, SqlExecutor } from './types';
 
 /** A pooled PostgreSQL backend; concurrent appends run on separate connections. */
 export async function openPgAdapter(connectionString: string, logger: pino.Logger): Promise<SqlAdapter> {

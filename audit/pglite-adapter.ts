@@ -1,6 +1,7 @@
+/** The embedded PGlite backend (the default, under AUDIT_DATA_DIR): the SQL seam of types.ts over a worker thread. */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { SqlAdapter, SqlExecutor } from './sql';
+import type { SqlAdapter, SqlExecutor } from './types';
 
 type Op = 'query' | 'exec' | 'close';
 type Reply = { id: number; rows?: unknown[]; error?: Record<string, unknown> & { message: string } };

@@ -1,12 +1,15 @@
+/**
+ * The AuditStore of types.ts, written once in SQL for both backends: payment appends and reads here, the dispute
+ * and idempotency-key halves from their own files.
+ */
 import type pino from 'pino';
 import type { PaymentStatus } from '../shared/payment-status';
 import { appendEntry } from './append';
 import { createIdempotencyAudit } from './idempotency-store';
 import { ROW_COLUMNS, toAuditRow, type DbRow } from './rows';
 import { createDisputeAudit } from './dispute-store';
-import type { SqlAdapter } from './sql';
-import type { AuditEntry, AuditRow, AuditStore } from './store';
-import { AuditInputError, validateEntry, validatePaymentId, validateStatus } from './validate';
+import type { AuditEntry, AuditRow, AuditStore, SqlAdapter } from './types';
+import { AuditInputError, validateDate, validateEntry, validatePaymentId, validateStatus } from './validate';
 
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 10_000;
@@ -40,7 +43,7 @@ export function createAuditStore(db: SqlAdapter, logger: pino.Logger): AuditStor
     async allRows(opts?: { since?: Date }) {
       const sql = `SELECT ${ROW_COLUMNS} FROM payment_status
         WHERE $1::timestamptz IS NULL OR "timestamp" >= $1 ORDER BY id`;
-      return select(sql, [validateSince(opts?.since)]);
+      return select(sql, [validateDate('since', opts?.since)]);
     },
     // Idempotent: shutdown paths (signal handler plus finally) often both close.
     close: () => (closing ??= db.close()),
@@ -53,12 +56,4 @@ function validateLimit(limit: number | undefined): number {
     throw new AuditInputError('limit', `must be an integer between 1 and ${MAX_LIMIT}`);
   }
   return limit;
-}
-
-function validateSince(since: Date | undefined): string | null {
-  if (since === undefined) return null;
-  if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
-    throw new AuditInputError('since', 'must be a valid Date');
-  }
-  return since.toISOString();
 }

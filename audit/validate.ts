@@ -1,8 +1,12 @@
+/**
+ * Checks every value before it reaches the database (ids, statuses, event keys, dates, metadata with card numbers
+ * masked) and the one error bad input raises, AuditInputError, which the activities turn into a non-retryable failure.
+ */
 import { isPaymentStatus, PAYMENT_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import { looksLikeCardNumber, maskCardNumbers } from '../shared/card-number';
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { findCardKey } from './card-data';
-import type { AuditEntry } from './store';
+import type { AuditEntry } from './types';
 
 const MAX_EVENT_KEY_LENGTH = 200;
 
@@ -51,13 +55,18 @@ export function validateEntry(entry: AuditEntry): ValidEntry {
     eventKey: validateEventKey(entry.eventKey),
     status: validateStatus(entry.status),
     metadataJson: validateMetadata(entry.metadata),
-    occurredAt: validateOccurredAt(entry.occurredAt),
+    occurredAt: validateDate('occurredAt', entry.occurredAt),
   };
 }
 
-function validateEventKey(value: unknown): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > MAX_EVENT_KEY_LENGTH) {
-    throw new AuditInputError('eventKey', `must be a string of 1-${MAX_EVENT_KEY_LENGTH} characters`);
+/** The idempotency key of a write within its payment or dispute. */
+export function validateEventKey(value: unknown): string {
+  return validateText('eventKey', value, MAX_EVENT_KEY_LENGTH);
+}
+
+export function validateText(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.length < 1 || value.length > max) {
+    throw new AuditInputError(field, `must be a string of 1-${max} characters`);
   }
   return value;
 }
@@ -84,10 +93,11 @@ export function validateMetadata(value: unknown): string {
   }
 }
 
-function validateOccurredAt(value: unknown): string | null {
+/** An optional Date as the ISO text the query binds, or null when absent. */
+export function validateDate(field: string, value: unknown): string | null {
   if (value === undefined) return null;
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new AuditInputError('occurredAt', 'must be a valid Date');
+    throw new AuditInputError(field, 'must be a valid Date');
   }
   return value.toISOString();
 }

@@ -1,16 +1,18 @@
 /**
- * Configuration, parsed once from the environment at start-up with zod. Invalid values stop the process
- * with every problem listed; nothing else in the codebase reads process.env.
+ * Configuration of the worker, the API, the CLI and the bench, parsed once from the environment with zod; invalid
+ * values stop the process with every problem listed. `npm run migrate` / `reconcile` pick their variables from this
+ * schema; scripts/start.ts, gateway-sandbox/main.ts, scripts/lib/ and bench/ read process.env themselves.
  */
 import { z } from 'zod';
 import { parseEncryptionKeys } from '../encryption/payload-codec';
 import { PAYMENTS_TASK_QUEUE } from '../shared/task-queues';
+import { databaseEnv } from './database';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const ms = z.coerce.number().int().min(1);
 
 /** Dev-only: derived from a public string, so anyone can decrypt what it protects. Set your own. */
-export const DEV_PAYLOAD_ENCRYPTION_KEYS = 'dev:3YQqtmKSh5SLxBY1+b7MFl03r7+B8mFhrQDwavbF2do=';
+const DEV_PAYLOAD_ENCRYPTION_KEYS = 'dev:3YQqtmKSh5SLxBY1+b7MFl03r7+B8mFhrQDwavbF2do=';
 
 // HTTP API
 /** Dev-only defaults: good for `npm start` on a laptop, never for anything shared. */
@@ -27,7 +29,7 @@ const apiKeyList = z
   .pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1, 'at least one API key'));
 // end HTTP API
 
-export const ConfigSchema = z.object({
+const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -37,8 +39,7 @@ export const ConfigSchema = z.object({
   GATEWAY_API_KEY: z.string().min(1).default('sk_test_sandbox'),
   GATEWAY_CONNECT_TIMEOUT_MS: ms.default(2_000),
   GATEWAY_READ_TIMEOUT_MS: ms.default(15_000),
-  DATABASE_URL: z.string().url().optional(),
-  AUDIT_DATA_DIR: z.string().min(1).default('.data/audit'),
+  ...databaseEnv,
   PAYMENT_MAX_AMOUNT: z.coerce.number().int().positive().default(100_000_000),
   IDEMPOTENCY_SECRET: z.string().min(16).default('dev-only-idempotency-fingerprint-secret'),
   WORKER_METRICS_PORT: port.optional(),
@@ -121,13 +122,24 @@ export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 
 export class ConfigError extends Error {}
 
-export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const result = ConfigSchema.safeParse(env);
+/** What `npm run migrate` reads, by the worker's rules: it must migrate the database the worker opens. */
+export const MigrateEnvSchema = ConfigSchema.pick({ DATABASE_URL: true, AUDIT_DATA_DIR: true });
+
+/** What `npm run reconcile` reads: the audit database and the gateway whose ledger it compares, as the worker does. */
+export const ReconcileEnvSchema = ConfigSchema.pick({ DATABASE_URL: true, AUDIT_DATA_DIR: true, GATEWAY_URL: true });
+
+/** Parses `env` with `schema`, or throws one ConfigError listing every bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new ConfigError(`Invalid configuration:\n${problems}`);
   }
-  return Object.freeze(result.data);
+  return result.data;
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  return Object.freeze(parseEnv(ConfigSchema, env));
 }
 
 let loaded: Config | undefined;

@@ -4,13 +4,13 @@
  * Env: DATABASE_URL (optional; PGlite under AUDIT_DATA_DIR otherwise).
  */
 import pino from 'pino';
-import { auditEnvSchema, parseEnv } from '../audit/config';
 import { runMigrations } from '../audit/migrate';
-import { openSqlAdapter } from '../audit/sql';
+import { openSqlAdapter } from '../audit/open';
+import { MigrateEnvSchema, parseEnv } from '../config';
 
 export async function main(env: Record<string, string | undefined>): Promise<number> {
   try {
-    const config = parseEnv(auditEnvSchema, env);
+    const config = parseEnv(MigrateEnvSchema, env);
     const logger = pino({ name: 'migrate', level: 'warn' }, process.stderr);
     const db = await openSqlAdapter({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
     const where = config.DATABASE_URL ? 'PostgreSQL' : `PGlite at ${config.AUDIT_DATA_DIR}`;

@@ -5,11 +5,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import pino from 'pino';
-import { parseEnv, reconcileEnvSchema } from '../audit/config';
-import { fetchLedger } from '../audit/ledger';
-import { reconcile } from '../audit/reconcile';
-import { countPayments, formatMismatch, loadReconcileInput } from '../audit/reconcile-run';
-import { openAuditStore } from '../audit/store';
+import { openAuditStore } from '../audit/open';
+import { parseEnv, ReconcileEnvSchema } from '../config';
+import { reconcile } from '../reconcile/compare';
+import { fetchLedger } from '../reconcile/ledger';
+import { countPayments, formatMismatch, loadReconcileInput } from '../reconcile/run';
 
 export interface ScriptIO {
   out(line: string): void;
@@ -26,7 +26,7 @@ interface Flags {
 export async function main(argv: string[], env: Record<string, string | undefined>, io = consoleIO): Promise<number> {
   try {
     const flags = parseFlags(argv, io);
-    const config = parseEnv(reconcileEnvSchema, env);
+    const config = parseEnv(ReconcileEnvSchema, env);
     // Logs go to stderr so `--json` output on stdout stays machine-readable.
     const logger = pino({ name: 'reconcile', level: 'warn' }, process.stderr);
     const charges = await fetchLedger(config.GATEWAY_URL);

@@ -5,7 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { GatewayClient } from '../activities/gateway-client';
 import type { ActivityDeps } from '../activities';
-import { openAuditStore } from '../audit/store';
+import { openAuditStore } from '../audit/open';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
 import { encryptedDataConverter } from '../encryption/data-converter';

@@ -4,7 +4,7 @@
  * payment's state and the audit trail, and its final audit row is written; a card-like customer id is refused.
  */
 import { paymentIdFromKey } from '../../client/payment-id';
-import type { AuditRow } from '../../audit/store';
+import type { AuditRow } from '../../audit/types';
 import { paymentWorkflowId } from '../../shared/ids';
 import { uniqueKey } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';

@@ -1,5 +1,5 @@
 /** The dispute half of the audit trail: append-only and idempotent by event key, on both backends. */
-import { AuditInputError } from '../../audit/store';
+import { AuditInputError } from '../../audit/validate';
 import { BACKENDS } from './support/backends';
 import { newPaymentId, useStore } from './support/fixture';
 

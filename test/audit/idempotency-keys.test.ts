@@ -3,7 +3,8 @@
  * retry is told it owns its claim, and a claim written with its status row is all or nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { AuditInputError, type KeyClaimRequest } from '../../audit/store';
+import type { KeyClaimRequest } from '../../audit/types';
+import { AuditInputError } from '../../audit/validate';
 import { BACKENDS } from './support/backends';
 import { countRows, newPaymentId, useStore } from './support/fixture';
 

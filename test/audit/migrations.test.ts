@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadMigrations, MIGRATIONS_DIR, runMigrations } from '../../audit/migrate';
-import { openSqlAdapter } from '../../audit/sql';
-import { AuditInputError, openAuditStore } from '../../audit/store';
+import { openAuditStore, openSqlAdapter } from '../../audit/open';
+import { AuditInputError } from '../../audit/validate';
 import { BACKENDS, createBackend, silentLogger, type Backend } from './support/backends';
 import { newPaymentId } from './support/fixture';
 

@@ -1,5 +1,5 @@
 import { PAYMENT_STATUSES } from '../../shared/payment-status';
-import { AuditInputError } from '../../audit/store';
+import { AuditInputError } from '../../audit/validate';
 import { BACKENDS } from './support/backends';
 import { countRows, newPaymentId, useStore } from './support/fixture';
 

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createAuditActivities } from '../../activities/audit';
-import { AuditInputError, type AuditEntry } from '../../audit/store';
+import type { AuditEntry } from '../../audit/types';
+import { AuditInputError } from '../../audit/validate';
 import { BACKENDS } from './support/backends';
 import { countRows, newPaymentId, useStore } from './support/fixture';
 

@@ -3,7 +3,8 @@
  * backends, and `npm run reconcile` finds the audit trail and the gateway ledger in agreement.
  */
 import pino from 'pino';
-import { openAuditStore, type AuditStore } from '../../audit/store';
+import { openAuditStore } from '../../audit/open';
+import type { AuditStore } from '../../audit/types';
 import { main as reconcile } from '../../scripts/reconcile';
 import { createBackend, type Backend, type BackendName } from '../audit/support/backends';
 import { addFault } from '../support/gateway-admin';

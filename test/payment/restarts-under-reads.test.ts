@@ -6,7 +6,8 @@
  * restart forces. The audit writes are slowed down so that reads land inside them often.
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { openAuditStore, type AuditStore } from '../../audit/store';
+import { openAuditStore } from '../../audit/open';
+import type { AuditStore } from '../../audit/types';
 import { paymentWorkflowId } from '../../shared/ids';
 import type { PaymentStatus } from '../../shared/payment-status';
 import type { PaymentMethod, PaymentState } from '../../shared/payment-types';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { runMigrations } from '../../../audit/migrate';
-import { openSqlAdapter, type SqlAdapter } from '../../../audit/sql';
+import { openSqlAdapter } from '../../../audit/open';
 import { createAuditStore } from '../../../audit/sql-store';
-import type { AuditStore } from '../../../audit/store';
+import type { AuditStore, SqlAdapter } from '../../../audit/types';
 import { createBackend, silentLogger, type Backend, type BackendName } from './backends';
 
 export interface StoreFixture {

@@ -1,9 +1,10 @@
+/** What `npm run reconcile` compares (all payments, or those active since a date) and how it prints the result. */
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import { chargeCreatedAt, chargePaymentId, type LedgerCharge } from './ledger';
-import type { Mismatch } from './reconcile';
-import type { AuditRow, AuditStore } from './store';
+import type { Mismatch } from './compare';
+import type { AuditRow, AuditStore } from '../audit/types';
 
-export interface ReconcileInput {
+interface ReconcileInput {
   rows: AuditRow[];
   charges: LedgerCharge[];
 }

@@ -1,3 +1,4 @@
+/** Reads the sandbox gateway's ledger (GET /_sandbox/ledger) and the two facts reconciliation takes from a charge. */
 import { request } from 'undici';
 import { z } from 'zod';
 

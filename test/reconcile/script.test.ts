@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openAuditStore } from '../../audit/store';
+import { openAuditStore } from '../../audit/open';
 import { main } from '../../scripts/reconcile';
-import { silentLogger } from './support/backends';
+import { silentLogger } from '../audit/support/backends';
 
 const PAID = '11111111-1111-4111-8111-111111111111';
 const NOT_RECORDED = '22222222-2222-4222-8222-222222222222';

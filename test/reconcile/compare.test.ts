@@ -1,6 +1,6 @@
-import type { LedgerCharge } from '../../audit/ledger';
-import { reconcile } from '../../audit/reconcile';
-import type { AuditRow } from '../../audit/store';
+import type { LedgerCharge } from '../../reconcile/ledger';
+import { reconcile } from '../../reconcile/compare';
+import type { AuditRow } from '../../audit/types';
 import type { PaymentStatus } from '../../shared/payment-status';
 
 const P1 = '11111111-1111-4111-8111-111111111111';

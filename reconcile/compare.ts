@@ -1,7 +1,8 @@
+/** The reconciliation itself: audit trail against gateway ledger, payment by payment, as a pure function. */
 import { chargePaymentId, type LedgerCharge } from './ledger';
-import type { AuditRow } from './store';
+import type { AuditRow } from '../audit/types';
 
-export type MismatchKind = 'charged_not_recorded' | 'recorded_not_charged' | 'charged_twice';
+type MismatchKind = 'charged_not_recorded' | 'recorded_not_charged' | 'charged_twice';
 
 export interface Mismatch {
   kind: MismatchKind;
