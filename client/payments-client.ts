@@ -58,7 +58,10 @@ export interface PaymentsClientOptions {
   taskQueue: string;
   fingerprintSecret: string;
   maxAmount: number;
-  /** Tests shorten durations; production leaves this unset and the workflow uses its defaults. */
+  /**
+   * Overrides of the payment policy, resolved with the defaults (shared/payment-policy.ts) into each run's input at
+   * start. Production sets refundWindowMs from REFUND_WINDOW_DAYS (config/client-options.ts); tests shorten durations.
+   */
   policy?: Partial<PaymentPolicy>;
 }
 
