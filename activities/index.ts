@@ -6,6 +6,7 @@ import type { GatewayClient } from './gateway-client';
 import { createGatewayActivities } from './gateway';
 import { createDisputeActivities } from './gateway-disputes';
 import { createRefundActivities } from './gateway-refunds';
+import { createOperatorActivities, type OperatorRequests } from './operator-requests';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
 
 export interface ActivityDeps {
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   /** Our own payments, for dispute evidence. */
   payments: PaymentRecords;
   merchant: MerchantPolicies;
+  /** What operators asked of a run through Temporal (its history). */
+  operators: OperatorRequests;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -24,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRefundActivities(deps),
     ...createDisputeActivities(deps),
     ...createAuditActivities(deps),
+    ...createOperatorActivities(deps),
   };
 }
 
@@ -31,4 +35,5 @@ export type PaymentActivities = ReturnType<typeof createActivities>;
 export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput } from './gateway';
 export type { RecordStatusInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
+export type { OperatorRequest, OperatorRequests } from './operator-requests';
 export type { RefundChargeInput, RefundOutcome, RefundLookup } from './gateway-refunds';

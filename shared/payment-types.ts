@@ -61,9 +61,14 @@ export interface OrderDetails {
 
 /**
  * Input shape 2: `policy` is complete, resolved from the defaults when the payment started, and the run writes its
- * audit trail with activities. Inputs without a version replay as they always did (see workflows/payment.ts).
+ * audit trail with activities. Shape 3 adds nothing to the input but says the run treats a Temporal cancellation
+ * (the UI's Request Cancellation, `temporal workflow cancel`) as an operator's cancel; shape 2 runs keep Temporal's
+ * default (the pending step is cancelled). Inputs without a version replay as they always did (workflows/payment.ts).
  */
-export const PAYMENT_INPUT_VERSION = 2;
+export const PAYMENT_INPUT_VERSION = 3;
+
+/** Every input version the workflow accepts; each is complete (its policy resolved at start). */
+export const PAYMENT_INPUT_VERSIONS: readonly number[] = [2, 3];
 
 export interface PaymentInput extends Money {
   /** PAYMENT_INPUT_VERSION for payments started by this release's client; absent on older inputs. */

@@ -1,6 +1,6 @@
 /**
  * Builds the worker's dependencies from config: the gateway client, the audit store, the logger, and a
- * Temporal client through which dispute evidence reads our own payments.
+ * Temporal client through which dispute evidence reads our own payments and runs read operators' requests.
  */
 import { Client, Connection } from '@temporalio/client';
 import { GatewayClient } from '../activities/gateway-client';
@@ -9,6 +9,7 @@ import { openAuditStore } from '../audit/open';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
 import { encryptedDataConverter } from '../encryption/data-converter';
+import { temporalOperatorRequests } from './operator-requests';
 import { temporalPaymentRecords } from './payment-records';
 
 export async function createDependencies(
@@ -31,6 +32,7 @@ export async function createDependencies(
     audit,
     logger,
     payments: temporalPaymentRecords(client),
+    operators: temporalOperatorRequests(client),
     merchant: { refundPolicyUrl: config.REFUND_POLICY_URL, termsOfServiceUrl: config.TERMS_OF_SERVICE_URL },
     close: async () => {
       await gateway.close();

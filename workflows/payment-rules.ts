@@ -1,7 +1,7 @@
 /** The payment workflow's input and request rules: what it accepts, and how it refuses what it does not. */
 import type { PaymentStatus } from '../shared/payment-status';
 import { policyProblem } from '../shared/payment-policy';
-import { PAYMENT_INPUT_VERSION, type PaymentInput } from '../shared/payment-types';
+import { PAYMENT_INPUT_VERSION, PAYMENT_INPUT_VERSIONS, type PaymentInput } from '../shared/payment-types';
 import { paymentMethodProblem } from '../shared/payment-validation';
 import { reject } from './refuse';
 
@@ -33,10 +33,10 @@ export function validateInput(input: PaymentInput): void {
   if (!/^[A-Z]{3}$/.test(input.currency)) reject('currency must be an ISO 4217 code');
   const problem = paymentMethodProblem(input.paymentMethod);
   if (problem) reject(problem);
-  if (input.version !== undefined && input.version !== PAYMENT_INPUT_VERSION) {
+  if (input.version !== undefined && !PAYMENT_INPUT_VERSIONS.includes(input.version)) {
     reject(`input version ${String(input.version)} is not supported (expected ${PAYMENT_INPUT_VERSION})`);
   }
   // A versioned input must carry its whole policy: a missing field would fall back to code defaults on replay.
-  const policy = input.version === PAYMENT_INPUT_VERSION ? policyProblem(input.policy) : undefined;
+  const policy = input.version !== undefined ? policyProblem(input.policy) : undefined;
   if (policy) reject(policy);
 }

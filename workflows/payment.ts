@@ -5,6 +5,7 @@
  */
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   log,
   patched,
@@ -76,6 +77,12 @@ const CURRENT_SHAPE_PATCH = 'current-shape-v2';
 /** How many "still in flight" answers the janitor accepts per check it may spend, before it calls it unknown. */
 const IN_FLIGHT_CHECKS_PER_CHECK = 5;
 
+/**
+ * An unversioned run started by hand on this code records here that it treats a Temporal cancellation as an
+ * operator's cancel (input version 3 says so itself). Asked in the constructor, so its marker is in the first task.
+ */
+const OPERATOR_CANCEL_PATCH = 'operator-cancel';
+
 const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and takes no requests';
 
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
@@ -114,11 +121,22 @@ class PaymentProcess {
   private readonly legacy: boolean;
   /** Runs whose input carries a fingerprint claim their idempotency key with the first audit write. */
   private keyClaim?: KeyClaimState;
+  /**
+   * Input version 3 on: a Temporal cancellation (UI, `temporal workflow cancel`) is an operator's cancel request,
+   * honoured at the next safe point like the API's; nothing in flight is abandoned. Older runs keep the SDK default.
+   */
+  private readonly cancelAware: boolean;
+  /** Set when Temporal delivered a cancellation request to this run (whatever the payment's state then). */
+  private temporalCancel = false;
+  /** The pending cancel is the Temporal one (not the API's): its reason and requester are read from history. */
+  private cancelViaTemporal = false;
 
   constructor(private readonly input: PaymentInput) {
     validateInput(input);
-    const versioned = input.version === PAYMENT_INPUT_VERSION;
+    const versioned = input.version !== undefined; // validateInput refused versions this code does not know
     this.legacy = !versioned && !patched(CURRENT_SHAPE_PATCH);
+    this.cancelAware =
+      (input.version ?? 0) >= PAYMENT_INPUT_VERSION || (!versioned && !this.legacy && patched(OPERATOR_CANCEL_PATCH));
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
     this.policy = versioned ? (input.policy as PaymentPolicy) : resolvePolicy(input.policy, LEGACY_POLICY_DEFAULTS);
     this.paymentMethod = input.paymentMethod;
@@ -171,12 +189,14 @@ class PaymentProcess {
   private registerHandlers(): void {
     setHandler(getPaymentStateQuery, () => this.state);
     setHandler(keyClaimQuery, () => this.keyClaim);
-    setHandler(paymentOutcomeUpdate, async () => {
-      // A run answering for an earlier one has its answer at once, whatever status that run had reached.
-      await condition(() => this.keyClaim?.state === 'earlier' || TERMINAL_STATUSES.includes(this.answeredStatus()));
-      return this.result();
-    });
-    setHandler(refundPaymentUpdate, (req) => this.refunds.refund(req), {
+    setHandler(paymentOutcomeUpdate, () =>
+      this.shielded(async () => {
+        // A run answering for an earlier one has its answer at once, whatever status that run had reached.
+        await condition(() => this.keyClaim?.state === 'earlier' || TERMINAL_STATUSES.includes(this.answeredStatus()));
+        return this.result();
+      }),
+    );
+    setHandler(refundPaymentUpdate, (req) => this.shielded(() => this.refunds.refund(req)), {
       validator: (req) => {
         const problem = this.refunds.problem(req);
         if (problem) reject(problem);
@@ -199,12 +219,7 @@ class PaymentProcess {
       async ({ reason }) => {
         // Operator text (UI, CLI, API): a pasted card or ticket number is masked before it is stored or shown.
         this.cancelRequest = reason ? maskCardNumbers(reason) : 'cancelled_by_request';
-        // A current run may end otherwise: the last look can find that the gateway charged after all.
-        await condition(
-          () =>
-            this.keyClaim?.state === 'earlier' ||
-            (this.legacy ? this.state.status === 'cancelled' : TERMINAL_STATUSES.includes(this.answeredStatus())),
-        );
+        await this.shielded(() => this.cancelSettled());
         if (this.keyClaim?.state === 'earlier') reject(ANSWERED_FROM_EARLIER); // fails this Update only
         return { status: this.state.status };
       },
@@ -231,7 +246,52 @@ class PaymentProcess {
     );
   }
 
+  /** The API's cancel waits for the end: a current run may end otherwise (the last look finds a late charge). */
+  private async cancelSettled(): Promise<void> {
+    await condition(
+      () =>
+        this.keyClaim?.state === 'earlier' ||
+        (this.legacy ? this.state.status === 'cancelled' : TERMINAL_STATUSES.includes(this.answeredStatus())),
+    );
+  }
+
+  /**
+   * Handlers run in the root cancellation scope: in a cancel-aware run, an operator's cancellation must not fail a
+   * waiting caller's Update or cut a refund short, so their waits and activities cannot be cancelled.
+   */
+  private shielded<T>(fn: () => Promise<T>): Promise<T> {
+    return this.cancelAware ? CancellationScope.nonCancellable(fn) : fn();
+  }
+
   async run(): Promise<PaymentResult> {
+    if (!this.cancelAware) return this.runToEnd();
+    // The run itself cannot be cancelled: the request becomes an operator's cancel, honoured where it is safe.
+    void CancellationScope.current().cancelRequested.catch(() => this.onTemporalCancel());
+    return CancellationScope.nonCancellable(() => this.runToEnd());
+  }
+
+  /**
+   * UI "Request Cancellation" or `temporal workflow cancel`. Before capture it is a cancel request like the API's,
+   * taken at the next safe point (a charge in flight is settled first, one awaiting 3DS is cancelled at the
+   * gateway). After capture there is nothing to cancel: the charge stands and the payment stays refundable.
+   */
+  private onTemporalCancel(): void {
+    this.temporalCancel = true;
+    const { paymentId } = this.input;
+    if (this.keyClaim?.state === 'earlier' || TERMINAL_STATUSES.includes(this.state.status)) {
+      log.warn('cancellation requested after the payment settled: nothing to cancel (refund it instead)', {
+        paymentId,
+        status: this.state.status,
+      });
+      return;
+    }
+    if (this.cancelRequest) return; // the API's cancel came first; it stands
+    this.cancelRequest = 'cancelled_by_operator';
+    this.cancelViaTemporal = true;
+    log.warn('operator cancellation requested through Temporal', { paymentId, status: this.state.status });
+  }
+
+  private async runToEnd(): Promise<PaymentResult> {
     if ((await this.begin()) === 'earlier') {
       await condition(allHandlersFinished);
       return this.result();
@@ -352,6 +412,8 @@ class PaymentProcess {
     return this.finish('succeeded', CustomerMessage.succeeded, undefined, {
       chargeId: outcome.chargeId,
       gateway: outcome.gateway,
+      // An operator's cancel that came while the charge was in flight: it captured, so the charge stands.
+      ...(this.temporalCancel ? { operatorCancel: 'refused_after_capture' } : {}),
     });
   }
 
@@ -646,10 +708,24 @@ class PaymentProcess {
       if (found.awaiting) await this.cancelAtGateway(found.awaiting.chargeId);
       meta = { ...meta, lastLook: found.unanswered.length ? { unanswered: found.unanswered } : 'no_charge' };
     }
+    if (status === 'cancelled' && this.cancelViaTemporal && reason === this.cancelRequest) {
+      ({ reason, meta } = await this.operatorCancelRecord(meta));
+    }
     this.state.customerMessage = message;
     this.state.reason = reason;
     await this.transition(status, { ...meta, reason });
     return 'done';
+  }
+
+  /** The operator's cancel as the audit trail keeps it: by whom and why, as Temporal recorded the request. */
+  private async operatorCancelRecord(
+    meta: Record<string, unknown>,
+  ): Promise<{ reason: string; meta: Record<string, unknown> }> {
+    const { workflowId, runId } = workflowInfo();
+    const request = await this.audit.readCancelRequest({ workflowId, runId });
+    const reason = request.reason ?? 'cancelled_by_operator';
+    this.cancelRequest = reason;
+    return { reason, meta: { ...meta, by: 'operator', via: 'temporal', requestedBy: request.identity } };
   }
 
   /**

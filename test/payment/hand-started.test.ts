@@ -1,7 +1,7 @@
 /**
  * A payment started by hand (`temporal workflow start`, the UI, another SDK) carries no input version and maybe
  * a partial policy. It must still run the current shape (refund window, audit by activities) and replay after a
- * worker restart: it records that choice in its first workflow task, where replay finds it.
+ * worker restart: it records those choices in its first workflow task, where replay finds them.
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { paymentIdFromKey } from '../../client/payment-id';
@@ -40,8 +40,18 @@ it('runs the current shape, survives a restart and replays', async () => {
   expect(refund).toMatchObject({ status: 'succeeded', amount: 700 });
 
   const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
-  const json = JSON.parse(historyToJSON(history));
-  const markers = json.events.filter((e: { eventType: string }) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED');
-  expect(markers.map((m: any) => m.markerRecordedEventAttributes.markerName)).toEqual(['core_patch']); // eslint-disable-line @typescript-eslint/no-explicit-any
+  type Event = {
+    eventId: string;
+    eventType: string;
+    markerRecordedEventAttributes?: { markerName: string; workflowTaskCompletedEventId: string };
+  };
+  const json = JSON.parse(historyToJSON(history)) as { events: Event[] };
+  const markers = json.events.flatMap((e) =>
+    e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes] : [],
+  );
+  const firstTask = json.events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED');
+  // Two choices, both in the first workflow task: the current shape, and a Temporal cancel as an operator's cancel.
+  expect(markers.map((m) => m.markerName)).toEqual(['core_patch', 'core_patch']);
+  expect(markers.map((m) => m.workflowTaskCompletedEventId)).toEqual([firstTask?.eventId, firstTask?.eventId]);
   expect(await replayFailures([{ workflowId, history: json }])).toEqual([]);
 });

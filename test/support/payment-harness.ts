@@ -11,6 +11,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { GatewayClient } from '../../activities/gateway-client';
 import { openAuditStore } from '../../audit/open';
 import type { AuditStore } from '../../audit/types';
+import { temporalOperatorRequests } from '../../worker/operator-requests';
 import { temporalPaymentRecords } from '../../worker/payment-records';
 import { paymentWorkerOptions } from '../../worker/options';
 import { PaymentsClient } from '../../client/payments-client';
@@ -91,6 +92,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     audit,
     logger,
     payments: temporalPaymentRecords(env.client),
+    operators: temporalOperatorRequests(env.client),
     merchant: { refundPolicyUrl: 'https://shop.example/refunds', termsOfServiceUrl: 'https://shop.example/terms' },
   });
   const workflowBundle = bundle;
