@@ -3,6 +3,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDependencies } from './worker/dependencies';
 import { encryptedDataConverter } from './encryption/data-converter';
 import { paymentWorkerOptions, workerTuningFromConfig } from './worker/options';
+import { ensureSweepSchedule } from './worker/sweep-schedule';
 import { config, encryptsWithDevKey } from './config';
 import { createLogger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
     logger.warn('payloads are encrypted with the public development key: set PAYLOAD_ENCRYPTION_KEYS');
   }
   const deps = await createDependencies(cfg, logger);
+  await ensureSweepSchedule(deps.client, {
+    taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+    intervalMs: cfg.SWEEP_INTERVAL_MS,
+    lookbackMs: cfg.SWEEP_LOOKBACK_HOURS * 3_600_000,
+  });
   const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
   try {
     const tuning = workerTuningFromConfig(cfg);

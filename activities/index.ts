@@ -7,6 +7,7 @@ import { createGatewayActivities } from './gateway';
 import { createDisputeActivities } from './gateway-disputes';
 import { createRefundActivities } from './gateway-refunds';
 import { createOperatorActivities, type OperatorRequests } from './operator-requests';
+import { createSweepActivities } from './termination-sweep';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
 
 export interface ActivityDeps {
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDisputeActivities(deps),
     ...createAuditActivities(deps),
     ...createOperatorActivities(deps),
+    ...createSweepActivities(deps),
   };
 }
 

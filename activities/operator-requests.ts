@@ -3,6 +3,7 @@
  * cancel`). The workflow is told only "cancel requested"; who asked and why are in its history, read here.
  */
 import { maskCardNumbers } from '../shared/card-number';
+import type { PaymentInput } from '../shared/payment-types';
 
 export interface OperatorRequest {
   /** The reason given with the request, card numbers masked; undefined when none was given. */
@@ -11,9 +12,27 @@ export interface OperatorRequest {
   identity?: string;
 }
 
+/** A payment run Temporal closed without its code running: an operator's Terminate, or a run timeout. */
+export interface ClosedRun {
+  workflowId: string;
+  runId: string;
+  closedAs: string; // 'TERMINATED' | 'TIMED_OUT'
+}
+
+/** What the closed run's history says: its input, and the terminate's reason and requester. */
+export interface RunClosure extends OperatorRequest {
+  input: PaymentInput;
+}
+
 /** Implemented over the Temporal client in worker/operator-requests.ts. */
 export interface OperatorRequests {
   cancelRequest(workflowId: string, runId: string): Promise<OperatorRequest | undefined>;
+  /** Payment runs closed as Terminated or TimedOut since then (visibility; eventually consistent). */
+  closedRuns(since: Date): Promise<ClosedRun[]>;
+  closure(workflowId: string, runId: string): Promise<RunClosure>;
+  latestRun(workflowId: string): Promise<{ runId: string; status: string }>;
+  /** A new run under the payment's workflow id that answers from the audit trail ('running': one already is). */
+  startSettlement(workflowId: string, input: PaymentInput): Promise<'started' | 'running'>;
 }
 
 export function createOperatorActivities(deps: { operators: OperatorRequests }) {

@@ -101,6 +101,15 @@ const ConfigSchema = z.object({
   REFUND_POLICY_URL: z.url().optional(),
   TERMS_OF_SERVICE_URL: z.url().optional(),
   // end Refunds and disputes
+  // Operators
+  /** How often the termination sweeper looks for runs closed by Terminate or a timeout (a Temporal Schedule). */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** How far back each sweep looks at closed runs; a run closed longer ago is not found again. */
+  SWEEP_LOOKBACK_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(7 * 24),
+  // end Operators
   /**
    * `<id>:<base64 32 bytes>[,…]`: AES-256-GCM keys for every payload Temporal stores (card numbers live in
    * workflow input). The first encrypts; the rest still decrypt, for rotation. The default is for laptops only.

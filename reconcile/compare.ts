@@ -35,7 +35,9 @@ export function reconcile(rows: readonly AuditRow[], charges: readonly LedgerCha
     return created;
   };
   for (const row of rows) {
-    if (row.status !== 'succeeded') continue;
+    // A terminated run's row says what the sweeper found at the gateway: `charged: true` is a recorded charge.
+    const charged = row.status === 'succeeded' || (row.status === 'terminated' && row.metadata.charged === true);
+    if (!charged) continue;
     const payment = view(row.paymentId.toLowerCase());
     payment.recordedSucceeded = true;
     const chargeId = row.metadata.chargeId;

@@ -7,6 +7,8 @@ export const CustomerMessage = {
   requiresAction: 'Your bank needs you to confirm this payment.',
   authenticationFailed: 'We could not confirm this payment with your bank. Please try again.',
   cancelled: 'This payment was cancelled.',
+  /** Stopped by an operator; if money moved, a person follows up (refund or fulfilment). */
+  terminated: 'This payment was stopped. If you were charged, we will contact you.',
   unavailable: 'We could not process your payment right now. You have not been charged twice; we will keep trying.',
   failed: 'We could not process your payment. Please try again later or use a different payment method.',
   cardReplacementTimeout: 'We did not receive a new card in time, so this payment was not completed.',

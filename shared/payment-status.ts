@@ -15,6 +15,8 @@ export const PAYMENT_STATUSES = [
   'dead_lettered',
   'partially_refunded',
   'refunded',
+  /** The run was terminated (or timed out) before it recorded an end; the sweeper recorded what the gateway holds. */
+  'terminated',
 ] as const;
 
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -29,6 +31,7 @@ export const TERMINAL_STATUSES: readonly PaymentStatus[] = [
   'cancelled',
   'refunded',
   'partially_refunded',
+  'terminated',
 ];
 
 export function isPaymentStatus(value: string): value is PaymentStatus {

@@ -15,7 +15,7 @@ import { temporalPaymentRecords } from './payment-records';
 export async function createDependencies(
   config: Config,
   logger: Logger,
-): Promise<ActivityDeps & { close(): Promise<void> }> {
+): Promise<ActivityDeps & { client: Client; close(): Promise<void> }> {
   const gateway = new GatewayClient({
     baseUrl: config.GATEWAY_URL,
     apiKey: config.GATEWAY_API_KEY,
@@ -32,7 +32,8 @@ export async function createDependencies(
     audit,
     logger,
     payments: temporalPaymentRecords(client),
-    operators: temporalOperatorRequests(client),
+    operators: temporalOperatorRequests(client, config.TEMPORAL_TASK_QUEUE),
+    client,
     merchant: { refundPolicyUrl: config.REFUND_POLICY_URL, termsOfServiceUrl: config.TERMS_OF_SERVICE_URL },
     close: async () => {
       await gateway.close();

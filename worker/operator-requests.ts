@@ -1,15 +1,75 @@
-/** OperatorRequests over Temporal: an operator's cancel request is the WorkflowExecutionCancelRequested event. */
-import type { Client } from '@temporalio/client';
-import type { OperatorRequests } from '../activities/operator-requests';
+/**
+ * OperatorRequests over Temporal: what operators did to payment runs, read from history and visibility. A cancel
+ * request is the WorkflowExecutionCancelRequested event; a terminate (or a run timeout) closes the run without any
+ * workflow code running, so the sweeper finds it here and records it.
+ */
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { ClosedRun, OperatorRequests, RunClosure } from '../activities/operator-requests';
+import type { PaymentInput } from '../shared/payment-types';
+import { CustomerIdKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
 
-export function temporalOperatorRequests(client: Client): OperatorRequests {
+export function temporalOperatorRequests(client: Client, taskQueue: string): OperatorRequests {
+  const history = (workflowId: string, runId: string) => client.workflow.getHandle(workflowId, runId).fetchHistory();
   return {
     async cancelRequest(workflowId, runId) {
-      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-      const event = (history.events ?? []).find((e) => e.workflowExecutionCancelRequestedEventAttributes);
-      const attrs = event?.workflowExecutionCancelRequestedEventAttributes;
+      const events = (await history(workflowId, runId)).events ?? [];
+      const attrs = events.find(
+        (e) => e.workflowExecutionCancelRequestedEventAttributes,
+      )?.workflowExecutionCancelRequestedEventAttributes;
       if (!attrs) return undefined;
       return { reason: attrs.cause || undefined, identity: attrs.identity || undefined };
+    },
+
+    async closedRuns(since) {
+      const query = [
+        `WorkflowType = 'paymentWorkflow'`,
+        `ExecutionStatus IN ('Terminated', 'TimedOut')`,
+        `CloseTime > '${since.toISOString()}'`,
+      ].join(' AND ');
+      const runs: ClosedRun[] = [];
+      for await (const wf of client.workflow.list({ query, pageSize: 100 })) {
+        runs.push({ workflowId: wf.workflowId, runId: wf.runId, closedAs: wf.status.name });
+      }
+      return runs;
+    },
+
+    async closure(workflowId, runId): Promise<RunClosure> {
+      const events = (await history(workflowId, runId)).events ?? [];
+      const started = events[0]?.workflowExecutionStartedEventAttributes;
+      const input = await decodeFromPayloadsAtIndex<PaymentInput>(
+        client.options.loadedDataConverter,
+        0,
+        started?.input?.payloads,
+      );
+      const terminated = events.at(-1)?.workflowExecutionTerminatedEventAttributes;
+      return { input, reason: terminated?.reason || undefined, identity: terminated?.identity || undefined };
+    },
+
+    async latestRun(workflowId) {
+      const described = await client.workflow.getHandle(workflowId).describe();
+      return { runId: described.runId, status: described.status.name };
+    },
+
+    async startSettlement(workflowId, input) {
+      try {
+        await client.workflow.start('paymentWorkflow', {
+          workflowId,
+          taskQueue,
+          args: [input],
+          // The first run refuses duplicates; this one is the sweeper's, after that run was closed by an operator.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          typedSearchAttributes: [
+            { key: PaymentStatusKey, value: 'terminated' },
+            { key: PaymentAmountKey, value: input.amount },
+            ...(input.customerId ? [{ key: CustomerIdKey, value: input.customerId }] : []),
+          ],
+        });
+        return 'started';
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
+        throw err;
+      }
     },
   };
 }

@@ -1,3 +1,4 @@
 /** Every workflow the worker registers. workflowsPath points here; keep it to re-exports. */
 export { paymentWorkflow } from './payment';
 export { disputeWorkflow } from './dispute';
+export { terminationSweepWorkflow } from './termination-sweep';

@@ -16,6 +16,7 @@ const MESSAGES: Partial<Record<PaymentStatus, string>> = {
   cancelled: CustomerMessage.cancelled,
   failed: CustomerMessage.failed,
   unknown: CustomerMessage.unavailable,
+  terminated: CustomerMessage.terminated,
 };
 
 /**
@@ -37,12 +38,17 @@ export function replayedState(base: PaymentState, trail: TrailRow[], runId: stri
     needsDifferentCard: status === 'awaiting_payment_method',
     attempts: [],
     history: trail.map(toStatusChange),
-    capturedAt: trail.find((r) => r.status === 'succeeded')?.at,
+    capturedAt: trail.find((r) => r.status === 'succeeded' || chargedWhenTerminated(r))?.at,
     refundableUntil: undefined,
     amountRefunded: latest(trail, 'amountRefunded', 'number') ?? 0,
     refunds: [],
     replayedFromRun: runId,
   };
+}
+
+/** The sweeper's row for a terminated run that the gateway says charged: money moved, refunds may follow. */
+export function chargedWhenTerminated(row: TrailRow | undefined): boolean {
+  return row?.status === 'terminated' && row.metadata.charged === true && typeof row.metadata.chargeId === 'string';
 }
 
 function toStatusChange(row: TrailRow, index: number): StatusChange {

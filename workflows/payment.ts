@@ -57,7 +57,7 @@ import {
   type ThreeDSResult,
 } from './payment-messages';
 import { RefundDesk } from './payment-refunds';
-import { replayedState } from './payment-replay';
+import { chargedWhenTerminated, replayedState } from './payment-replay';
 
 /**
  * Legacy runs only. Runs started before refunds existed completed at `succeeded`; replaying them must not open
@@ -126,6 +126,8 @@ class PaymentProcess {
    * honoured at the next safe point like the API's; nothing in flight is abandoned. Older runs keep the SDK default.
    */
   private readonly cancelAware: boolean;
+  /** This run answers for a terminated run that charged, and holds its refund window. */
+  private refundsAfterTermination = false;
   /** Set when Temporal delivered a cancellation request to this run (whatever the payment's state then). */
   private temporalCancel = false;
   /** The pending cancel is the Temporal one (not the API's): its reason and requester are read from history. */
@@ -293,6 +295,7 @@ class PaymentProcess {
 
   private async runToEnd(): Promise<PaymentResult> {
     if ((await this.begin()) === 'earlier') {
+      if (this.refundsAfterTermination) await this.refundWindow();
       await condition(allHandlersFinished);
       return this.result();
     }
@@ -325,6 +328,11 @@ class PaymentProcess {
    */
   private answerFromEarlier(earlier: EarlierClaim): void {
     Object.assign(this.state, replayedState(this.state, earlier.trail, earlier.runId));
+    // The sweeper started this run after an operator terminated one that had charged: refunds are taken here.
+    if (chargedWhenTerminated(earlier.trail.at(-1)) && this.state.capturedAt) {
+      this.refunds.open(new Date(this.state.capturedAt));
+      this.refundsAfterTermination = true;
+    }
     this.recorded = this.state.status;
     this.keyClaim = { state: 'earlier', fingerprint: earlier.fingerprint, runId: earlier.runId };
     upsertSearchAttributes([{ key: PaymentStatusKey, value: this.state.status }]);

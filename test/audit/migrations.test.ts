@@ -35,6 +35,7 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
       { version: 1, name: '001_payment_status' },
       { version: 2, name: '002_dispute_status' },
       { version: 3, name: '003_idempotency_keys' },
+      { version: 4, name: '004_terminated_status' },
     ]);
   });
 
@@ -52,10 +53,10 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
     const db = await openSqlAdapter({ ...backend.options, logger: silentLogger });
     try {
       expect(await runMigrations(db, silentLogger)).toEqual({
-        applied: ['001_payment_status', '002_dispute_status', '003_idempotency_keys'],
-        currentVersion: 3,
+        applied: ['001_payment_status', '002_dispute_status', '003_idempotency_keys', '004_terminated_status'],
+        currentVersion: 4,
       });
-      expect(await runMigrations(db, silentLogger)).toEqual({ applied: [], currentVersion: 3 });
+      expect(await runMigrations(db, silentLogger)).toEqual({ applied: [], currentVersion: 4 });
     } finally {
       await db.close();
     }

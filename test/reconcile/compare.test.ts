@@ -33,6 +33,19 @@ const succeeded = (paymentId: string, chargeId?: string) => [
 ];
 
 describe('reconcile (pure)', () => {
+  it("takes a terminated run's `charged: true` row as the recorded charge, and `charged: false` as none", () => {
+    const terminated = (paymentId: string, charged: boolean, chargeId?: string) => [
+      row(paymentId, 'processing'),
+      row(paymentId, 'terminated', { charged, ...(chargeId ? { chargeId } : {}) }),
+    ];
+    expect(reconcile(terminated(P1, true, 'ch_1'), [charge('ch_1', P1)])).toEqual([]);
+    expect(reconcile(terminated(P2, false), [])).toEqual([]);
+    // A sweeper that said "not charged" while the ledger holds a charge is a mismatch, as for any payment.
+    expect(reconcile(terminated(P2, false), [charge('ch_2', P2)])).toEqual([
+      expect.objectContaining({ kind: 'charged_not_recorded', paymentId: P2, chargeIds: ['ch_2'] }),
+    ]);
+  });
+
   it('is clean when every succeeded payment has exactly its one charge', () => {
     const rows = [...succeeded(P1, 'ch_1'), ...succeeded(P2, 'ch_2'), row(P2, 'refunded')];
     const charges = [charge('ch_1', P1), charge('ch_2', P2, 'refunded'), charge('ch_x', P1, 'failed')];

@@ -92,7 +92,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     audit,
     logger,
     payments: temporalPaymentRecords(env.client),
-    operators: temporalOperatorRequests(env.client),
+    operators: temporalOperatorRequests(env.client, taskQueue),
     merchant: { refundPolicyUrl: 'https://shop.example/refunds', termsOfServiceUrl: 'https://shop.example/terms' },
   });
   const workflowBundle = bundle;

@@ -1,0 +1,142 @@
+/**
+ * The sweeper's one activity. A Terminate (or a run timeout) closes a payment run without any workflow code
+ * running, so nothing records it: this finds such runs, asks the gateway what every key the payment used holds
+ * (cancelling a charge left awaiting 3DS, so a late authentication cannot capture it), appends `terminated` with
+ * what it found, and starts a settlement run that answers from the trail (and takes refunds if money moved).
+ */
+import type { AuditRow, AuditStore } from '../audit/types';
+import type { Logger } from '../logging/logger';
+import { paymentIdFromWorkflowId } from '../shared/ids';
+import { TERMINAL_STATUSES } from '../shared/payment-status';
+import { createGatewayActivities, type GatewayActivityDeps } from './gateway';
+import type { ClosedRun, OperatorRequests, RunClosure } from './operator-requests';
+
+export interface SweepDeps extends GatewayActivityDeps {
+  audit: AuditStore;
+  operators: OperatorRequests;
+  logger: Logger;
+}
+
+export interface SweepReport {
+  examined: number;
+  /** Payments whose `terminated` row this sweep wrote. */
+  recorded: string[];
+  /** Payments the gateway still answers "in flight" for: the next sweep asks again. */
+  pending: string[];
+}
+
+/** What the payment's keys hold at the gateway, once every charge awaiting 3DS has been cancelled. */
+interface GatewayFindings {
+  charged: boolean;
+  chargeId?: string;
+  cancelledCharges: string[];
+  inFlight: boolean;
+}
+
+type Outcome = 'recorded' | 'pending' | 'skipped';
+
+export function createSweepActivities(deps: SweepDeps) {
+  const gateway = createGatewayActivities(deps);
+  const log = deps.logger.child({ component: 'termination-sweep' });
+
+  async function findings(paymentId: string, keys: string[]): Promise<GatewayFindings> {
+    const found: GatewayFindings = { charged: false, cancelledCharges: [], inFlight: false };
+    for (const gatewayKey of keys) {
+      const charge = await gateway.lookupCharge({ paymentId, gatewayKey });
+      if (!charge.found) {
+        found.inFlight ||= charge.inFlight === true;
+        continue;
+      }
+      let status = charge.status;
+      if (status === 'requires_action') {
+        const cancel = await gateway.cancelCharge({ paymentId, chargeId: charge.chargeId, gatewayKey });
+        if (cancel.status === 'canceled') found.cancelledCharges.push(cancel.chargeId);
+        else status = cancel.charge.found ? cancel.charge.status : status;
+      }
+      if (status === 'succeeded') Object.assign(found, { charged: true, chargeId: charge.chargeId });
+    }
+    return found;
+  }
+
+  /** Why a closed run needs nothing from the sweeper, or undefined when it does. */
+  async function alreadySettled(run: ClosedRun, trail: AuditRow[]): Promise<string | undefined> {
+    if (trail.some((r) => r.eventKey === terminatedKey(run))) return 'already recorded';
+    const last = trail.at(-1);
+    if (last && TERMINAL_STATUSES.includes(last.status)) return `its trail already ends ${last.status}`;
+    const latest = await deps.operators.latestRun(run.workflowId);
+    if (latest.runId !== run.runId && latest.status === 'RUNNING') return 'a newer run (a reset) carries it on';
+    return undefined;
+  }
+
+  async function sweepOne(run: ClosedRun): Promise<Outcome> {
+    const paymentId = paymentIdFromWorkflowId(run.workflowId);
+    const trail = await deps.audit.history(paymentId);
+    const settled = await alreadySettled(run, trail);
+    if (settled) return 'skipped';
+    // Every key the payment sent: each `processing` row names it, and is written before the request goes out.
+    const keys = [
+      ...new Set(trail.flatMap((r) => (typeof r.metadata.gatewayKey === 'string' ? [r.metadata.gatewayKey] : []))),
+    ];
+    const found = await findings(paymentId, keys);
+    if (found.inFlight && !found.charged) {
+      log.warn({ paymentId, runId: run.runId }, 'terminated payment still in flight at the gateway; asking next sweep');
+      return 'pending';
+    }
+    const closure = await deps.operators.closure(run.workflowId, run.runId);
+    await deps.audit.append({
+      paymentId,
+      eventKey: terminatedKey(run),
+      status: 'terminated',
+      metadata: terminatedMetadata(run, closure, found, keys, trail),
+    });
+    log.warn({ paymentId, runId: run.runId, charged: found.charged }, 'recorded a terminated payment');
+    // Only a run that claims its key can answer from the trail; one without a fingerprint would charge again.
+    if (typeof closure.input.fingerprint === 'string' && closure.input.version !== undefined) {
+      await deps.operators.startSettlement(run.workflowId, closure.input);
+    }
+    return 'recorded';
+  }
+
+  return {
+    /** One sweep over runs closed within the look-back; safe to repeat (each row's key is the run's). */
+    async sweepTerminatedPayments(input: { lookbackMs: number }): Promise<SweepReport> {
+      const runs = await deps.operators.closedRuns(new Date(Date.now() - input.lookbackMs));
+      const report: SweepReport = { examined: runs.length, recorded: [], pending: [] };
+      for (const run of runs) {
+        const outcome = await sweepOne(run);
+        if (outcome !== 'skipped') report[outcome].push(paymentIdFromWorkflowId(run.workflowId));
+      }
+      return report;
+    },
+  };
+}
+
+function terminatedKey(run: ClosedRun): string {
+  return `${run.runId}:terminated`;
+}
+
+function terminatedMetadata(
+  run: ClosedRun,
+  closure: RunClosure,
+  found: GatewayFindings,
+  keys: string[],
+  trail: AuditRow[],
+): Record<string, unknown> {
+  const timedOut = run.closedAs === 'TIMED_OUT';
+  return {
+    charged: found.charged,
+    ...(found.chargeId ? { chargeId: found.chargeId } : {}),
+    ...(found.cancelledCharges.length ? { cancelledCharges: found.cancelledCharges } : {}),
+    // A charged payment whose run is gone needs a person: fulfil the order, or refund it.
+    needsAttention: found.charged,
+    by: timedOut ? 'timeout' : 'operator',
+    via: 'temporal',
+    reason: closure.reason ?? (timedOut ? 'run_timed_out' : 'terminated_by_operator'),
+    ...(closure.identity ? { requestedBy: closure.identity } : {}),
+    runId: run.runId,
+    lastStatus: trail.at(-1)?.status,
+    keys,
+    amount: closure.input.amount,
+    currency: closure.input.currency,
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * An operator's Terminate runs no workflow code. The sweeper (a Temporal Schedule driving a small workflow) finds
+ * such runs, asks the gateway what the payment's keys hold, records `terminated` with `charged`, cancels a charge
+ * left awaiting 3DS, and starts a settlement run so that GET, the search attribute and the list say `terminated`;
+ * a charged one can still be refunded, exactly once.
+ */
+import { paymentIdFromKey } from '../../client/payment-id';
+import { paymentWorkflowId } from '../../shared/ids';
+import { PaymentStatusKey } from '../../shared/search-attributes';
+import type { SweepReport } from '../../activities/termination-sweep';
+import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../worker/sweep-schedule';
+import { addFaultsFor, ledgerFor } from '../support/gateway-admin';
+import { saveHistory } from '../support/histories';
+import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
+import { eventually, waitForStatus } from '../support/wait';
+
+let h: PaymentHarness;
+beforeAll(async () => {
+  h = await startPaymentHarness();
+});
+afterAll(async () => {
+  await h?.teardown();
+});
+
+const card = (number: string) => ({ type: 'card' as const, number });
+const VISA = card('4242424242424242');
+const THREE_DS = card('4000000000003220');
+const NSF = card('4000000000009995');
+const LOOKBACK_MS = 3_600_000;
+
+async function terminate(paymentId: string, reason: string): Promise<void> {
+  await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).terminate(reason);
+}
+
+/** One sweep, as the schedule runs it; visibility is eventually consistent, so until it has seen the payment. */
+async function sweepUntilRecorded(paymentId: string): Promise<SweepReport> {
+  return eventually(
+    () =>
+      h.env.client.workflow.execute('terminationSweepWorkflow', {
+        workflowId: `sweep-${paymentId}-${Date.now()}`,
+        taskQueue: h.taskQueue,
+        args: [{ lookbackMs: LOOKBACK_MS }],
+      }) as Promise<SweepReport>,
+    (report) => report.recorded.includes(paymentId),
+  );
+}
+
+/** GET and the search attribute, once the settlement run has answered from the trail. */
+async function settledAs(paymentId: string, status: string) {
+  const state = await eventually(
+    () => h.client.getPayment(paymentId),
+    (s) => s.status === status,
+  );
+  const attribute = await eventually(
+    async () =>
+      (await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).describe()).typedSearchAttributes.get(
+        PaymentStatusKey,
+      ),
+    (value) => value === status,
+  );
+  return { state, attribute };
+}
+
+describe('terminated payments', () => {
+  it('parked on 3DS: the charge is cancelled at the gateway and the payment is terminated, not charged', async () => {
+    const { paymentId } = await h.client.startPayment({
+      idempotencyKey: uniqueKey('term-3ds'),
+      amount: 4200,
+      currency: 'EUR',
+      paymentMethod: THREE_DS,
+    });
+    const { chargeId } = await waitForStatus(h.client, paymentId, 'requires_action');
+    await terminate(paymentId, 'customer abandoned checkout');
+    await sweepUntilRecorded(paymentId);
+
+    expect(await ledgerFor(h.gateway.url, paymentId)).toEqual([
+      expect.objectContaining({ id: chargeId, status: 'canceled' }),
+    ]);
+    const trail = await h.audit.history(paymentId);
+    expect(trail.filter((r) => r.status === 'terminated')).toHaveLength(1);
+    expect(trail.at(-1)).toMatchObject({
+      status: 'terminated',
+      metadata: expect.objectContaining({
+        charged: false,
+        cancelledCharges: [chargeId],
+        needsAttention: false,
+        by: 'operator',
+        reason: 'customer abandoned checkout',
+        lastStatus: 'requires_action',
+      }),
+    });
+    const { state, attribute } = await settledAs(paymentId, 'terminated');
+    expect(attribute).toBe('terminated');
+    expect(state.reason).toBe('customer abandoned checkout');
+    const listed = await eventually(
+      () => h.client.listPayments({ status: 'terminated' }),
+      (list) => list.some((p) => p.paymentId === paymentId),
+    );
+    expect(listed.some((p) => p.paymentId === paymentId)).toBe(true);
+    // A second sweep finds nothing new to write.
+    const again = (await h.env.client.workflow.execute('terminationSweepWorkflow', {
+      workflowId: `sweep-again-${paymentId}`,
+      taskQueue: h.taskQueue,
+      args: [{ lookbackMs: LOOKBACK_MS }],
+    })) as SweepReport;
+    expect(again.recorded).not.toContain(paymentId);
+    expect((await h.audit.history(paymentId)).filter((r) => r.status === 'terminated')).toHaveLength(1);
+    await saveHistory(h.env, 'terminated-settlement', paymentId);
+  });
+
+  it('with the charge in flight: the late capture is found, flagged for a person, and refundable exactly once', async () => {
+    const idempotencyKey = uniqueKey('term-inflight');
+    const paymentId = paymentIdFromKey(idempotencyKey);
+    await addFaultsFor(h.gateway.url, paymentId, [
+      { kind: 'latency', latencyMs: 1_500, count: 1, match: { method: 'POST', path: '/v1/charges' } },
+    ]);
+    await h.client.startPayment({ idempotencyKey, amount: 2300, currency: 'USD', paymentMethod: VISA });
+    await waitForStatus(h.client, paymentId, 'processing');
+    await terminate(paymentId, 'stuck, ops ticket 1234');
+    // The gateway still captures: the request was already on its way.
+    const [charge] = await eventually(
+      () => ledgerFor(h.gateway.url, paymentId),
+      (l) => l.some((c) => c.status === 'succeeded'),
+    );
+    await sweepUntilRecorded(paymentId);
+    expect((await h.audit.history(paymentId)).at(-1)).toMatchObject({
+      status: 'terminated',
+      metadata: expect.objectContaining({ charged: true, chargeId: charge.id, needsAttention: true }),
+    });
+    const { state } = await settledAs(paymentId, 'terminated');
+    expect(state).toMatchObject({ chargeId: charge.id, amount: 2300 });
+
+    const refund = await h.client.refund(paymentId, { requestKey: 'after-terminate' });
+    expect(refund).toMatchObject({ status: 'succeeded', amount: 2300 });
+    await expect(h.client.refund(paymentId, { requestKey: 'after-terminate-2' })).rejects.toThrow();
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
+    const { refunds } = (await (await fetch(`${h.gateway.url}/_sandbox/ledger`)).json()) as {
+      refunds: Array<{ charge: string; amount: number; status: string }>;
+    };
+    expect(refunds.filter((r) => r.charge === charge.id)).toEqual([
+      expect.objectContaining({ amount: 2300, status: 'succeeded' }),
+    ]);
+    expect((await h.audit.history(paymentId)).at(-1)?.status).toBe('refunded');
+    await saveHistory(h.env, 'terminated-charged-refund', paymentId);
+  });
+
+  it('before any charge succeeded (waiting to retry a decline): terminated, charged false', async () => {
+    const client = h.clientWith({ softRetry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const { paymentId } = await client.startPayment({
+      idempotencyKey: uniqueKey('term-retry'),
+      amount: 900,
+      currency: 'USD',
+      paymentMethod: NSF,
+      initiator: 'merchant',
+    });
+    await waitForStatus(client, paymentId, 'pending_retry');
+    await terminate(paymentId, 'customer asked to stop');
+    await sweepUntilRecorded(paymentId);
+    expect((await h.audit.history(paymentId)).at(-1)).toMatchObject({
+      status: 'terminated',
+      metadata: expect.objectContaining({ charged: false, lastStatus: 'pending_retry', keys: [`${paymentId}:v1`] }),
+    });
+    await settledAs(paymentId, 'terminated');
+  });
+
+  it('the schedule sweeps on its own, within its interval', async () => {
+    await ensureSweepSchedule(h.env.client, { taskQueue: h.taskQueue, intervalMs: 1_000, lookbackMs: LOOKBACK_MS });
+    try {
+      const { paymentId } = await h.client.startPayment({
+        idempotencyKey: uniqueKey('term-scheduled'),
+        amount: 4200,
+        currency: 'EUR',
+        paymentMethod: THREE_DS,
+      });
+      await waitForStatus(h.client, paymentId, 'requires_action');
+      await terminate(paymentId, 'scheduled sweep');
+      const trail = await eventually(
+        () => h.audit.history(paymentId),
+        (rows) => rows.at(-1)?.status === 'terminated',
+        30_000,
+      );
+      expect(trail.at(-1)?.metadata).toMatchObject({ charged: false, reason: 'scheduled sweep' });
+      await settledAs(paymentId, 'terminated');
+    } finally {
+      await h.env.client.schedule.getHandle(SWEEP_SCHEDULE_ID).delete();
+    }
+  });
+});
