@@ -32,7 +32,7 @@ export interface OperatorRequests {
   closure(workflowId: string, runId: string): Promise<RunClosure>;
   latestRun(workflowId: string): Promise<{ runId: string; status: string }>;
   /** A new run under the payment's workflow id that answers from the audit trail ('running': one already is). */
-  startSettlement(workflowId: string, input: PaymentInput): Promise<'started' | 'running'>;
+  startSettlement(workflowId: string, input: PaymentInput, needsAttention: boolean): Promise<'started' | 'running'>;
 }
 
 export function createOperatorActivities(deps: { operators: OperatorRequests }) {

@@ -92,7 +92,7 @@ export function createSweepActivities(deps: SweepDeps) {
     log.warn({ paymentId, runId: run.runId, charged: found.charged }, 'recorded a terminated payment');
     // Only a run that claims its key can answer from the trail; one without a fingerprint would charge again.
     if (typeof closure.input.fingerprint === 'string' && closure.input.version !== undefined) {
-      await deps.operators.startSettlement(run.workflowId, closure.input);
+      await deps.operators.startSettlement(run.workflowId, closure.input, found.charged);
     }
     return 'recorded';
   }

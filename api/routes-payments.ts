@@ -86,7 +86,8 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
     '/payments',
     {
       schema: {
-        summary: 'Payments in a status (e.g. dead_lettered); eventually consistent',
+        summary:
+          'Payments in a status (e.g. dead_lettered), or all that need a person (needs=attention); eventually consistent',
         tags: ['payments'],
         security: BEARER_AUTH,
         querystring: ListPaymentsQuery,
@@ -94,7 +95,10 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
       },
     },
     async (request) => {
-      const found = await payments.listPayments({ status: request.query.status, limit: request.query.limit });
+      const { status, limit } = request.query;
+      const found = status
+        ? await payments.listPayments({ status, limit })
+        : await payments.listNeedingAttention({ limit });
       return { data: found.map((p) => ({ ...p, startTime: p.startTime.toISOString() })) };
     },
   );

@@ -54,10 +54,17 @@ export const WaitQuery = z.strictObject({
 /** `?limit=` of the list routes: 1 to 100, 50 when absent. */
 const ListLimit = z.coerce.number().int().min(1).max(100).default(50);
 
-export const ListPaymentsQuery = z.strictObject({
-  status: PaymentStatusSchema,
-  limit: ListLimit,
-});
+/** Either one status, or `needs=attention`: everything a person must look at (dead letters, unknown, terminated and charged). */
+export const ListPaymentsQuery = z
+  .strictObject({
+    status: PaymentStatusSchema.optional(),
+    needs: z.literal('attention').optional(),
+    limit: ListLimit,
+  })
+  .refine((q) => (q.status === undefined) !== (q.needs === undefined), {
+    message: 'give either status or needs=attention',
+    path: ['status'],
+  });
 
 export const ThreeDSBody = ThreeDSResultSchema;
 export const ReplaceCardBody = z.strictObject({ paymentMethod: PaymentMethodSchema });

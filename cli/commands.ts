@@ -6,7 +6,7 @@
 import type { PaymentStatus } from '../shared/payment-status';
 import type { PaymentState } from '../shared/payment-types';
 import { describeMethod, methodText, paymentMethodFrom, type MethodFlags } from './args';
-import { ExitCode, type ExitCodeValue } from './exit';
+import { ExitCode, UsageError, type ExitCodeValue } from './exit';
 import { attemptsTable, emit, fields, nextStep, paymentFields, refundsTable, table, type CliIO } from './format';
 import { waitUntilSettled, type Settled } from './wait';
 import { PaymentStateError } from '../client/errors';
@@ -108,14 +108,19 @@ export async function status(ctx: CommandContext, paymentId: string): Promise<Ex
 
 export async function list(
   ctx: CommandContext,
-  flags: { status: PaymentStatus; limit: number },
+  flags: { status?: PaymentStatus; needsAttention?: boolean; limit: number },
 ): Promise<ExitCodeValue> {
-  const payments = await (await ctx.client()).listPayments(flags);
+  if ((flags.status === undefined) === !flags.needsAttention) {
+    throw new UsageError('give either --status or --needs-attention');
+  }
+  const client = await ctx.client();
+  const { status, limit } = flags;
+  const payments = status ? await client.listPayments({ status, limit }) : await client.listNeedingAttention({ limit });
   const rows = payments.map((p) => [p.paymentId, p.status, p.startTime.toISOString()]);
   emit(ctx.io, ctx.json, {
     human: rows.length
       ? [...table(['PAYMENT ID', 'STATUS', 'STARTED'], rows), '', `${rows.length} payment(s)`]
-      : [`no payments with status ${flags.status}`],
+      : [status ? `no payments with status ${status}` : 'no payments need attention'],
     json: payments.map((p) => ({ ...p, startTime: p.startTime.toISOString() })),
   });
   return ExitCode.Ok;

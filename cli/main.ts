@@ -141,8 +141,9 @@ function addPaymentCommands(program: Command, run: Runner): void {
     .action((paymentId: string, _opts: unknown, cmd: Command) => run(cmd, (ctx) => commands.status(ctx, paymentId)));
   program
     .command('list')
-    .description('list payments with a status (search is eventually consistent: seconds behind)')
-    .addOption(new Option('--status <status>', 'payment status').choices(PAYMENT_STATUSES).makeOptionMandatory())
+    .description('list payments with a status, or all that need a person (eventually consistent: seconds behind)')
+    .addOption(new Option('--status <status>', 'payment status').choices(PAYMENT_STATUSES))
+    .option('--needs-attention', 'dead-lettered, outcome unknown, or terminated after a charge')
     .option('--limit <n>', 'at most this many payments', positiveInteger('--limit', 1000), 100)
     .action((opts: Parameters<typeof commands.list>[1], cmd: Command) => run(cmd, (ctx) => commands.list(ctx, opts)));
   program

@@ -25,7 +25,7 @@ import { resolvePolicy } from '../shared/payment-policy';
 import { PAYMENT_INPUT_VERSION } from '../shared/payment-types';
 import { ErrorType } from '../shared/errors';
 import { paymentIdFromWorkflowId, paymentWorkflowId } from '../shared/ids';
-import { CustomerIdKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
+import { CustomerIdKey, NEEDS_ATTENTION_QUERY, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
 import { paymentWorkflow } from '../workflows/payment';
 import {
   cancelPaymentUpdate,
@@ -310,6 +310,24 @@ export class PaymentsClient {
     const query = { workflowType: paymentWorkflow.name, attribute: PaymentStatusKey.name, status, limit: filter.limit };
     const found = await listByStatus(this.client, query);
     return found.map((wf) => ({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime }));
+  }
+
+  /**
+   * Every payment a person must look at, in one list: dead-lettered, outcome unknown, or terminated after the
+   * gateway charged (NeedsAttention). Visibility is eventually consistent: seconds behind.
+   */
+  async listNeedingAttention(
+    filter: { limit?: number } = {},
+  ): Promise<Array<{ paymentId: string; status: string; startTime: Date }>> {
+    const query = `WorkflowType = '${paymentWorkflow.name}' AND ${NEEDS_ATTENTION_QUERY}`;
+    const limit = filter.limit ?? 100;
+    const out: Array<{ paymentId: string; status: string; startTime: Date }> = [];
+    for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
+      const status = wf.typedSearchAttributes.get(PaymentStatusKey) ?? 'unknown';
+      out.push({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime });
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   private async withPayment<T>(paymentId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {

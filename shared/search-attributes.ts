@@ -8,11 +8,17 @@ export const PaymentStatusKey = defineSearchAttributeKey('PaymentStatus', Search
 export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const DisputeStatusKey = defineSearchAttributeKey('DisputeStatus', SearchAttributeType.KEYWORD);
 export const PaymentAmountKey = defineSearchAttributeKey('PaymentAmount', SearchAttributeType.INT);
+/** Set on a terminated payment that the gateway says charged: a person must refund or fulfil it. */
+export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
+
+/** Payments a person must look at: parked, outcome unknown, or terminated after money moved. */
+export const NEEDS_ATTENTION_QUERY = `(PaymentStatus IN ('dead_lettered', 'unknown') OR (PaymentStatus = 'terminated' AND NeedsAttention = true))`;
 
 /** Name → CLI type name (`--search-attribute Name=Type`). */
-export const SEARCH_ATTRIBUTES: ReadonlyArray<{ name: string; cliType: 'Keyword' | 'Int' }> = [
+export const SEARCH_ATTRIBUTES: ReadonlyArray<{ name: string; cliType: 'Keyword' | 'Int' | 'Bool' }> = [
   { name: PaymentStatusKey.name, cliType: 'Keyword' },
   { name: CustomerIdKey.name, cliType: 'Keyword' },
   { name: DisputeStatusKey.name, cliType: 'Keyword' },
   { name: PaymentAmountKey.name, cliType: 'Int' },
+  { name: NeedsAttentionKey.name, cliType: 'Bool' },
 ];

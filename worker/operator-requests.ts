@@ -7,7 +7,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { ClosedRun, OperatorRequests, RunClosure } from '../activities/operator-requests';
 import type { PaymentInput } from '../shared/payment-types';
-import { CustomerIdKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
+import { CustomerIdKey, NeedsAttentionKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
 
 export function temporalOperatorRequests(client: Client, taskQueue: string): OperatorRequests {
   const history = (workflowId: string, runId: string) => client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -51,7 +51,7 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
       return { runId: described.runId, status: described.status.name };
     },
 
-    async startSettlement(workflowId, input) {
+    async startSettlement(workflowId, input, needsAttention) {
       try {
         await client.workflow.start('paymentWorkflow', {
           workflowId,
@@ -62,6 +62,7 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
           typedSearchAttributes: [
             { key: PaymentStatusKey, value: 'terminated' },
             { key: PaymentAmountKey, value: input.amount },
+            { key: NeedsAttentionKey, value: needsAttention },
             ...(input.customerId ? [{ key: CustomerIdKey, value: input.customerId }] : []),
           ],
         });

@@ -7,6 +7,7 @@ const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 const TYPES = {
   Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  Bool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
 } as const;
 
 export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {

@@ -310,6 +310,12 @@ describe('payment actions', () => {
       (a) => a.body.data.some((p: { paymentId: string }) => p.paymentId === paymentId),
     );
     expect(listed.body.data).toContainEqual({ paymentId, status: 'dead_lettered', startTime: expect.any(String) });
+    // The one place for what needs a person lists it too.
+    const attention = await eventually(
+      () => api.call('GET', '/payments?needs=attention&limit=100'),
+      (a) => a.body.data.some((p: { paymentId: string }) => p.paymentId === paymentId),
+    );
+    expect(attention.body.data).toContainEqual({ paymentId, status: 'dead_lettered', startTime: expect.any(String) });
 
     const retried = await api.call('POST', `/payments/${paymentId}/retry`, { body: { reason: 'funds arrived' } });
     expect(retried.status).toBe(200);

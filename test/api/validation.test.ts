@@ -183,6 +183,9 @@ describe('other client errors', () => {
     expect(badWait.message).toMatch(/wait must be a duration such as 5s or 500ms/);
     expectApiError(await api.call('GET', '/payments?status=lost'), 400, 'validation_failed');
     expectApiError(await api.call('GET', '/payments'), 400, 'validation_failed');
+    expectApiError(await api.call('GET', '/payments?status=failed&needs=attention'), 400, 'validation_failed');
+    expectApiError(await api.call('GET', '/payments?needs=everything'), 400, 'validation_failed');
+    expectApiError(await api.call('GET', '/payments'), 400, 'validation_failed');
   });
 });
 

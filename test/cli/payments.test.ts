@@ -136,6 +136,8 @@ describe('usage errors', () => {
     ['a fractional --timeout', [...payArgs(key), '--timeout', '1.5']],
     ['a --limit with trailing junk', ['list', '--status', 'failed', '--limit', '12abc']],
     ['an unknown status', ['list', '--status', 'lost']],
+    ['a list with neither --status nor --needs-attention', ['list']],
+    ['a list with both --status and --needs-attention', ['list', '--status', 'failed', '--needs-attention']],
     ['a bad 3DS result', ['3ds', randomUUID(), '--result', 'maybe']],
     ['no command', []],
     ['a card number where the command goes', [VISA]],
@@ -186,6 +188,13 @@ describe('operator actions', () => {
       10_000,
     );
     expect(listed).toContainEqual(expect.objectContaining({ paymentId: id, status: 'dead_lettered' }));
+    const attention = await eventually(
+      async () =>
+        json<Array<{ paymentId: string }>>(await cli('list', '--needs-attention', '--limit', '1000', '--json')),
+      (rows) => rows.some((r) => r.paymentId === id),
+      10_000,
+    );
+    expect(attention).toContainEqual(expect.objectContaining({ paymentId: id, status: 'dead_lettered' }));
 
     const retried = await cli('retry', id, '--reason', 'operator retry');
     expect(retried.code).toBe(0);

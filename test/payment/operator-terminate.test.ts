@@ -92,6 +92,8 @@ describe('terminated payments', () => {
     const { state, attribute } = await settledAs(paymentId, 'terminated');
     expect(attribute).toBe('terminated');
     expect(state.reason).toBe('customer abandoned checkout');
+    const needing = await h.client.listNeedingAttention({ limit: 1000 });
+    expect(needing.some((p) => p.paymentId === paymentId)).toBe(false); // nothing was charged
     const listed = await eventually(
       () => h.client.listPayments({ status: 'terminated' }),
       (list) => list.some((p) => p.paymentId === paymentId),
@@ -129,6 +131,8 @@ describe('terminated payments', () => {
     });
     const { state } = await settledAs(paymentId, 'terminated');
     expect(state).toMatchObject({ chargeId: charge.id, amount: 2300 });
+    const needing = () => h.client.listNeedingAttention({ limit: 1000 });
+    await eventually(needing, (list) => list.some((p) => p.paymentId === paymentId && p.status === 'terminated'));
 
     const refund = await h.client.refund(paymentId, { requestKey: 'after-terminate' });
     expect(refund).toMatchObject({ status: 'succeeded', amount: 2300 });
@@ -141,6 +145,8 @@ describe('terminated payments', () => {
       expect.objectContaining({ amount: 2300, status: 'succeeded' }),
     ]);
     expect((await h.audit.history(paymentId)).at(-1)?.status).toBe('refunded');
+    // Refunded, it needs nobody any more.
+    await eventually(needing, (list) => !list.some((p) => p.paymentId === paymentId));
     await saveHistory(h.env, 'terminated-charged-refund', paymentId);
   });
 
