@@ -4,12 +4,17 @@
  * input decrypted, with the card number masked. A dev server with its UI is started here, as `npm start` does,
  * with `--ui-codec-endpoint` pointing at the API.
  */
-import { chromium, type Browser } from 'playwright-core';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../../scripts/lib/free-port';
 import { temporalCliPath } from '../../scripts/lib/temporal-cli';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
 import { paymentWorkflowId } from '../../shared/ids';
-import { payment, startApiHarness, VISA, type ApiHarness } from '../api/api-harness';
+import { payment, startApiHarness, THREE_DS, VISA, type ApiHarness } from '../api/api-harness';
+import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../worker/sweep-schedule';
+import { ledgerFor } from '../support/gateway-admin';
+import { eventually } from '../support/wait';
 import { TEST_CODEC } from '../support/encryption';
 import { describeFailures, replayAllHistories } from '../support/replay-all';
 
@@ -86,3 +91,96 @@ it('shows a payment decrypted, with the card number masked, in the Temporal UI',
   expect(codecAnswers.length).toBeGreaterThan(0);
   expect(codecAnswers.every((s) => s === 200)).toBe(true);
 }, 90_000);
+
+/** The workflow's page, once its history has rendered. */
+async function openPayment(paymentId: string) {
+  const page = await browser.newPage();
+  await page.goto(`${uiUrl}/namespaces/default/workflows/${paymentWorkflowId(paymentId)}`);
+  await page.getByText('"****3220"').first().waitFor({ timeout: 30_000 });
+  return page;
+}
+
+async function parkedOn3DS(label: string): Promise<string> {
+  const created = await api.pay(`${label}-${Date.now()}`, payment(THREE_DS, 2718), '?wait=10s');
+  expect(created.body.status).toBe('requires_action');
+  return created.body.paymentId as string;
+}
+
+describe('operator actions in the UI', () => {
+  beforeAll(async () => {
+    await ensureSweepSchedule(api.h.env.client, {
+      taskQueue: api.h.taskQueue,
+      intervalMs: 1_000,
+      lookbackMs: 3_600_000,
+    });
+  });
+  afterAll(async () => {
+    await api.h.env.client.schedule.getHandle(SWEEP_SCHEDULE_ID).delete();
+  });
+
+  it("terminates a parked payment from the UI's Terminate button; GET and the audit trail say so", async () => {
+    const paymentId = await parkedOn3DS('ui-terminate');
+    const page = await openPayment(paymentId);
+    try {
+      await openActionsMenu(page);
+      await page
+        .getByRole('menuitem', { name: /terminate/i })
+        .or(page.getByText(/^Terminate$/))
+        .first()
+        .click();
+      await page.getByRole('dialog').getByRole('textbox').first().fill('customer closed the tab');
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: /^(terminate|confirm)$/i })
+        .click();
+      const state = await eventually(
+        async () => (await api.call('GET', `/payments/${paymentId}`)).body,
+        (body) => body.status === 'terminated',
+        30_000,
+      );
+      expect(state.reason).toMatch(/^customer closed the tab/); // the UI adds its own words
+      const last = (await api.h.audit.history(paymentId)).at(-1);
+      expect(last).toMatchObject({ status: 'terminated', metadata: expect.objectContaining({ charged: false }) });
+      expect((await ledgerFor(api.h.gateway.url, paymentId)).map((c) => c.status)).toEqual(['canceled']);
+    } finally {
+      await page.screenshot({ path: path.join(os.tmpdir(), 'ui-terminate.png') });
+      await page.close();
+    }
+  }, 90_000);
+
+  it("cancels a parked payment through the UI's Request Cancellation", async () => {
+    const paymentId = await parkedOn3DS('ui-cancel');
+    const page = await openPayment(paymentId);
+    try {
+      await page
+        .getByRole('button', { name: /request cancellation/i })
+        .first()
+        .click();
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: /^(confirm|request cancellation|yes)$/i })
+        .click();
+      const state = await eventually(
+        async () => (await api.call('GET', `/payments/${paymentId}`)).body,
+        (body) => body.status === 'cancelled',
+        30_000,
+      );
+      expect(state.status).toBe('cancelled');
+      const last = (await api.h.audit.history(paymentId)).at(-1);
+      expect(last).toMatchObject({
+        status: 'cancelled',
+        metadata: expect.objectContaining({ by: 'operator', via: 'temporal' }),
+      });
+      expect((await ledgerFor(api.h.gateway.url, paymentId)).map((c) => c.status)).toEqual(['canceled']);
+    } finally {
+      await page.screenshot({ path: path.join(os.tmpdir(), 'ui-cancel.png') });
+      await page.close();
+    }
+  }, 90_000);
+});
+
+/** The UI keeps Terminate, Reset and Signal behind the actions menu next to Request Cancellation. */
+async function openActionsMenu(page: Page): Promise<void> {
+  const toggle = page.getByRole('button', { name: /workflow actions|more actions|actions/i }).first();
+  await toggle.click();
+}
