@@ -37,7 +37,8 @@ type Outcome = 'recorded' | 'pending' | 'skipped';
 
 export function createSweepActivities(deps: SweepDeps) {
   const gateway = createGatewayActivities(deps);
-  const log = deps.logger.child({ component: 'termination-sweep' });
+  // Looked up when used: activities are composed before every dependency is needed (tests build partial ones).
+  const log = () => deps.logger.child({ component: 'termination-sweep' });
 
   async function findings(paymentId: string, keys: string[]): Promise<GatewayFindings> {
     const found: GatewayFindings = { charged: false, cancelledCharges: [], inFlight: false };
@@ -79,7 +80,10 @@ export function createSweepActivities(deps: SweepDeps) {
     ];
     const found = await findings(paymentId, keys);
     if (found.inFlight && !found.charged) {
-      log.warn({ paymentId, runId: run.runId }, 'terminated payment still in flight at the gateway; asking next sweep');
+      log().warn(
+        { paymentId, runId: run.runId },
+        'terminated payment still in flight at the gateway; asking next sweep',
+      );
       return 'pending';
     }
     const closure = await deps.operators.closure(run.workflowId, run.runId);
@@ -89,7 +93,7 @@ export function createSweepActivities(deps: SweepDeps) {
       status: 'terminated',
       metadata: terminatedMetadata(run, closure, found, keys, trail),
     });
-    log.warn({ paymentId, runId: run.runId, charged: found.charged }, 'recorded a terminated payment');
+    log().warn({ paymentId, runId: run.runId, charged: found.charged }, 'recorded a terminated payment');
     // Only a run that claims its key can answer from the trail; one without a fingerprint would charge again.
     if (typeof closure.input.fingerprint === 'string' && closure.input.version !== undefined) {
       await deps.operators.startSettlement(run.workflowId, closure.input, found.charged);

@@ -174,7 +174,11 @@ describe('disputes through the gateway webhooks', () => {
       (a) => a.body.status === 'lost',
     );
     expect(closed.body.outcome).toBe('lost');
-    const trail = await api.h.audit.disputeHistory(disputeId);
+    // The status is in the query state one activity before its audit row: wait for the row.
+    const trail = await eventually(
+      () => api.h.audit.disputeHistory(disputeId),
+      (rows) => rows.length >= 4,
+    );
     expect(trail.map((r) => r.status)).toEqual(['needs_response', 'evidence_gathered', 'submitted', 'lost']);
     expect(await runs()).toBe(1);
   });
