@@ -51,7 +51,7 @@ import {
   ThreeDSResultSchema,
   type StartPaymentRequest,
 } from './schemas';
-import { listByStatus } from './visibility';
+import { listByStatus, listWhere } from './visibility';
 import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
 export interface PaymentsClientOptions {
@@ -319,15 +319,16 @@ export class PaymentsClient {
   async listNeedingAttention(
     filter: { limit?: number } = {},
   ): Promise<Array<{ paymentId: string; status: string; startTime: Date }>> {
-    const query = `WorkflowType = '${paymentWorkflow.name}' AND ${NEEDS_ATTENTION_QUERY}`;
-    const limit = filter.limit ?? 100;
-    const out: Array<{ paymentId: string; status: string; startTime: Date }> = [];
-    for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
-      const status = wf.typedSearchAttributes.get(PaymentStatusKey) ?? 'unknown';
-      out.push({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime });
-      if (out.length >= limit) break;
-    }
-    return out;
+    const found = await listWhere(
+      this.client,
+      `WorkflowType = '${paymentWorkflow.name}' AND ${NEEDS_ATTENTION_QUERY}`,
+      filter,
+    );
+    return found.map((wf) => ({
+      paymentId: paymentIdFromWorkflowId(wf.workflowId),
+      status: wf.searchAttributes.get(PaymentStatusKey) ?? 'unknown',
+      startTime: wf.startTime,
+    }));
   }
 
   private async withPayment<T>(paymentId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {

@@ -4,6 +4,7 @@
  * turns the workflow ids back into its own ids.
  */
 import type { Client } from '@temporalio/client';
+import type { TypedSearchAttributes } from '@temporalio/common';
 
 export interface ListedWorkflow {
   workflowId: string;
@@ -18,11 +19,19 @@ export async function listByStatus(
   client: Client,
   query: { workflowType: string; attribute: string; status: string; limit?: number },
 ): Promise<ListedWorkflow[]> {
-  const filter = `WorkflowType = '${query.workflowType}' AND ${query.attribute} = '${query.status}'`;
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  const out: ListedWorkflow[] = [];
+  return listWhere(client, `WorkflowType = '${query.workflowType}' AND ${query.attribute} = '${query.status}'`, query);
+}
+
+/** At most `limit` (default 100) workflows matching a visibility filter built from our own constants. */
+export async function listWhere(
+  client: Client,
+  filter: string,
+  options: { limit?: number } = {},
+): Promise<Array<ListedWorkflow & { searchAttributes: TypedSearchAttributes }>> {
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  const out: Array<ListedWorkflow & { searchAttributes: TypedSearchAttributes }> = [];
   for await (const wf of client.workflow.list({ query: filter, pageSize: PAGE_SIZE })) {
-    out.push({ workflowId: wf.workflowId, startTime: wf.startTime });
+    out.push({ workflowId: wf.workflowId, startTime: wf.startTime, searchAttributes: wf.typedSearchAttributes });
     if (out.length >= limit) break;
   }
   return out;

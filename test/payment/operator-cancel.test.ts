@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { paymentWorkflowId } from '../../shared/ids';
 import { PaymentStatusKey } from '../../shared/search-attributes';
+import { NSF, THREE_DS, VISA } from '../support/cards';
 import { addFaultsFor, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
@@ -20,11 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.teardown();
 });
-
-const card = (number: string) => ({ type: 'card' as const, number });
-const VISA = card('4242424242424242');
-const THREE_DS = card('4000000000003220');
-const NSF = card('4000000000009995');
 
 /** What the UI and the CLI send: RequestCancelWorkflowExecution, here with a reason and an operator's identity. */
 async function operatorCancels(paymentId: string, reason?: string, identity = 'ops-alice@example'): Promise<void> {

@@ -9,6 +9,7 @@ import { paymentWorkflowId } from '../../shared/ids';
 import { PaymentStatusKey } from '../../shared/search-attributes';
 import type { SweepReport } from '../../activities/termination-sweep';
 import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../worker/sweep-schedule';
+import { NSF, THREE_DS, VISA } from '../support/cards';
 import { addFaultsFor, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
@@ -22,10 +23,6 @@ afterAll(async () => {
   await h?.teardown();
 });
 
-const card = (number: string) => ({ type: 'card' as const, number });
-const VISA = card('4242424242424242');
-const THREE_DS = card('4000000000003220');
-const NSF = card('4000000000009995');
 const LOOKBACK_MS = 3_600_000;
 
 async function terminate(paymentId: string, reason: string): Promise<void> {
