@@ -33,7 +33,10 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default(PAYMENTS_TASK_QUEUE),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and hyphen only (it is quoted in visibility queries)')
+    .default(PAYMENTS_TASK_QUEUE),
   GATEWAY_URL: z.url().default('http://127.0.0.1:4010'),
   GATEWAY_NAME: z.string().min(1).default('sandbox'),
   GATEWAY_API_KEY: z.string().min(1).default('sk_test_sandbox'),

@@ -24,6 +24,8 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
     async closedRuns(since) {
       const query = [
         `WorkflowType = 'paymentWorkflow'`,
+        // Only this deployment's payments: their trail is in our audit store, their keys at our gateway.
+        `TaskQueue = '${taskQueue}'`,
         `ExecutionStatus IN ('Terminated', 'TimedOut')`,
         `CloseTime > '${since.toISOString()}'`,
       ].join(' AND ');

@@ -4,11 +4,12 @@
  * left awaiting 3DS, and starts a settlement run so that GET, the search attribute and the list say `terminated`;
  * a charged one can still be refunded, exactly once.
  */
+import { randomUUID } from 'node:crypto';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { paymentWorkflowId } from '../../shared/ids';
 import { PaymentStatusKey } from '../../shared/search-attributes';
 import type { SweepReport } from '../../activities/termination-sweep';
-import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../worker/sweep-schedule';
+import { ensureSweepSchedule, sweepScheduleId } from '../../worker/sweep-schedule';
 import { NSF, THREE_DS, VISA } from '../support/cards';
 import { addFaultsFor, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
@@ -166,6 +167,31 @@ describe('terminated payments', () => {
     await settledAs(paymentId, 'terminated');
   });
 
+  it("leaves another task queue's terminated runs to that deployment's sweeper", async () => {
+    // Another deployment in the same namespace: its trail is in its own audit store, its keys at its gateway.
+    const foreignId = randomUUID();
+    const foreign = await h.env.client.workflow.start('paymentWorkflow', {
+      workflowId: paymentWorkflowId(foreignId),
+      taskQueue: `elsewhere-${randomUUID()}`,
+      args: [{ amount: 100, currency: 'USD' }],
+    });
+    await foreign.terminate('not ours');
+    // Ours, terminated after it: once a sweep records ours, visibility has seen the foreign run too.
+    const { paymentId } = await h.client.startPayment({
+      idempotencyKey: uniqueKey('term-ours'),
+      amount: 4200,
+      currency: 'EUR',
+      paymentMethod: THREE_DS,
+    });
+    await waitForStatus(h.client, paymentId, 'requires_action');
+    await terminate(paymentId, 'ours');
+    const report = await sweepUntilRecorded(paymentId);
+    expect(report.recorded).not.toContain(foreignId);
+    expect(report.pending).not.toContain(foreignId);
+    expect(await h.audit.history(foreignId)).toEqual([]);
+    expect((await foreign.describe()).runId).toBe(foreign.firstExecutionRunId); // no settlement run started
+  });
+
   it('the schedule sweeps on its own, within its interval', async () => {
     await ensureSweepSchedule(h.env.client, { taskQueue: h.taskQueue, intervalMs: 1_000, lookbackMs: LOOKBACK_MS });
     try {
@@ -185,7 +211,7 @@ describe('terminated payments', () => {
       expect(trail.at(-1)?.metadata).toMatchObject({ charged: false, reason: 'scheduled sweep' });
       await settledAs(paymentId, 'terminated');
     } finally {
-      await h.env.client.schedule.getHandle(SWEEP_SCHEDULE_ID).delete();
+      await h.env.client.schedule.getHandle(sweepScheduleId(h.taskQueue)).delete();
     }
   });
 });

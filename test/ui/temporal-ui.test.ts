@@ -12,7 +12,7 @@ import { temporalCliPath } from '../../scripts/lib/temporal-cli';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
 import { paymentWorkflowId } from '../../shared/ids';
 import { payment, startApiHarness, THREE_DS, VISA, type ApiHarness } from '../api/api-harness';
-import { ensureSweepSchedule, SWEEP_SCHEDULE_ID } from '../../worker/sweep-schedule';
+import { ensureSweepSchedule, sweepScheduleId } from '../../worker/sweep-schedule';
 import { ledgerFor } from '../support/gateway-admin';
 import { eventually } from '../support/wait';
 import { TEST_CODEC } from '../support/encryption';
@@ -115,7 +115,7 @@ describe('operator actions in the UI', () => {
     });
   });
   afterAll(async () => {
-    await api.h.env.client.schedule.getHandle(SWEEP_SCHEDULE_ID).delete();
+    await api.h.env.client.schedule.getHandle(sweepScheduleId(api.h.taskQueue)).delete();
   });
 
   it("terminates a parked payment from the UI's Terminate button; GET and the audit trail say so", async () => {
