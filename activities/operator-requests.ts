@@ -22,6 +22,8 @@ export interface ClosedRun {
 /** What the closed run's history says: its input, and the terminate's reason and requester. */
 export interface RunClosure extends OperatorRequest {
   input: PaymentInput;
+  /** The run id the run claimed its key with: a reset keeps the first run's. */
+  originalRunId: string;
 }
 
 /** Implemented over the Temporal client in worker/operator-requests.ts. */

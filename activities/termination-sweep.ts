@@ -96,9 +96,24 @@ export function createSweepActivities(deps: SweepDeps) {
     log().warn({ paymentId, runId: run.runId, charged: found.charged }, 'recorded a terminated payment');
     // Only a run that claims its key can answer from the trail; one without a fingerprint would charge again.
     if (typeof closure.input.fingerprint === 'string' && closure.input.version !== undefined) {
+      await claimForTerminatedRun(run, closure, closure.input.fingerprint);
       await deps.operators.startSettlement(run.workflowId, closure.input, found.charged);
     }
     return 'recorded';
+  }
+
+  /**
+   * A run terminated before its first activity never claimed its key; without a claim the settlement run would
+   * take the key as new and charge. Claimed here in the terminated run's name (a no-op when it did claim), the
+   * settlement run finds the key taken and answers from the trail.
+   */
+  async function claimForTerminatedRun(run: ClosedRun, closure: RunClosure, fingerprint: string): Promise<void> {
+    await deps.audit.claimIdempotencyKey({
+      idempotencyKey: closure.input.idempotencyKey,
+      paymentId: paymentIdFromWorkflowId(run.workflowId),
+      fingerprint,
+      runId: closure.originalRunId,
+    });
   }
 
   return {

@@ -45,7 +45,12 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
         started?.input?.payloads,
       );
       const terminated = events.at(-1)?.workflowExecutionTerminatedEventAttributes;
-      return { input, reason: terminated?.reason || undefined, identity: terminated?.identity || undefined };
+      return {
+        input,
+        originalRunId: started?.originalExecutionRunId || runId,
+        reason: terminated?.reason || undefined,
+        identity: terminated?.identity || undefined,
+      };
     },
 
     async latestRun(workflowId) {

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { paymentWorkflowId } from '../../shared/ids';
+import { resolvePolicy } from '../../shared/payment-policy';
+import { PAYMENT_INPUT_VERSION } from '../../shared/payment-types';
 import { PaymentStatusKey } from '../../shared/search-attributes';
 import type { SweepReport } from '../../activities/termination-sweep';
 import { ensureSweepSchedule, sweepScheduleId } from '../../worker/sweep-schedule';
@@ -165,6 +167,36 @@ describe('terminated payments', () => {
       metadata: expect.objectContaining({ charged: false, lastStatus: 'pending_retry', keys: [`${paymentId}:v1`] }),
     });
     await settledAs(paymentId, 'terminated');
+  });
+
+  it('terminated before its first task: nothing charged, the settlement run answers terminated, not a new charge', async () => {
+    const idempotencyKey = uniqueKey('term-unstarted');
+    const paymentId = paymentIdFromKey(idempotencyKey);
+    // A start delay keeps the run from its first workflow task: it has claimed nothing and written no row.
+    const handle = await h.env.client.workflow.start('paymentWorkflow', {
+      workflowId: paymentWorkflowId(paymentId),
+      taskQueue: h.taskQueue,
+      startDelay: '1 hour',
+      args: [
+        {
+          version: PAYMENT_INPUT_VERSION,
+          paymentId,
+          idempotencyKey,
+          fingerprint: 'fp-unstarted',
+          policy: resolvePolicy(),
+          amount: 1500,
+          currency: 'USD',
+          paymentMethod: VISA,
+        },
+      ],
+    });
+    await handle.terminate('opened by mistake');
+    await sweepUntilRecorded(paymentId);
+    await settledAs(paymentId, 'terminated');
+    expect(await ledgerFor(h.gateway.url, paymentId)).toEqual([]);
+    const trail = await h.audit.history(paymentId);
+    expect(trail.map((r) => r.status)).toEqual(['terminated']);
+    expect(trail[0]?.metadata).toMatchObject({ charged: false, reason: 'opened by mistake' });
   });
 
   it("leaves another task queue's terminated runs to that deployment's sweeper", async () => {
