@@ -22,6 +22,7 @@ import type {
 } from '../shared/payment-types';
 import type { PaymentStatus } from '../shared/payment-status';
 import { resolvePolicy } from '../shared/payment-policy';
+import { paymentStaticDetails, paymentSummary } from '../shared/payment-summary';
 import { PAYMENT_INPUT_VERSION } from '../shared/payment-types';
 import { ErrorType } from '../shared/errors';
 import { paymentIdFromWorkflowId, paymentWorkflowId } from '../shared/ids';
@@ -125,6 +126,9 @@ export class PaymentsClient {
       // startedBy tells this request from a repeat: the server answers a repeat's update-with-start from the
       // outcome Update it already holds instead of refusing the start.
       memo: { fingerprint, idempotencyKey, startedBy },
+      // What the UI's list and the run's page show at a glance (no card number: last four digits).
+      staticSummary: paymentSummary(params),
+      staticDetails: paymentStaticDetails(paymentId, params),
       typedSearchAttributes: [
         { key: PaymentStatusKey, value: 'initiated' },
         { key: PaymentAmountKey, value: params.amount },

@@ -11,6 +11,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -19,6 +20,7 @@ import {
 import type { CancelOutcome, ChargeOutcome, PaymentActivities, RecordStatusResult } from '../activities';
 import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
+import { paymentDetails } from '../shared/payment-summary';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
@@ -336,6 +338,7 @@ class PaymentProcess {
     this.recorded = this.state.status;
     this.keyClaim = { state: 'earlier', fingerprint: earlier.fingerprint, runId: earlier.runId };
     upsertSearchAttributes([{ key: PaymentStatusKey, value: this.state.status }]);
+    this.showDetails();
     const reused = earlier.fingerprint !== this.input.fingerprint;
     log.warn(reused ? 'idempotency key reused with another request' : 'answering from the earlier run', {
       paymentId: this.input.paymentId,
@@ -693,7 +696,13 @@ class PaymentProcess {
       });
     });
     if (!written.earlier) this.recorded = status;
+    this.showDetails();
     return written;
+  }
+
+  /** The UI's "current details" of this run: display only, served by a query, so no command and no history. */
+  private showDetails(): void {
+    setCurrentDetails(paymentDetails(this.state));
   }
 
   /**

@@ -90,7 +90,29 @@ it('shows a payment decrypted, with the card number masked, in the Temporal UI',
   expect(text).not.toContain('binary/encrypted');
   expect(codecAnswers.length).toBeGreaterThan(0);
   expect(codecAnswers.every((s) => s === 200)).toBe(true);
+  // User metadata: the summary in the run's header; under the User Metadata tab its static details and the
+  // current details the run keeps up to date. The UI renders each as Markdown in a frame of its own.
+  await page.getByText('User Metadata', { exact: true }).first().click();
+  const rendered = await eventually(
+    () => renderedMarkdown(page),
+    (t) => t.includes('**succeeded**'),
+    15_000,
+  );
+  expect(rendered).toContain('Payment 31.41 USD · card ending 4242');
+  expect(rendered).toContain('amount: 31.41 USD (3141 minor units)');
+  expect(rendered).toContain(`charge: ${created.body.chargeId}`);
+  expect(rendered).not.toContain(VISA);
 }, 90_000);
+
+/** The Markdown the UI rendered (user metadata), as the `content` of its render frames. */
+async function renderedMarkdown(page: Page): Promise<string> {
+  return page
+    .frames()
+    .filter((f) => /^https?:\/\/[^/]+\/render\?/.test(f.url()))
+    .map((f) => new URL(f.url()))
+    .map((u) => u.searchParams.get('content') ?? '')
+    .join('\n');
+}
 
 /** The workflow's page, once its history has rendered. */
 async function openPayment(paymentId: string) {
