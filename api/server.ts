@@ -23,6 +23,7 @@ import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
 import { registerBearerAuth } from './auth';
 import { registerErrorHandlers } from './errors';
+import { registerApiMetrics } from './metrics';
 import { codecRoutes } from './routes-codec';
 import { registerDisputeRoutes } from './routes-disputes';
 import { registerPaymentRoutes } from './routes-payments';
@@ -120,6 +121,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+  registerApiMetrics(app);
 
   void app.register(webhookRoutes, {
     payments: options.payments,

@@ -98,6 +98,7 @@ function banner(env: z.output<typeof Env>, address: string): void {
       `  Sandbox gateway  http://127.0.0.1:${env.GATEWAY_PORT}`,
       `  HTTP API         ${api}  (OpenAPI: ${api}/docs, key: ${key})`,
       `  Worker metrics   http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics  (Prometheus)`,
+      `  API metrics      ${api}/metrics  (Prometheus)`,
       '  Try a payment:   npm run pay -- --amount 1999 --currency USD --card 4242424242424242 --key order-1',
       `  Over HTTP:       curl -s '${api}/payments?wait=5s' -H 'Authorization: Bearer ${key}' \\`,
       "                     -H 'Idempotency-Key: order-2' -H 'Content-Type: application/json' \\",
