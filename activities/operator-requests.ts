@@ -2,6 +2,7 @@
  * What an operator asked of a run through Temporal itself (the UI's Request Cancellation, `temporal workflow
  * cancel`). The workflow is told only "cancel requested"; who asked and why are in its history, read here.
  */
+import type { AuditStore } from '../audit/types';
 import { maskCardNumbers } from '../shared/card-number';
 import type { PaymentInput } from '../shared/payment-types';
 
@@ -26,9 +27,24 @@ export interface RunClosure extends OperatorRequest {
   originalRunId: string;
 }
 
+/** An operator's Reset (UI, `temporal workflow reset`), as the reset run's history records it. */
+export interface ResetRequest {
+  /** The run this one was reset from. */
+  baseRunId: string;
+  reason?: string;
+}
+
+/** What a reset run's first audit row says of the reset; empty on every later row of that run. */
+export interface ResetNote {
+  resetFrom?: string;
+  resetReason?: string;
+}
+
 /** Implemented over the Temporal client in worker/operator-requests.ts. */
 export interface OperatorRequests {
   cancelRequest(workflowId: string, runId: string): Promise<OperatorRequest | undefined>;
+  /** The latest reset that started this run (a reset of a reset names the run it was reset from); undefined if none. */
+  resetRequest(workflowId: string, runId: string): Promise<ResetRequest | undefined>;
   /** Payment runs closed as Terminated or TimedOut since then (visibility; eventually consistent). */
   closedRuns(since: Date): Promise<ClosedRun[]>;
   closure(workflowId: string, runId: string): Promise<RunClosure>;
@@ -37,13 +53,26 @@ export interface OperatorRequests {
   startSettlement(workflowId: string, input: PaymentInput, needsAttention: boolean): Promise<'started' | 'running'>;
 }
 
-export function createOperatorActivities(deps: { operators: OperatorRequests }) {
+export function createOperatorActivities(deps: { operators: OperatorRequests; audit: Pick<AuditStore, 'history'> }) {
   return {
     /** The run's cancellation request as its history holds it; undefined if the history has none. */
     async readCancelRequest(input: { workflowId: string; runId: string }): Promise<OperatorRequest> {
       const request = await deps.operators.cancelRequest(input.workflowId, input.runId);
       const reason = request?.reason ? maskCardNumbers(request.reason) : undefined;
       return { ...(reason ? { reason } : {}), ...(request?.identity ? { identity: request.identity } : {}) };
+    },
+
+    /**
+     * Asked by a reset run before each status row: the reset (which run it came from, and why), but only while
+     * the trail holds no row of this run yet, so exactly the reset run's first row carries it.
+     */
+    async readResetNote(input: { workflowId: string; runId: string; paymentId: string }): Promise<ResetNote> {
+      const trail = await deps.audit.history(input.paymentId);
+      if (trail.some((row) => row.eventKey.startsWith(`${input.runId}:`))) return {};
+      const request = await deps.operators.resetRequest(input.workflowId, input.runId);
+      if (!request) return {};
+      const reason = request.reason ? maskCardNumbers(request.reason) : undefined;
+      return { resetFrom: request.baseRunId, ...(reason ? { resetReason: reason } : {}) };
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
 import type { ClosedRun, OperatorRequests, RunClosure } from '../activities/operator-requests';
 import type { PaymentInput } from '../shared/payment-types';
 import { CustomerIdKey, NeedsAttentionKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
@@ -19,6 +20,18 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
       )?.workflowExecutionCancelRequestedEventAttributes;
       if (!attrs) return undefined;
       return { reason: attrs.cause || undefined, identity: attrs.identity || undefined };
+    },
+
+    async resetRequest(workflowId, runId) {
+      // The reset's workflow task fails with cause RESET_WORKFLOW; a reset of a reset run also holds the earlier one.
+      const cause = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW;
+      const attrs = ((await history(workflowId, runId)).events ?? [])
+        .map((e) => e.workflowTaskFailedEventAttributes)
+        .filter((a) => a?.cause === cause && a.newRunId === runId)
+        .at(-1);
+      if (!attrs?.baseRunId) return undefined;
+      // Server 1.29 records no requester for a reset (the event names the history service), so none is returned.
+      return { baseRunId: attrs.baseRunId, reason: attrs.failure?.message || undefined };
     },
 
     async closedRuns(since) {

@@ -60,6 +60,7 @@ import {
 } from './payment-messages';
 import { RefundDesk } from './payment-refunds';
 import { chargedWhenTerminated, replayedState } from './payment-replay';
+import { ResetRun } from './payment-reset';
 
 /**
  * Legacy runs only. Runs started before refunds existed completed at `succeeded`; replaying them must not open
@@ -116,6 +117,8 @@ class PaymentProcess {
   private requestThreeDS = false; // the next charge asks for 3DS (the step-up)
   private readonly refunds: RefundDesk;
   private readonly statuses: StatusRecorder<PaymentStatus>;
+  /** Set in a run an operator's Reset started: it checks before it charges, and its first row names the reset. */
+  private readonly resets: ResetRun;
   /**
    * Legacy runs (no input version, no current-shape marker) replay as release 0.1 wrote them: audit writes as
    * local activities, a late refund-window patch, event keys without the run id, defaults from the frozen table.
@@ -159,6 +162,7 @@ class PaymentProcess {
     this.audit = this.legacy
       ? proxyLocalActivities<PaymentActivities>(auditOptions)
       : proxyActivities<PaymentActivities>(auditOptions);
+    this.resets = new ResetRun(this.audit, input.paymentId, !this.legacy);
     this.statuses = new StatusRecorder({
       searchAttribute: PaymentStatusKey,
       count: countPaymentStatus,
@@ -379,7 +383,7 @@ class PaymentProcess {
         amount: this.input.amount,
         currency: this.input.currency,
         paymentMethod: this.paymentMethod,
-        checkFirst: this.checkFirst,
+        checkFirst: this.checkFirst || this.resets.aware(),
         maxAttempts: this.policy.gatewayRetry.maximumAttempts,
         initiator: this.initiator(),
         ...(this.requestThreeDS ? { requestThreeDS: true } : {}),
@@ -677,6 +681,8 @@ class PaymentProcess {
     metadata: Record<string, unknown>,
     claim?: KeyClaimInput,
   ): Promise<RecordStatusResult> {
+    const resetNote = this.resets.note();
+    const reset = resetNote ? await resetNote : {};
     this.state.status = status;
     const written = await this.statuses.record(status, ({ seq, eventKey }) => {
       const change: StatusChange = { seq, status, at: new Date().toISOString() };
@@ -688,6 +694,7 @@ class PaymentProcess {
         status,
         metadata: {
           ...compact(metadata),
+          ...reset,
           attempt: this.state.attempts.length,
           amount: this.input.amount,
           currency: this.input.currency,
