@@ -3,6 +3,7 @@
  * cancel`). The workflow is told only "cancel requested"; who asked and why are in its history, read here.
  */
 import { maskCardNumbers } from '../shared/card-number';
+import type { DisputeInput } from '../shared/dispute-types';
 import type { PaymentInput } from '../shared/payment-types';
 
 export interface OperatorRequest {
@@ -12,7 +13,7 @@ export interface OperatorRequest {
   identity?: string;
 }
 
-/** A payment run Temporal closed without its code running: an operator's Terminate, or a run timeout. */
+/** A payment or dispute run Temporal closed without its code running: an operator's Terminate, or a run timeout. */
 export interface ClosedRun {
   workflowId: string;
   runId: string;
@@ -20,8 +21,8 @@ export interface ClosedRun {
 }
 
 /** What the closed run's history says: its input, and the terminate's reason and requester. */
-export interface RunClosure extends OperatorRequest {
-  input: PaymentInput;
+export interface RunClosure<I = PaymentInput> extends OperatorRequest {
+  input: I;
   /** The run id the run claimed its key with: a reset keeps the first run's. */
   originalRunId: string;
 }
@@ -29,12 +30,14 @@ export interface RunClosure extends OperatorRequest {
 /** Implemented over the Temporal client in worker/operator-requests.ts. */
 export interface OperatorRequests {
   cancelRequest(workflowId: string, runId: string): Promise<OperatorRequest | undefined>;
-  /** Payment runs closed as Terminated or TimedOut since then (visibility; eventually consistent). */
-  closedRuns(since: Date): Promise<ClosedRun[]>;
-  closure(workflowId: string, runId: string): Promise<RunClosure>;
+  /** Runs of this task queue and type (default paymentWorkflow) closed as Terminated or TimedOut since then (visibility; eventually consistent). */
+  closedRuns(since: Date, workflowType?: 'paymentWorkflow' | 'disputeWorkflow'): Promise<ClosedRun[]>;
+  closure<I = PaymentInput>(workflowId: string, runId: string): Promise<RunClosure<I>>;
   latestRun(workflowId: string): Promise<{ runId: string; status: string }>;
   /** A new run under the payment's workflow id that answers from the audit trail ('running': one already is). */
   startSettlement(workflowId: string, input: PaymentInput, needsAttention: boolean): Promise<'started' | 'running'>;
+  /** A new run under the dispute's workflow id that resumes from the audit trail ('running': one already is). */
+  startDisputeResume(workflowId: string, input: DisputeInput, needsAttention: boolean): Promise<'started' | 'running'>;
 }
 
 export function createOperatorActivities(deps: { operators: OperatorRequests }) {
