@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
 import type { GatewayClient } from './gateway-client';
 import { createGatewayActivities } from './gateway';
+import { createDisputeResumeActivities } from './dispute-resume';
 import { createDisputeActivities } from './gateway-disputes';
 import { createRefundActivities } from './gateway-refunds';
 import { createOperatorActivities, type OperatorRequests } from './operator-requests';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createGatewayActivities(deps),
     ...createRefundActivities(deps),
     ...createDisputeActivities(deps),
+    ...createDisputeResumeActivities(deps),
     ...createAuditActivities(deps),
     ...createOperatorActivities(deps),
     ...createSweepActivities(deps),

@@ -4,6 +4,7 @@
  */
 import type { AuditStore } from '../audit/types';
 import { maskCardNumbers } from '../shared/card-number';
+import type { DisputeInput } from '../shared/dispute-types';
 import type { PaymentInput } from '../shared/payment-types';
 
 export interface OperatorRequest {
@@ -13,7 +14,7 @@ export interface OperatorRequest {
   identity?: string;
 }
 
-/** A payment run Temporal closed without its code running: an operator's Terminate, or a run timeout. */
+/** A payment or dispute run Temporal closed without its code running: an operator's Terminate, or a run timeout. */
 export interface ClosedRun {
   workflowId: string;
   runId: string;
@@ -21,8 +22,8 @@ export interface ClosedRun {
 }
 
 /** What the closed run's history says: its input, and the terminate's reason and requester. */
-export interface RunClosure extends OperatorRequest {
-  input: PaymentInput;
+export interface RunClosure<I = PaymentInput> extends OperatorRequest {
+  input: I;
   /** The run id the run claimed its key with: a reset keeps the first run's. */
   originalRunId: string;
 }
@@ -45,12 +46,14 @@ export interface OperatorRequests {
   cancelRequest(workflowId: string, runId: string): Promise<OperatorRequest | undefined>;
   /** The latest reset that started this run (a reset of a reset names the run it was reset from); undefined if none. */
   resetRequest(workflowId: string, runId: string): Promise<ResetRequest | undefined>;
-  /** Payment runs closed as Terminated or TimedOut since then (visibility; eventually consistent). */
-  closedRuns(since: Date): Promise<ClosedRun[]>;
-  closure(workflowId: string, runId: string): Promise<RunClosure>;
+  /** Runs of this task queue and type (default paymentWorkflow) closed as Terminated or TimedOut since then (visibility; eventually consistent). */
+  closedRuns(since: Date, workflowType?: 'paymentWorkflow' | 'disputeWorkflow'): Promise<ClosedRun[]>;
+  closure<I = PaymentInput>(workflowId: string, runId: string): Promise<RunClosure<I>>;
   latestRun(workflowId: string): Promise<{ runId: string; status: string }>;
   /** A new run under the payment's workflow id that answers from the audit trail ('running': one already is). */
   startSettlement(workflowId: string, input: PaymentInput, needsAttention: boolean): Promise<'started' | 'running'>;
+  /** A new run under the dispute's workflow id that resumes from the audit trail ('running': one already is). */
+  startDisputeResume(workflowId: string, input: DisputeInput, needsAttention: boolean): Promise<'started' | 'running'>;
 }
 
 export function createOperatorActivities(deps: { operators: OperatorRequests; audit: Pick<AuditStore, 'history'> }) {

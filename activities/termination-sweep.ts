@@ -4,10 +4,13 @@
  * (cancelling a charge left awaiting 3DS, so a late authentication cannot capture it), appends `terminated` with
  * what it found, and starts a settlement run that answers from the trail (and takes refunds if money moved).
  */
-import type { AuditRow, AuditStore } from '../audit/types';
+import type { AuditRow, AuditStore, DisputeAuditRow } from '../audit/types';
 import type { Logger } from '../logging/logger';
-import { paymentIdFromWorkflowId } from '../shared/ids';
+import { CLOSED_DISPUTE_STATUSES } from '../shared/dispute-status';
+import type { DisputeInput } from '../shared/dispute-types';
+import { disputeIdFromWorkflowId, paymentIdFromWorkflowId } from '../shared/ids';
 import { TERMINAL_STATUSES } from '../shared/payment-status';
+import { planResume, terminatedDisputeKey, type ResumePlan } from './dispute-resume';
 import { createGatewayActivities, type GatewayActivityDeps } from './gateway';
 import type { ClosedRun, OperatorRequests, RunClosure } from './operator-requests';
 
@@ -22,6 +25,20 @@ export interface SweepReport {
   /** Payments whose `terminated` row this sweep wrote. */
   recorded: string[];
   /** Payments the gateway still answers "in flight" for: the next sweep asks again. */
+  pending: string[];
+  /** Set by sweeps that also look at disputes (the sweep workflow's dispute step). */
+  disputes?: DisputeSweepReport;
+}
+
+export interface DisputeSweepReport {
+  examined: number;
+  /** Disputes whose `terminated` row this sweep wrote. */
+  recorded: string[];
+  /** Disputes whose next run this sweep started (resuming, or parked `terminated` for a person). */
+  started: string[];
+  /** Of those, the ones that could not be resumed (deadline passed, state unknown): flagged NeedsAttention. */
+  needsAttention: string[];
+  /** Disputes this sweep could not finish (e.g. the gateway did not answer): the next sweep tries again. */
   pending: string[];
 }
 
@@ -116,7 +133,77 @@ export function createSweepActivities(deps: SweepDeps) {
     });
   }
 
+  /** Why a closed dispute run needs nothing from the sweeper, or undefined when it does. */
+  async function disputeSettled(run: ClosedRun, trail: DisputeAuditRow[]): Promise<string | undefined> {
+    const latest = await deps.operators.latestRun(run.workflowId);
+    // A resumed (or reset) run carries the dispute on, whether still running or since finished.
+    if (latest.runId !== run.runId) return 'a newer run carries it on';
+    const last = trail.at(-1);
+    if (last && CLOSED_DISPUTE_STATUSES.includes(last.status)) return `its trail already ends ${last.status}`;
+    return undefined;
+  }
+
+  async function sweepDispute(run: ClosedRun, report: DisputeSweepReport): Promise<void> {
+    const disputeId = disputeIdFromWorkflowId(run.workflowId);
+    const trail = await deps.audit.disputeHistory(disputeId);
+    if (await disputeSettled(run, trail)) return;
+    const closure = await deps.operators.closure<DisputeInput>(run.workflowId, run.runId);
+    const key = terminatedDisputeKey(run.runId);
+    let row = trail.find((r) => r.eventKey === key);
+    if (!row) {
+      const gatewayStatus = (await deps.gateway.getDispute(disputeId)).status;
+      const plan = planResume({ trail, gatewayStatus, dueByMs: closure.input.dueByMs, nowMs: Date.now() });
+      await deps.audit.appendDispute({
+        disputeId,
+        paymentId: closure.input.paymentId,
+        eventKey: key,
+        status: 'terminated',
+        metadata: disputeTerminatedMetadata(run, closure, plan, gatewayStatus),
+      });
+      report.recorded.push(disputeId);
+      log().warn({ disputeId, runId: run.runId, resume: plan.resume }, 'recorded a terminated dispute');
+      row = (await deps.audit.disputeHistory(disputeId)).find((r) => r.eventKey === key);
+    }
+    // Started even when the row was written by an earlier sweep: that sweep may have stopped before starting it.
+    const needsAttention = row?.metadata.needsAttention === true;
+    const { resumeAfter: _previous, ...input } = closure.input;
+    const started = await deps.operators.startDisputeResume(
+      run.workflowId,
+      { ...input, resumeAfter: { terminatedRunId: run.runId } },
+      needsAttention,
+    );
+    if (started === 'started') {
+      report.started.push(disputeId);
+      if (needsAttention) report.needsAttention.push(disputeId);
+    }
+  }
+
   return {
+    /**
+     * The dispute half: dispute runs of this task queue closed Terminated/TimedOut within the look-back get a
+     * `terminated` row and a next run that resumes from the trail (or stays `terminated`, flagged for a person).
+     */
+    async sweepTerminatedDisputes(input: { lookbackMs: number }): Promise<DisputeSweepReport> {
+      const runs = await deps.operators.closedRuns(new Date(Date.now() - input.lookbackMs), 'disputeWorkflow');
+      const report: DisputeSweepReport = {
+        examined: runs.length,
+        recorded: [],
+        started: [],
+        needsAttention: [],
+        pending: [],
+      };
+      for (const run of runs) {
+        try {
+          await sweepDispute(run, report);
+        } catch (err) {
+          // One dispute the gateway (or the store) cannot answer for must not hold up the others' deadlines.
+          log().error({ workflowId: run.workflowId, runId: run.runId, err }, 'could not sweep a terminated dispute');
+          report.pending.push(disputeIdFromWorkflowId(run.workflowId));
+        }
+      }
+      return report;
+    },
+
     /** One sweep over runs closed within the look-back; safe to repeat (each row's key is the run's). */
     async sweepTerminatedPayments(input: { lookbackMs: number }): Promise<SweepReport> {
       const runs = await deps.operators.closedRuns(new Date(Date.now() - input.lookbackMs));
@@ -155,6 +242,32 @@ function terminatedMetadata(
     runId: run.runId,
     lastStatus: trail.at(-1)?.status,
     keys,
+    amount: closure.input.amount,
+    currency: closure.input.currency,
+  };
+}
+
+function disputeTerminatedMetadata(
+  run: ClosedRun,
+  closure: RunClosure<DisputeInput>,
+  plan: ResumePlan,
+  gatewayStatus: string,
+): Record<string, unknown> {
+  const timedOut = run.closedAs === 'TIMED_OUT';
+  return {
+    by: timedOut ? 'timeout' : 'operator',
+    via: 'temporal',
+    reason: closure.reason ?? (timedOut ? 'run_timed_out' : 'terminated_by_operator'),
+    ...(closure.identity ? { requestedBy: closure.identity } : {}),
+    runId: run.runId,
+    lastStatus: plan.lastStatus ?? null,
+    dueBy: new Date(closure.input.dueByMs).toISOString(),
+    gatewayStatus,
+    resume: plan.resume,
+    ...(plan.cannotResume ? { cannotResume: plan.cannotResume } : {}),
+    // The deadline is no longer watched by anyone: a person must look at it.
+    needsAttention: plan.resume === 'none',
+    chargeId: closure.input.chargeId,
     amount: closure.input.amount,
     currency: closure.input.currency,
   };

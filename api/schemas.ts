@@ -155,6 +155,20 @@ export const DisputeResponse = z
     submittedAt: z.string().optional(),
     submissionError: z.string().optional(),
     outcome: z.string().optional(),
+    terminated: z
+      .object({
+        runId: z.string(),
+        at: z.string(),
+        by: z.enum(['operator', 'timeout']),
+        reason: z.string(),
+        requestedBy: z.string().optional(),
+      })
+      .optional()
+      .describe('A run of this dispute was terminated (or timed out); the termination sweeper started this one.'),
+    needsAttention: z
+      .boolean()
+      .optional()
+      .describe('True when the dispute could not be resumed after termination (deadline passed, state unknown).'),
   })
   .meta({ id: 'Dispute' });
 

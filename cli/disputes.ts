@@ -2,7 +2,7 @@
  * CLI commands for disputes: show one, list by status, approve the gathered evidence. Same contract as
  * commands.ts: each returns its exit code and throws for exit.ts to map. Disputes are opened by webhooks only.
  */
-import type { DisputeState } from '../shared/dispute-types';
+import type { DisputeState, DisputeTermination } from '../shared/dispute-types';
 import type { CommandContext } from './commands';
 import { ExitCode, type ExitCodeValue } from './exit';
 import { amount, emit, fields, table } from './format';
@@ -42,10 +42,12 @@ function disputeLines(d: DisputeState): string[] {
       ['payment', d.paymentId],
       ['charge', d.chargeId],
       ['evidence due', d.dueBy],
-      ['auto-submit at', d.submittedAt ? undefined : d.submitBy],
+      ['auto-submit at', d.submittedAt || d.needsAttention ? undefined : d.submitBy],
       ['submitted', d.submittedAt],
       ['approved by', d.approvedBy],
       ['missing', d.missingEvidence.join(', ') || undefined],
+      ['terminated', d.terminated ? terminationText(d.terminated) : undefined],
+      ['needs attention', d.needsAttention ? 'yes: could not be resumed after termination' : undefined],
     ]),
     '',
     ...table(
@@ -53,4 +55,8 @@ function disputeLines(d: DisputeState): string[] {
       Object.entries(d.evidence).map(([k, v]) => [k, v.replace(/\s+/g, ' ').slice(0, 100)]),
     ),
   ];
+}
+
+function terminationText(t: DisputeTermination): string {
+  return `${t.at} by ${t.requestedBy ?? t.by} (run ${t.runId}): ${t.reason}`;
 }

@@ -9,6 +9,9 @@ export const DISPUTE_STATUSES = [
   'submission_failed', // the gateway refused the evidence (e.g. past due); the dispute will likely be lost
   'won',
   'lost',
+  // an operator terminated the run (or it timed out) before the bank decided: the termination sweeper appends it;
+  // the dispute's next run resumes watching the deadline, or stays here flagged NeedsAttention when it cannot
+  'terminated',
 ] as const;
 
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];

@@ -75,6 +75,39 @@ export interface DisputeInput {
   /** The gateway's evidence deadline, epoch milliseconds. */
   dueByMs: number;
   policy?: Partial<DisputePolicy>;
+  /**
+   * Set only by the termination sweeper: this run carries on a dispute whose run `terminatedRunId` an operator
+   * terminated (or that timed out). It reads the dispute's recorded state from the audit trail and resumes there.
+   */
+  resumeAfter?: { terminatedRunId: string };
+}
+
+/** What a resumed run does, as the sweeper decided from the trail, the gateway and the deadline. */
+export type DisputeResume =
+  | 'gather' // nothing submitted and the deadline ahead: gather again, wait for approval or the deadline, submit
+  | 'await_decision' // evidence submitted (or refused): wait for the bank's decision
+  | 'decided' // the gateway says the bank decided: record it
+  | 'none'; // cannot resume (deadline passed, or nothing recorded): stays `terminated`, flagged NeedsAttention
+
+/** The sweeper's `terminated` row as the dispute's next run reads it back from the audit trail. */
+export interface RecordedDispute {
+  resume: DisputeResume;
+  cannotResume?: 'deadline_passed' | 'state_unknown';
+  terminated?: DisputeTermination;
+  /** The last status the trail held before the run was terminated. */
+  lastStatus?: DisputeStatus;
+  approvedBy?: string;
+  submittedAt?: string;
+  submissionError?: string;
+  outcome?: 'won' | 'lost';
+}
+
+export interface DisputeTermination {
+  runId: string;
+  at: string;
+  by: 'operator' | 'timeout';
+  reason: string;
+  requestedBy?: string;
 }
 
 export interface GatheredEvidence {
@@ -100,6 +133,10 @@ export interface DisputeState {
   submittedAt?: string;
   submissionError?: string;
   outcome?: 'won' | 'lost';
+  /** A run of this dispute was terminated (or timed out) and this run carries it on: when, by whom, why. */
+  terminated?: DisputeTermination;
+  /** The dispute could not be resumed after its run was terminated (deadline passed, state unknown): a person must look. */
+  needsAttention?: boolean;
 }
 
 export interface ApproveEvidence {

@@ -7,8 +7,15 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { ClosedRun, OperatorRequests, RunClosure } from '../activities/operator-requests';
+import type { DisputeInput } from '../shared/dispute-types';
 import type { PaymentInput } from '../shared/payment-types';
-import { CustomerIdKey, NeedsAttentionKey, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
+import {
+  CustomerIdKey,
+  DisputeStatusKey,
+  NeedsAttentionKey,
+  PaymentAmountKey,
+  PaymentStatusKey,
+} from '../shared/search-attributes';
 
 export function temporalOperatorRequests(client: Client, taskQueue: string): OperatorRequests {
   const history = (workflowId: string, runId: string) => client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -34,10 +41,10 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
       return { baseRunId: attrs.baseRunId, reason: attrs.failure?.message || undefined };
     },
 
-    async closedRuns(since) {
+    async closedRuns(since, workflowType = 'paymentWorkflow') {
       const query = [
-        `WorkflowType = 'paymentWorkflow'`,
-        // Only this deployment's payments: their trail is in our audit store, their keys at our gateway.
+        `WorkflowType = '${workflowType}'`,
+        // Only this deployment's runs: their trail is in our audit store, their keys at our gateway.
         `TaskQueue = '${taskQueue}'`,
         `ExecutionStatus IN ('Terminated', 'TimedOut')`,
         `CloseTime > '${since.toISOString()}'`,
@@ -49,14 +56,10 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
       return runs;
     },
 
-    async closure(workflowId, runId): Promise<RunClosure> {
+    async closure<I = PaymentInput>(workflowId: string, runId: string): Promise<RunClosure<I>> {
       const events = (await history(workflowId, runId)).events ?? [];
       const started = events[0]?.workflowExecutionStartedEventAttributes;
-      const input = await decodeFromPayloadsAtIndex<PaymentInput>(
-        client.options.loadedDataConverter,
-        0,
-        started?.input?.payloads,
-      );
+      const input = await decodeFromPayloadsAtIndex<I>(client.options.loadedDataConverter, 0, started?.input?.payloads);
       const terminated = events.at(-1)?.workflowExecutionTerminatedEventAttributes;
       return {
         input,
@@ -84,6 +87,26 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
             { key: PaymentAmountKey, value: input.amount },
             { key: NeedsAttentionKey, value: needsAttention },
             ...(input.customerId ? [{ key: CustomerIdKey, value: input.customerId }] : []),
+          ],
+        });
+        return 'started';
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
+        throw err;
+      }
+    },
+
+    async startDisputeResume(workflowId, input: DisputeInput, needsAttention) {
+      try {
+        await client.workflow.start('disputeWorkflow', {
+          workflowId,
+          taskQueue,
+          args: [input],
+          // The dispute client refuses duplicates; this run is the sweeper's, after an operator closed the last one.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          typedSearchAttributes: [
+            { key: DisputeStatusKey, value: 'terminated' },
+            { key: NeedsAttentionKey, value: needsAttention },
           ],
         });
         return 'started';

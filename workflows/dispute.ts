@@ -2,14 +2,30 @@
  * The dispute workflow: one per gateway dispute, id derived from the dispute id, so a repeated
  * `dispute.created` webhook starts nothing new. It gathers evidence by reason, alerts operators, waits for an
  * operator's approval or until the deadline minus a margin, submits, and records the bank's decision.
+ * After an operator terminates a run, the termination sweeper starts another under the same id with
+ * `resumeAfter` set: that run reads the recorded state from the audit trail and carries the dispute on from there.
  */
-import { condition, log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities';
 import { CLOSED_DISPUTE_STATUSES, type DisputeStatus } from '../shared/dispute-status';
-import type { ApproveEvidence, DisputeInput, DisputePolicy, DisputeState } from '../shared/dispute-types';
+import type {
+  ApproveEvidence,
+  DisputeInput,
+  DisputePolicy,
+  DisputeState,
+  RecordedDispute,
+} from '../shared/dispute-types';
 import { DISPUTE_INPUT_VERSION, LEGACY_DISPUTE_DEFAULTS } from '../shared/dispute-policy';
 import { AUDIT_RETRY_POLICY } from '../shared/retry-policies';
-import { DisputeStatusKey } from '../shared/search-attributes';
+import { DisputeStatusKey, NeedsAttentionKey } from '../shared/search-attributes';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from './dispute-messages';
 import { countDisputeStatus } from './metrics';
 import { reject } from './refuse';
@@ -75,8 +91,60 @@ class DisputeProcess {
   }
 
   async run(): Promise<DisputeState> {
+    // Only the sweeper's runs carry `resumeAfter`: every other run (and every recorded history) takes the path below.
+    if (this.input.resumeAfter) return this.resume(this.input.resumeAfter.terminatedRunId);
     await this.transition('needs_response', { reason: this.input.reason, dueBy: this.state.dueBy });
     await this.gatherEvidence();
+    await this.watchDeadline();
+    await this.awaitDecision();
+    return this.state;
+  }
+
+  /**
+   * Carries on a dispute whose run was terminated, from what the audit trail recorded (the sweeper's `terminated`
+   * row says what is still possible): gather and submit before the deadline, wait for the decision, record a
+   * decision the gateway already has, or, when nothing can be resumed, stay `terminated` flagged for a person.
+   */
+  private async resume(terminatedRunId: string): Promise<DisputeState> {
+    const recorded = await this.audit.readRecordedDispute({ disputeId: this.input.disputeId, terminatedRunId });
+    const resumed = { resumedAfter: terminatedRunId };
+    Object.assign(this.state, recordedFacts(recorded), { status: 'terminated' });
+    switch (recorded.resume) {
+      case 'gather':
+        await this.gatherEvidence(resumed);
+        await this.watchDeadline();
+        break;
+      case 'await_decision': {
+        const status = recorded.lastStatus === 'submission_failed' ? 'submission_failed' : 'submitted';
+        // The gateway had the evidence though the trail did not say so: the submission landed as the run was ended.
+        const foundAtGateway = recorded.lastStatus !== 'submitted' && recorded.lastStatus !== 'submission_failed';
+        await this.transition(status, { ...resumed, ...(foundAtGateway ? { foundAtGateway } : {}) });
+        break;
+      }
+      case 'decided':
+        this.state.outcome ??= recorded.outcome;
+        break;
+      case 'none':
+        this.state.needsAttention = true;
+        upsertSearchAttributes([
+          { key: DisputeStatusKey, value: 'terminated' },
+          { key: NeedsAttentionKey, value: true },
+        ]);
+        log.warn('dispute.needs_attention', {
+          alert: true,
+          disputeId: this.input.disputeId,
+          cannotResume: recorded.cannotResume,
+          dueBy: this.state.dueBy,
+        });
+        break;
+    }
+    // Whatever could be resumed, the bank's decision is still recorded when it comes.
+    await this.awaitDecision(resumed);
+    return this.state;
+  }
+
+  /** Alerts operators, then waits for an approval (or the bank's decision) until the submit-by time, and submits. */
+  private async watchDeadline(): Promise<void> {
     log.warn('dispute.needs_response', {
       alert: true,
       disputeId: this.input.disputeId,
@@ -91,11 +159,9 @@ class DisputeProcess {
     const msToSubmitBy = Date.parse(this.state.submitBy) - Date.now();
     await condition(() => this.approval !== undefined || this.state.outcome !== undefined, Math.max(0, msToSubmitBy));
     if (!this.state.outcome) await this.submit();
-    await this.awaitDecision();
-    return this.state;
   }
 
-  private async gatherEvidence(): Promise<void> {
+  private async gatherEvidence(extra: Record<string, unknown> = {}): Promise<void> {
     const { disputeId, chargeId, paymentId, reason } = this.input;
     const gathered = await this.gateway.gatherDisputeEvidence({ disputeId, chargeId, paymentId, reason });
     // An operator who approved (with fields) before gathering finished keeps the last word.
@@ -104,6 +170,7 @@ class DisputeProcess {
     await this.transition('evidence_gathered', {
       fields: Object.keys(this.state.evidence).sort(),
       missing: this.state.missingEvidence,
+      ...extra,
     });
   }
 
@@ -126,14 +193,14 @@ class DisputeProcess {
   }
 
   /** The `dispute.closed` webhook normally decides; a periodic check covers a webhook that never arrives. */
-  private async awaitDecision(): Promise<void> {
+  private async awaitDecision(extra: Record<string, unknown> = {}): Promise<void> {
     let outcome = this.state.outcome;
     while (!outcome) {
       await condition(() => this.state.outcome !== undefined, this.policy.closedCheckIntervalMs);
       outcome = this.state.outcome ?? (await this.checkGateway());
     }
     this.state.outcome = outcome;
-    await this.transition(outcome, { outcome });
+    await this.transition(outcome, { outcome, ...extra });
   }
 
   private async checkGateway(): Promise<'won' | 'lost' | undefined> {
@@ -142,7 +209,8 @@ class DisputeProcess {
   }
 
   private onApproval(approval: ApproveEvidence): void {
-    if (this.approval || this.state.submittedAt || CLOSED_DISPUTE_STATUSES.includes(this.state.status)) {
+    const closed = CLOSED_DISPUTE_STATUSES.includes(this.state.status) || this.state.needsAttention === true;
+    if (this.approval || this.state.submittedAt || closed) {
       log.warn('ignoring evidence approval: already approved, submitted or closed', {
         disputeId: this.input.disputeId,
         status: this.state.status,
@@ -172,4 +240,14 @@ class DisputeProcess {
       }),
     );
   }
+}
+
+/** What the terminated run had recorded, as the resumed run's state starts. */
+function recordedFacts(recorded: RecordedDispute): Partial<DisputeState> {
+  return {
+    ...(recorded.terminated ? { terminated: recorded.terminated } : {}),
+    ...(recorded.approvedBy ? { approvedBy: recorded.approvedBy } : {}),
+    ...(recorded.submittedAt ? { submittedAt: recorded.submittedAt } : {}),
+    ...(recorded.submissionError ? { submissionError: recorded.submissionError } : {}),
+  };
 }

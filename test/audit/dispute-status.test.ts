@@ -41,6 +41,16 @@ describe.each(BACKENDS)('dispute audit trail on %s', (backend) => {
     expect(await fx.store.disputeHistory('dp_ok')).toEqual([]);
   });
 
+  it("admits the sweeper's 'terminated' (migration 005) and the table itself still refuses an unknown status", async () => {
+    const disputeId = `dp_${newPaymentId().slice(0, 8)}`;
+    await fx.store.appendDispute({ disputeId, eventKey: 'run-1:terminated', status: 'terminated' });
+    expect((await fx.store.disputeHistory(disputeId)).map((r) => r.status)).toEqual(['terminated']);
+    // Past the store's validation, straight to SQL: the CHECK constraint is the last word.
+    await expect(
+      fx.db.query(`INSERT INTO dispute_status (dispute_id, event_key, status) VALUES ($1, 'x', 'maybe')`, [disputeId]),
+    ).rejects.toThrow(/dispute_status_status_check/);
+  });
+
   it('masks a card number in free text instead of refusing the row', async () => {
     const entry = { disputeId: 'dp_masked', eventKey: '1', status: 'won' as const };
     await fx.store.appendDispute({ ...entry, metadata: { note: 'customer sent 4242 4242 4242 4242' } });

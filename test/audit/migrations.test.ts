@@ -36,6 +36,7 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
       { version: 2, name: '002_dispute_status' },
       { version: 3, name: '003_idempotency_keys' },
       { version: 4, name: '004_terminated_status' },
+      { version: 5, name: '005_dispute_terminated_status' },
     ]);
   });
 
@@ -53,10 +54,16 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
     const db = await openSqlAdapter({ ...backend.options, logger: silentLogger });
     try {
       expect(await runMigrations(db, silentLogger)).toEqual({
-        applied: ['001_payment_status', '002_dispute_status', '003_idempotency_keys', '004_terminated_status'],
-        currentVersion: 4,
+        applied: [
+          '001_payment_status',
+          '002_dispute_status',
+          '003_idempotency_keys',
+          '004_terminated_status',
+          '005_dispute_terminated_status',
+        ],
+        currentVersion: 5,
       });
-      expect(await runMigrations(db, silentLogger)).toEqual({ applied: [], currentVersion: 4 });
+      expect(await runMigrations(db, silentLogger)).toEqual({ applied: [], currentVersion: 5 });
     } finally {
       await db.close();
     }

@@ -13,8 +13,18 @@ export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 const CURRENT_DIR = path.join(HISTORIES_DIR, 'current');
 
 export async function saveHistory(env: TestWorkflowEnvironment, name: string, paymentId: string): Promise<void> {
+  await saveWorkflowHistory(env, name, paymentWorkflowId(paymentId));
+}
+
+/** Any workflow's history (a dispute, a sweep); `runId` picks a run other than the latest. */
+export async function saveWorkflowHistory(
+  env: TestWorkflowEnvironment,
+  name: string,
+  workflowId: string,
+  runId?: string,
+): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory();
+  const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
   mkdirSync(CURRENT_DIR, { recursive: true });
   writeFileSync(path.join(CURRENT_DIR, `${name}.json`), historyToJSON(history));
 }
