@@ -8,13 +8,26 @@ import { config, encryptsWithDevKey } from './config';
 import { createLogger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
 
+/**
+ * Prometheus conventions for every metric on the endpoint, ours and the SDK's: counters end in `_total`, durations
+ * are seconds. The processing-time histogram gets seed 002's buckets (0.1 s to 30 s).
+ */
+function prometheusExporter(bindAddress: string) {
+  return {
+    bindAddress,
+    countersTotalSuffix: true,
+    useSecondsForDurations: true,
+    histogramBucketOverrides: { payment_processing_seconds: [0.1, 0.5, 1, 2, 5, 10, 30] },
+  };
+}
+
 async function main(): Promise<void> {
   const cfg = config();
   const logger = createLogger({ level: cfg.LOG_LEVEL, name: 'worker' });
   Runtime.install({
     logger: new PinoTemporalLogger(logger),
     telemetryOptions: cfg.WORKER_METRICS_PORT
-      ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${cfg.WORKER_METRICS_PORT}` } } }
+      ? { metrics: { prometheus: prometheusExporter(`127.0.0.1:${cfg.WORKER_METRICS_PORT}`) } }
       : undefined,
   });
   if (encryptsWithDevKey(cfg)) {

@@ -1,25 +1,74 @@
 /**
  * Business metrics from workflow code, exported on the worker's Prometheus endpoint (WORKER_METRICS_PORT) next to
- * the SDK's own. The SDK drops them while a workflow replays, so each change is counted once, when it happens.
- * The SDK adds `namespace`, `taskQueue` and `workflowType` labels; counters keep their names (no `_total`).
+ * the SDK's own. The SDK drops them while a workflow replays, so each event is counted once, when it happens.
+ * The SDK adds `namespace`, `taskQueue` and `workflowType` labels, and `_total` to counters (worker.ts sets
+ * `countersTotalSuffix`). Names follow seed 002's "Monitoring and Alerting"; labels are bounded: currencies are ISO
+ * codes the API accepts, decline codes come from our table only (anything else is `other`).
  */
-import { metricMeter } from '@temporalio/workflow';
+import { metricMeter, workflowInfo } from '@temporalio/workflow';
+import { DECLINE_CODES } from '../shared/declines';
 import type { DisputeStatus } from '../shared/dispute-status';
 import type { PaymentStatus } from '../shared/payment-status';
 import type { AttemptRecord } from '../shared/payment-types';
 
+/** What a payment's counters are labelled and measured with. */
+export interface PaymentFacts {
+  currency: string;
+  amount: number;
+  attempts: readonly unknown[];
+}
+
+/** The statuses that give a waiting caller its answer for the first time (refunds come after `succeeded`). */
+const ANSWERS: readonly PaymentStatus[] = ['succeeded', 'failed', 'cancelled'];
+
 /** Every status a payment enters; alert on a rising `dead_lettered` or `unknown` rate. */
-export function countPaymentStatus(status: PaymentStatus): void {
+export function countPaymentStatus(status: PaymentStatus, payment: PaymentFacts): void {
   metricMeter
     .createCounter('payment_status_transitions', 'transitions', 'Payment status changes, by the status entered')
     .add(1, { status });
+  if (ANSWERS.includes(status)) observeProcessingTime(status);
+  if (status !== 'succeeded') return;
+  const { currency, amount, attempts } = payment;
+  metricMeter.createCounter('payment_success', 'payments', 'Payments that succeeded').add(1, { currency });
+  metricMeter
+    .createCounter('payment_volume_minor_units', 'minor units', 'Amount captured, in minor units of the currency')
+    .add(amount, { currency });
+  if (attempts.length > 1) {
+    metricMeter
+      .createCounter('payment_success_after_retry', 'payments', 'Payments that succeeded after more than one attempt')
+      .add(1, { currency });
+  }
 }
 
-/** Every charge attempt's outcome and, for declines, its class (soft / hard / fraud / authentication). */
-export function countChargeAttempt(outcome: AttemptRecord['outcome'], declineClass?: string): void {
+/** Start to answer, in seconds of workflow time (the seed's buckets are set in worker.ts). */
+function observeProcessingTime(status: PaymentStatus): void {
+  const seconds = (Date.now() - workflowInfo().startTime.getTime()) / 1000;
+  metricMeter
+    .createHistogram('payment_processing_seconds', 'float', 's', 'Time from a payment starting to its answer')
+    .record(seconds, { status });
+}
+
+/** Every charge attempt's outcome: all sent, those that failed by decline code, and the decline class. */
+export function countChargeAttempt(
+  attempt: Pick<AttemptRecord, 'outcome' | 'errorCode' | 'declineClass'>,
+  currency: string,
+): void {
+  const { outcome, declineClass } = attempt;
   metricMeter
     .createCounter('payment_charge_attempts', 'attempts', 'Charge attempts at the gateway, by outcome')
     .add(1, { outcome, decline_class: declineClass ?? 'none' });
+  metricMeter.createCounter('payment_attempts', 'attempts', 'Charge attempts sent to the gateway').add(1, { currency });
+  if (outcome === 'succeeded' || outcome === 'requires_action') return;
+  metricMeter
+    .createCounter('payment_failures', 'attempts', 'Charge attempts that failed, by decline code')
+    .add(1, { currency, decline_code: failureCode(attempt) });
+}
+
+/** A decline code from our table, or what kind of failure it was: never free text from the gateway. */
+function failureCode({ outcome, errorCode }: Pick<AttemptRecord, 'outcome' | 'errorCode'>): string {
+  if (outcome === 'unknown') return 'unknown_outcome';
+  if (!errorCode) return outcome === 'error' ? 'gateway_error' : 'other';
+  return DECLINE_CODES.includes(errorCode) ? errorCode : 'other';
 }
 
 /** Every status a dispute enters: `needs_response` is the operators' alert (evidence is due by a deadline). */
@@ -27,4 +76,8 @@ export function countDisputeStatus(status: DisputeStatus): void {
   metricMeter
     .createCounter('dispute_status_transitions', 'transitions', 'Dispute status changes, by the status entered')
     .add(1, { status });
+  // A dispute enters needs_response once, when it opens (a run resuming after a terminate does not enter it again).
+  if (status === 'needs_response') {
+    metricMeter.createCounter('payment_disputes_opened', 'disputes', 'Chargebacks (disputes) opened').add(1);
+  }
 }

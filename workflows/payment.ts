@@ -165,7 +165,8 @@ class PaymentProcess {
     this.resets = new ResetRun(this.audit, input.paymentId, !this.legacy);
     this.statuses = new StatusRecorder({
       searchAttribute: PaymentStatusKey,
-      count: countPaymentStatus,
+      // Read when a status is entered: this.state exists by then.
+      count: (status) => countPaymentStatus(status, this.state),
       legacy: this.legacy,
     });
     this.state = {
@@ -671,7 +672,7 @@ class PaymentProcess {
   ): void {
     const attempt = this.state.attempts.length + 1;
     this.state.attempts.push({ attempt, at: new Date().toISOString(), gatewayKey, outcome, errorCode, declineClass });
-    countChargeAttempt(outcome, declineClass);
+    countChargeAttempt({ outcome, errorCode, declineClass }, this.input.currency);
     log.info(`charge attempt ${attempt}: ${outcome}`, { paymentId: this.input.paymentId, errorCode, declineClass });
   }
 

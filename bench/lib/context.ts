@@ -150,7 +150,7 @@ export async function snapshotMetrics(ctx: BenchContext): Promise<MetricsSnapsho
   return { worker, server };
 }
 
-/** Worker SDK histograms (ms) whose growth between two scrapes we report, and what each one means. */
+/** Worker SDK histograms (seconds: worker.ts sets useSecondsForDurations) whose growth we report, and what each means. */
 export const WORKER_HISTOGRAMS: Record<string, string> = {
   temporal_workflow_task_schedule_to_start_latency: 'workflow task waited in the task queue',
   temporal_workflow_task_execution_latency: 'workflow task ran on the worker (incl. local activities)',
@@ -177,7 +177,8 @@ export function metricsDelta(before: MetricsSnapshot, after: MetricsSnapshot, pa
   const worker: MetricsDelta['worker'] = {};
   for (const name of Object.keys(WORKER_HISTOGRAMS)) {
     const d = histogramDelta(before.worker, after.worker, name);
-    if (d) worker[name] = { count: d.count, meanMs: r2(d.mean), p50Ms: r2(d.p50), p99Ms: r2(d.p99) };
+    if (d)
+      worker[name] = { count: d.count, meanMs: r2(d.mean * 1000), p50Ms: r2(d.p50 * 1000), p99Ms: r2(d.p99 * 1000) };
   }
   const ops = histogramSumBy(before.server, after.server, 'persistence_latency', 'operation');
   const n = Math.max(1, payments);

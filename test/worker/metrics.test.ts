@@ -137,13 +137,13 @@ it('counts status changes, charge attempts and dispute alerts, once each', async
 
   const text = await eventually(
     scrape,
-    (t) => sample(t, 'dispute_status_transitions', { status: 'needs_response' }) !== undefined,
+    (t) => sample(t, 'dispute_status_transitions_total', { status: 'needs_response' }) !== undefined,
     20_000,
   );
-  if (sample(text, 'dispute_status_transitions', { status: 'needs_response' }) === undefined) {
+  if (sample(text, 'dispute_status_transitions_total', { status: 'needs_response' }) === undefined) {
     throw new Error(`no dispute metric after 20 s; worker output:\n${workerOutput}\nmetrics:\n${text}`);
   }
-  const status = (s: string) => sample(text, 'payment_status_transitions', { status: s });
+  const status = (s: string) => sample(text, 'payment_status_transitions_total', { status: s });
   // A workflow task that failed or timed out runs again live and may count twice: that would be a different
   // bug from counting on replay, so it is named here (and must not happen in this run either).
   expect(await retriedTasks([ok.paymentId, failed.paymentId])).toEqual([]);
@@ -151,13 +151,28 @@ it('counts status changes, charge attempts and dispute alerts, once each', async
   expect(status('processing')).toBe(2);
   expect(status('succeeded')).toBe(1);
   expect(status('failed')).toBe(1);
-  expect(sample(text, 'payment_charge_attempts', { outcome: 'succeeded', decline_class: 'none' })).toBe(1);
-  expect(sample(text, 'payment_charge_attempts', { outcome: 'declined', decline_class: 'fraud' })).toBe(1);
-  expect(sample(text, 'dispute_status_transitions', { status: 'needs_response' })).toBe(1);
+  expect(sample(text, 'payment_charge_attempts_total', { outcome: 'succeeded', decline_class: 'none' })).toBe(1);
+  expect(sample(text, 'payment_charge_attempts_total', { outcome: 'declined', decline_class: 'fraud' })).toBe(1);
+  expect(sample(text, 'dispute_status_transitions_total', { status: 'needs_response' })).toBe(1);
+  // Seed 002's names: attempts and failures (by our decline code) per currency, successes, volume, chargebacks.
+  expect(sample(text, 'payment_attempts_total', { currency: 'USD' })).toBe(2);
+  expect(sample(text, 'payment_success_total', { currency: 'USD' })).toBe(1);
+  expect(sample(text, 'payment_failures_total', { currency: 'USD', decline_code: 'stolen_card' })).toBe(1);
+  expect(sample(text, 'payment_volume_minor_units_total', { currency: 'USD' })).toBe(2500);
+  expect(sample(text, 'payment_success_after_retry_total', { currency: 'USD' })).toBeUndefined();
+  expect(sample(text, 'payment_disputes_opened_total', {})).toBe(1);
+  // Start to answer, once per payment, in seed 002's buckets (seconds).
+  expect(sample(text, 'payment_processing_seconds_count', { status: 'succeeded' })).toBe(1);
+  expect(sample(text, 'payment_processing_seconds_count', { status: 'failed' })).toBe(1);
+  expect(sample(text, 'payment_processing_seconds_bucket', { status: 'succeeded', le: '30' })).toBe(1);
+  expect(sample(text, 'payment_processing_seconds_bucket', { status: 'succeeded', le: '0.5' })).toBeDefined();
   // The SDK's own metrics are on the same endpoint, and they show the workflows did replay (cache off).
   const replays = new RegExp(
     `^temporal_workflow_task_replay_latency_count\\{[^}]*task_queue="${taskQueue}"[^}]*\\} (\\d+)`,
     'm',
   );
   expect(Number(replays.exec(text)?.[1] ?? 0)).toBeGreaterThan(0);
+  // Prometheus conventions for the SDK's own too: counters end in _total.
+  expect(text).toMatch(/^temporal_workflow_completed_total\{/m);
+  expect(text).not.toMatch(/^temporal_workflow_completed\{/m);
 }, 40_000);
