@@ -3,61 +3,37 @@
  * WORKER_METRICS_PORT next to the SDK's: payment status changes, charge attempts by outcome and decline class,
  * dispute status changes (the operators' alert). Scraped over HTTP after real payments and a real dispute.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DisputesClient, type GatewayDispute } from '../../client/disputes-client';
 import { PaymentsClient } from '../../client/payments-client';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import { freePort } from '../../scripts/lib/free-port';
 import { paymentWorkflowId } from '../../shared/ids';
-import { TEST_DATA_CONVERTER, TEST_ENCRYPTION_KEYS_ENV } from '../support/encryption';
+import { TEST_DATA_CONVERTER } from '../support/encryption';
+import { spawnWorker, type RealWorker } from '../support/real-worker';
 import { eventually } from '../support/wait';
 
-const ROOT = path.resolve(__dirname, '../..');
 const taskQueue = `metrics-${randomUUID()}`;
 let gateway: GatewaySandbox;
-let worker: ChildProcess;
-let workerOutput = '';
-let workerDied: Promise<never>;
+let worker: RealWorker;
 let connection: Connection;
 let payments: PaymentsClient;
 let disputes: DisputesClient;
 let metricsUrl: string;
-let auditDir: string;
 
 beforeAll(async () => {
   gateway = await createGatewaySandbox({ port: 0 });
-  auditDir = mkdtempSync(path.join(os.tmpdir(), 'dp-metrics-audit-'));
   const port = await freePort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  worker = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...withoutDatabaseUrl(process.env),
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      GATEWAY_URL: gateway.url,
-      AUDIT_DATA_DIR: auditDir,
-      WORKER_METRICS_PORT: String(port),
-      // No sticky cache: every workflow task replays the history from the start, so a metric emitted during
-      // replay would be counted again and the exact counts below would fail.
-      WORKER_MAX_CACHED_WORKFLOWS: '0',
-      PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS_ENV,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  worker = spawnWorker({
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    GATEWAY_URL: gateway.url,
+    WORKER_METRICS_PORT: String(port),
+    // No sticky cache: every workflow task replays the history from the start, so a metric emitted during
+    // replay would be counted again and the exact counts below would fail.
+    WORKER_MAX_CACHED_WORKFLOWS: '0',
   });
-  worker.stdout?.on('data', (d: Buffer) => (workerOutput += d.toString()));
-  worker.stderr?.on('data', (d: Buffer) => (workerOutput += d.toString()));
-  // A worker that dies (bad config, crash) fails the test at once, with its output, instead of a timeout.
-  workerDied = new Promise<never>((_, reject) => {
-    worker.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${workerOutput}`)));
-  });
-  workerDied.catch(() => undefined);
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
   payments = new PaymentsClient(client, { taskQueue, fingerprintSecret: 'metrics-test-secret', maxAmount: 1e8 });
@@ -65,21 +41,10 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null && worker.signalCode === null) {
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.kill('SIGINT');
-    await exited;
-  }
+  await worker?.stop();
   await connection?.close();
   await gateway?.close();
-  rmSync(auditDir, { recursive: true, force: true });
 });
-
-/** The embedded PGlite audit: the spawned worker must not share a PostgreSQL set in the environment. */
-function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _ignored, ...rest } = env;
-  return rest;
-}
 
 async function pay(card: string) {
   const { paymentId } = await payments.startPayment({
@@ -88,7 +53,7 @@ async function pay(card: string) {
     currency: 'USD',
     paymentMethod: { type: 'card', number: card },
   });
-  return Promise.race([payments.result(paymentId), workerDied]);
+  return Promise.race([payments.result(paymentId), worker.died]);
 }
 
 /** Workflow tasks that failed or timed out in these payments' histories, as `paymentId: event type`. */
@@ -141,7 +106,7 @@ it('counts status changes, charge attempts and dispute alerts, once each', async
     20_000,
   );
   if (sample(text, 'dispute_status_transitions_total', { status: 'needs_response' }) === undefined) {
-    throw new Error(`no dispute metric after 20 s; worker output:\n${workerOutput}\nmetrics:\n${text}`);
+    throw new Error(`no dispute metric after 20 s; worker output:\n${worker.output()}\nmetrics:\n${text}`);
   }
   const status = (s: string) => sample(text, 'payment_status_transitions_total', { status: s });
   // A workflow task that failed or timed out runs again live and may count twice: that would be a different

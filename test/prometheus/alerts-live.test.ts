@@ -1,0 +1,134 @@
+/**
+ * End to end: a real Prometheus (Debian's package) scrapes the real worker process every second and evaluates our
+ * alert rules. The sandbox gateway declines every charge until PaymentFailureRateHigh is firing in Prometheus's
+ * own /api/v1/alerts; successful payments afterwards resolve it. The rules are alerts.yml with only their time
+ * scale shortened (`for:` and range windows from minutes to seconds), so the expressions are the ones shipped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { PaymentsClient } from '../../client/payments-client';
+import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
+import { freePort } from '../../scripts/lib/free-port';
+import { TEST_DATA_CONVERTER } from '../support/encryption';
+import { spawnWorker, type RealWorker } from '../support/real-worker';
+import { eventually } from '../support/wait';
+
+const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
+const RULES = path.resolve(__dirname, '../../prometheus/alerts.yml');
+const taskQueue = `alerts-${randomUUID()}`;
+let gateway: GatewaySandbox;
+let worker: RealWorker;
+let prometheus: ChildProcess;
+let prometheusUrl: string;
+let prometheusOutput = '';
+let dir: string;
+let connection: Connection;
+let payments: PaymentsClient;
+
+/** Minutes become seconds: `for: 5m` → `5s`, `[5m]` → `[5s]`; nothing else in the rules changes. */
+function shortenTimeScale(rules: string): string {
+  return rules.replace(/for: (\d+)m/g, 'for: $1s').replace(/\[(\d+)m\]/g, '[$1s]');
+}
+
+beforeAll(async () => {
+  gateway = await createGatewaySandbox({ port: 0 });
+  const [metricsPort, promPort] = [await freePort(), await freePort()];
+  worker = spawnWorker({
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    GATEWAY_URL: gateway.url,
+    WORKER_METRICS_PORT: String(metricsPort),
+  });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'dp-prometheus-'));
+  writeFileSync(path.join(dir, 'alerts.yml'), shortenTimeScale(readFileSync(RULES, 'utf8')));
+  writeFileSync(
+    path.join(dir, 'prometheus.yml'),
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      'rule_files: [alerts.yml]',
+      'scrape_configs:',
+      `  - { job_name: payments-worker, static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }] }`,
+    ].join('\n'),
+  );
+  prometheusUrl = `http://127.0.0.1:${promPort}`;
+  prometheus = spawn(
+    PROMETHEUS,
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  prometheus.stderr?.on('data', (d: Buffer) => (prometheusOutput += d.toString()));
+  connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
+  payments = new PaymentsClient(client, { taskQueue, fingerprintSecret: 'alerts-test-secret', maxAmount: 1e8 });
+}, 30_000);
+
+afterAll(async () => {
+  prometheus?.kill('SIGTERM');
+  await worker?.stop();
+  await connection?.close();
+  await gateway?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface AlertsAnswer {
+  data: { alerts: { labels: { alertname: string }; state: string }[] };
+}
+
+async function failureAlertState(): Promise<string> {
+  const answer = (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as AlertsAnswer;
+  return answer.data.alerts.find((a) => a.labels.alertname === 'PaymentFailureRateHigh')?.state ?? 'inactive';
+}
+
+async function pay(card: string): Promise<string> {
+  const { paymentId } = await payments.startPayment({
+    idempotencyKey: `alerts-${randomUUID()}`,
+    amount: 1200,
+    currency: 'EUR',
+    paymentMethod: { type: 'card', number: card },
+  });
+  return (await Promise.race([payments.result(paymentId), worker.died])).status;
+}
+
+/** Pays with `card` until the failure alert is in `state` (or the deadline passes), one payment at a time. */
+async function payUntil(card: string, state: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let paid = 0;
+  while (Date.now() < deadline) {
+    await pay(card);
+    paid += 1;
+    if ((await failureAlertState()) === state) return paid;
+  }
+  throw new Error(
+    `PaymentFailureRateHigh not ${state} after ${paid} payments; worker:\n${worker.output()}\nprometheus:\n${prometheusOutput}`,
+  );
+}
+
+it('the failure-rate alert fires in Prometheus while the gateway declines, and resolves after', async () => {
+  // Prometheus is up and scraping the worker before anything is paid.
+  await eventually(
+    async () => {
+      const r = await fetch(`${prometheusUrl}/api/v1/query?query=up{job="payments-worker"}`).catch(() => undefined);
+      return r?.ok ? ((await r.json()) as { data: { result: { value: [number, string] }[] } }) : undefined;
+    },
+    (a) => a?.data.result[0]?.value[1] === '1',
+    60_000,
+  );
+  expect(await failureAlertState()).toBe('inactive');
+  expect(await pay('4242424242424242')).toBe('succeeded');
+
+  const declines = await payUntil('4000000000009979', 'firing', 60_000); // stolen card: declined at once
+  expect(declines).toBeGreaterThan(0);
+  const rate = await fetch(
+    `${prometheusUrl}/api/v1/query?query=${encodeURIComponent('sum(rate(payment_failures_total[5s])) / sum(rate(payment_attempts_total[5s]))')}`,
+  ).then((r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>);
+  expect(Number(rate.data.result[0]?.value[1])).toBeGreaterThan(0.1);
+
+  await payUntil('4242424242424242', 'inactive', 60_000);
+}, 240_000);
