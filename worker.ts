@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: new PinoTemporalLogger(logger),
     telemetryOptions: cfg.WORKER_METRICS_PORT
-      ? { metrics: { prometheus: prometheusExporter(`127.0.0.1:${cfg.WORKER_METRICS_PORT}`) } }
+      ? { metrics: { prometheus: prometheusExporter(`${cfg.WORKER_METRICS_HOST}:${cfg.WORKER_METRICS_PORT}`) } }
       : undefined,
   });
   if (encryptsWithDevKey(cfg)) {

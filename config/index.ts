@@ -46,6 +46,8 @@ const ConfigSchema = z.object({
   PAYMENT_MAX_AMOUNT: z.coerce.number().int().positive().default(100_000_000),
   IDEMPOTENCY_SECRET: z.string().min(16).default('dev-only-idempotency-fingerprint-secret'),
   WORKER_METRICS_PORT: port.optional(),
+  /** Where the metrics endpoint listens: loopback by default; 0.0.0.0 where Prometheus scrapes from elsewhere. */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   // Worker tuning: every key is optional; unset keeps the Temporal SDK's default (bootstrap/worker-options.ts).
   /** Sticky cache size (workflows kept in memory between tasks); unset: 500 (see bootstrap/worker-options.ts). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),

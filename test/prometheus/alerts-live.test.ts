@@ -10,6 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerApiMetrics } from '../../api/metrics';
+import { DisputesClient, type GatewayDispute } from '../../client/disputes-client';
 import { PaymentsClient } from '../../client/payments-client';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import { freePort } from '../../scripts/lib/free-port';
@@ -25,9 +28,11 @@ let worker: RealWorker;
 let prometheus: ChildProcess;
 let prometheusUrl: string;
 let prometheusOutput = '';
+let apiMetrics: FastifyInstance;
 let dir: string;
 let connection: Connection;
 let payments: PaymentsClient;
+let disputes: DisputesClient;
 
 /** Minutes become seconds: `for: 5m` → `5s`, `[5m]` → `[5s]`; nothing else in the rules changes. */
 function shortenTimeScale(rules: string): string {
@@ -36,7 +41,13 @@ function shortenTimeScale(rules: string): string {
 
 beforeAll(async () => {
   gateway = await createGatewaySandbox({ port: 0 });
-  const [metricsPort, promPort] = [await freePort(), await freePort()];
+  const [metricsPort, promPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  // The API's exporter (api/metrics.ts) on a bare fastify: the dashboard's API panel needs its series.
+  apiMetrics = Fastify();
+  registerApiMetrics(apiMetrics);
+  apiMetrics.get('/health', async () => ({ ok: true }));
+  await apiMetrics.listen({ port: apiPort, host: '127.0.0.1' });
+  await fetch(`http://127.0.0.1:${apiPort}/health`);
   worker = spawnWorker({
     TEMPORAL_TASK_QUEUE: taskQueue,
     GATEWAY_URL: gateway.url,
@@ -51,6 +62,7 @@ beforeAll(async () => {
       'rule_files: [alerts.yml]',
       'scrape_configs:',
       `  - { job_name: payments-worker, static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }] }`,
+      `  - { job_name: payments-api, static_configs: [{ targets: ['127.0.0.1:${apiPort}'] }] }`,
     ].join('\n'),
   );
   prometheusUrl = `http://127.0.0.1:${promPort}`;
@@ -67,10 +79,12 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
   payments = new PaymentsClient(client, { taskQueue, fingerprintSecret: 'alerts-test-secret', maxAmount: 1e8 });
+  disputes = new DisputesClient(client, { taskQueue, policy: { submitMarginMs: 1_000 } });
 }, 30_000);
 
 afterAll(async () => {
   prometheus?.kill('SIGTERM');
+  await apiMetrics?.close();
   await worker?.stop();
   await connection?.close();
   await gateway?.close();
@@ -132,3 +146,70 @@ it('the failure-rate alert fires in Prometheus while the gateway declines, and r
 
   await payUntil('4242424242424242', 'inactive', 60_000);
 }, 240_000);
+
+interface Dashboard {
+  panels: { title: string; targets: { expr: string }[] }[];
+}
+interface QueryAnswer {
+  status: string;
+  error?: string;
+  data?: { result: unknown[] };
+}
+
+/** Every metric name an expression reads: in our dashboard each is followed by its `{labels}` or `[range]`. */
+function metricNames(expr: string): string[] {
+  const withoutLabels = expr.replace(/\{[^}]*\}/g, '{}');
+  return [...new Set(withoutLabels.match(/[a-zA-Z_:][a-zA-Z0-9_:]*(?=[{[])/g) ?? [])];
+}
+
+/** The rest of what the dashboard shows: a success after a retry (expired card, then a new one) and a dispute. */
+async function theRestOfADay(): Promise<void> {
+  const { paymentId } = await payments.startPayment({
+    idempotencyKey: `alerts-${randomUUID()}`,
+    amount: 900,
+    currency: 'EUR',
+    paymentMethod: { type: 'card', number: '4000000000000069' }, // expired: awaits a new card
+  });
+  await eventually(
+    () => payments.getPayment(paymentId),
+    (p) => p.status === 'awaiting_payment_method',
+  );
+  await payments.replaceCard(paymentId, { type: 'card', number: '4242424242424242' });
+  const paid = await payments.result(paymentId);
+  expect(paid).toMatchObject({ status: 'succeeded', attempts: 2 });
+  const res = await fetch(`${gateway.url}/_sandbox/disputes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ charge: paid.chargeId, reason: 'fraudulent', due_in_ms: 600_000 }),
+  });
+  await disputes.openDispute((await res.json()) as GatewayDispute);
+}
+
+it("every dashboard panel's PromQL runs against this Prometheus, on series that exist", async () => {
+  await theRestOfADay();
+  await eventually(
+    async () =>
+      ((await (await fetch(`${prometheusUrl}/api/v1/label/__name__/values`)).json()) as { data: string[] }).data,
+    (names) => names.includes('payment_disputes_opened_total'),
+    20_000,
+  );
+  const dashboard = JSON.parse(
+    readFileSync(path.resolve(__dirname, '../../grafana/dashboards/payments.json'), 'utf8'),
+  ) as Dashboard;
+  const names = (await (await fetch(`${prometheusUrl}/api/v1/label/__name__/values`)).json()) as { data: string[] };
+  const problems: string[] = [];
+  for (const panel of dashboard.panels) {
+    for (const { expr } of panel.targets) {
+      const query = expr.replace(/\$__rate_interval/g, '10s');
+      const answer = (await (
+        await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`)
+      ).json()) as QueryAnswer;
+      if (answer.status !== 'success') problems.push(`${panel.title}: ${answer.error}`);
+      const used = metricNames(expr);
+      if (used.length === 0) problems.push(`${panel.title}: reads no metric (${expr})`);
+      for (const name of used) if (!names.data.includes(name)) problems.push(`${panel.title}: no series ${name}`);
+    }
+  }
+  expect(problems).toEqual([]);
+  expect(dashboard.panels.length).toBeGreaterThanOrEqual(10);
+}, 60_000);
