@@ -1,14 +1,14 @@
 /**
- * Builds the worker's dependencies from config: the gateway client, the audit store, the logger, and a
+ * Builds the worker's dependencies from config: the gateway adapter, the audit store, the logger, and a
  * Temporal client through which dispute evidence reads our own payments and runs read operators' requests.
  */
 import { Client, Connection } from '@temporalio/client';
-import { GatewayClient } from '../activities/gateway-client';
 import type { ActivityDeps } from '../activities';
 import { openAuditStore } from '../audit/open';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
 import { encryptedDataConverter } from '../encryption/data-converter';
+import { createConfiguredGateway } from '../gateways/factory';
 import { temporalOperatorRequests } from './operator-requests';
 import { temporalPaymentRecords } from './payment-records';
 
@@ -16,19 +16,14 @@ export async function createDependencies(
   config: Config,
   logger: Logger,
 ): Promise<ActivityDeps & { client: Client; close(): Promise<void> }> {
-  const gateway = new GatewayClient({
-    baseUrl: config.GATEWAY_URL,
-    apiKey: config.GATEWAY_API_KEY,
-    connectTimeoutMs: config.GATEWAY_CONNECT_TIMEOUT_MS,
-    readTimeoutMs: config.GATEWAY_READ_TIMEOUT_MS,
-  });
+  const { gateway, name: gatewayName } = createConfiguredGateway(config);
   const audit = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const dataConverter = encryptedDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   return {
     gateway,
-    gatewayName: config.GATEWAY_NAME,
+    gatewayName,
     audit,
     logger,
     payments: temporalPaymentRecords(client),

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { GatewayClient } from '../../activities/gateway-client';
+import { createSandboxGateway } from '../../gateways/sandbox';
 import { openAuditStore } from '../../audit/open';
 import type { AuditStore } from '../../audit/types';
 import { temporalOperatorRequests } from '../../worker/operator-requests';
@@ -75,7 +75,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = createLogger({ level: 'warn', name: 'test' });
   const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));
-  const gatewayClient = new GatewayClient({
+  const gatewayClient = createSandboxGateway({
     baseUrl: gateway.url,
     apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
     connectTimeoutMs: 1_000,
