@@ -22,7 +22,7 @@ export const gatewayEnv = {
     .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_…, sk_live_…, rk_…)')
     .optional(),
   /** Stripe's API base URL; set it for stripe-mock (`http://127.0.0.1:12111`). Default: Stripe's own. */
-  STRIPE_API_BASE: z.url().optional(),
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   STRIPE_ALLOW_LIVE: flag,
 };
 

@@ -43,7 +43,8 @@ export function stripeFailure(err: unknown): unknown {
 
 /** `decline_code` for `card_declined`; otherwise the error's own code (expired_card, incorrect_cvc …). */
 function cardDecline(err: Stripe.errors.StripeError): ApplicationFailure {
-  return declineFailure(err.decline_code ?? err.code ?? 'generic_decline', err.payment_intent?.id);
+  // `||`, not `??`: the package may leave an absent code as an empty string.
+  return declineFailure(err.decline_code || err.code || 'generic_decline', err.payment_intent?.id);
 }
 
 function retryAfterMs(err: Stripe.errors.StripeError): number | undefined {

@@ -34,7 +34,7 @@ export function toCharge(intent: Stripe.PaymentIntent): GatewayCharge {
     status,
     amount: intent.amount,
     currency: intent.currency.toUpperCase(),
-    declineCode: status === 'failed' ? (error?.decline_code ?? error?.code ?? 'generic_decline') : undefined,
+    declineCode: status === 'failed' ? error?.decline_code || error?.code || 'generic_decline' : undefined,
     created: intent.created,
     card: card
       ? {
