@@ -24,6 +24,15 @@ export const gatewayEnv = {
   /** Stripe's API base URL; set it for stripe-mock (`http://127.0.0.1:12111`). Default: Stripe's own. */
   STRIPE_API_BASE: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   STRIPE_ALLOW_LIVE: flag,
+  /**
+   * How far behind Stripe's Search API may be: a key look-up lists the intents created this recently instead of
+   * trusting the search for them (gateways/stripe-lookup.ts). Stripe: under a minute normally, longer in incidents.
+   */
+  STRIPE_SEARCH_LAG_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
 };
 
 export interface GatewayEnv {

@@ -20,6 +20,7 @@ type GatewayConfig = Pick<
   | 'GATEWAY_READ_TIMEOUT_MS'
   | 'STRIPE_SECRET_KEY'
   | 'STRIPE_API_BASE'
+  | 'STRIPE_SEARCH_LAG_MINUTES'
 >;
 
 export function createConfiguredGateway(config: GatewayConfig): ConfiguredGateway {
@@ -31,6 +32,7 @@ export function createConfiguredGateway(config: GatewayConfig): ConfiguredGatewa
       secretKey: config.STRIPE_SECRET_KEY,
       apiBase: config.STRIPE_API_BASE,
       timeoutMs: config.GATEWAY_READ_TIMEOUT_MS,
+      recentWindowMs: config.STRIPE_SEARCH_LAG_MINUTES * 60_000,
     });
     return { gateway, name };
   }
