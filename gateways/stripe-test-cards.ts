@@ -1,8 +1,9 @@
 /**
- * How a payment method reaches Stripe. Tokens (`pm_…`) go as they are. Raw card numbers may not be sent to
- * Stripe's API without PCI approval, so in test mode the sandbox's test numbers are translated into the test
- * PaymentMethods Stripe documents for the same behaviour (https://docs.stripe.com/testing); any other number
- * is refused before a request is made.
+ * How a payment method reaches Stripe. PaymentMethod ids (`pm_…`) go as they are; card tokens (`tok_…`, what our
+ * client takes today) are first made into a PaymentMethod (`card[token]`, Stripe's documented path for tokens).
+ * Raw card numbers may not be sent to Stripe's API without PCI approval, so in test mode the sandbox's test numbers
+ * are translated into the test PaymentMethods Stripe documents for the same behaviour
+ * (https://docs.stripe.com/testing); any other number is refused before a request is made.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors';
@@ -20,10 +21,15 @@ const TEST_PAYMENT_METHODS: Record<string, string> = {
   '4000000000000259': 'pm_card_createDispute',
 };
 
-export function stripePaymentMethod(method: PaymentMethod): string {
-  if (method.type === 'token') return method.token;
+/** A PaymentMethod id to send, or the card token to make one from. */
+export type StripeMethod = { paymentMethod: string } | { cardToken: string };
+
+export function stripePaymentMethod(method: PaymentMethod): StripeMethod {
+  if (method.type === 'token') {
+    return method.token.startsWith('tok_') ? { cardToken: method.token } : { paymentMethod: method.token };
+  }
   const testMethod = TEST_PAYMENT_METHODS[method.number];
-  if (testMethod) return testMethod;
+  if (testMethod) return { paymentMethod: testMethod };
   throw ApplicationFailure.create({
     type: ErrorType.InvalidInput,
     message: 'the Stripe gateway takes payment-method tokens (pm_…); raw card numbers only as Stripe test cards',

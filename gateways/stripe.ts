@@ -37,12 +37,23 @@ export function createStripeGateway(options: StripeGatewayOptions): Gateway {
   const recentWindowMs = options.recentWindowMs ?? DEFAULT_RECENT_WINDOW_MS;
   const withIntent = { expand: ['latest_charge'] };
 
+  /** A token becomes a PaymentMethod under a key of its own, so a retry gets the same id (and the same create). */
+  async function paymentMethodFor(req: CreateChargeRequest): Promise<string> {
+    const method = stripePaymentMethod(req.paymentMethod);
+    if ('paymentMethod' in method) return method.paymentMethod;
+    const created = await stripe.paymentMethods.create(
+      { type: 'card', card: { token: method.cardToken } },
+      { idempotencyKey: `${req.idempotencyKey}:payment_method` },
+    );
+    return created.id;
+  }
+
   async function create(req: CreateChargeRequest): Promise<GatewayCharge> {
     const intent = await stripe.paymentIntents.create(
       {
         amount: req.amount,
         currency: req.currency.toLowerCase(),
-        payment_method: stripePaymentMethod(req.paymentMethod),
+        payment_method: await paymentMethodFor(req),
         // Cards only, and never a redirect: 3DS comes back as `requires_action` for our 3DS wait.
         automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
         confirm: true,

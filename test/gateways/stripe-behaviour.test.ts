@@ -103,6 +103,25 @@ describe('create and confirm', () => {
     expect(stub.requests).toHaveLength(0);
   });
 
+  it('makes a card token into a PaymentMethod under a key of its own, the same on a retry', async () => {
+    stub.on('POST /v1/payment_methods', fixture('payment-method'));
+    stub.on('POST /v1/payment_intents', fixture('payment-intent-succeeded'));
+    const withToken = charge({ paymentMethod: { type: 'token', token: 'tok_visa' } });
+    await gateway.createCharge(withToken);
+    await gateway.createCharge({ ...withToken, earlierRequest: 'recent' });
+    const methods = posts('/v1/payment_methods');
+    expect(methods.map((r) => [r.idempotencyKey, r.form.get('card[token]'), r.replayed])).toEqual([
+      ['pay_1:v1:payment_method', 'tok_visa', false],
+      ['pay_1:v1:payment_method', 'tok_visa', true],
+    ]);
+    const intents = posts('/v1/payment_intents');
+    expect(intents.map((r) => r.form.get('payment_method'))).toEqual([
+      'pm_1Q0PsIJvEtkwdCNYMSaVuRz6',
+      'pm_1Q0PsIJvEtkwdCNYMSaVuRz6',
+    ]);
+    expect(intents[1].replayed).toBe(true);
+  });
+
   it("sends a sandbox test card as Stripe's test PaymentMethod for the same behaviour", async () => {
     stub.on('POST /v1/payment_intents', fixture('payment-intent-requires-action'));
     await gateway.createCharge(charge({ paymentMethod: { type: 'card', number: '4000000000003220' } }));

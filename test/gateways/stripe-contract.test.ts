@@ -48,6 +48,8 @@ describe('every request the Stripe adapter makes is accepted by the schema, and 
     expectCharge(
       await gateway.createCharge({ ...request, paymentMethod: { type: 'card', number: '4242424242424242' } }),
     );
+    // A card token is made into a PaymentMethod first: that request too.
+    expectCharge(await gateway.createCharge({ ...request, paymentMethod: { type: 'token', token: 'tok_visa' } }));
   });
 
   it('a resend after the key window: search by metadata, list of recent intents, then create', async () => {
