@@ -54,7 +54,7 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
     }
     // Not decided yet (Stripe's `processing`): an unknown outcome, retried after a check like a 5xx.
     if (charge.status === 'processing') {
-      throw declineLessFailure(charge.id);
+      throw stillProcessing(charge.id);
     }
     throw declineFailure(charge.declineCode, charge.id, initiator);
   }
@@ -147,6 +147,6 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
 }
 
 /** A charge the processor has not decided: retryable, and the retry checks before it sends. */
-function declineLessFailure(chargeId: string) {
+function stillProcessing(chargeId: string) {
   return gatewayFailure(ErrorType.GatewayServerError, `charge ${chargeId} is still processing at the gateway`);
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { ConfiguredGateway } from '../../gateways/factory';
 import { createSandboxGateway } from '../../gateways/sandbox';
 import { openAuditStore } from '../../audit/open';
 import type { AuditStore } from '../../audit/types';
@@ -32,6 +33,8 @@ export interface HarnessOptions {
   gatewayWebhook?: WebhookConfig;
   /** How long the sandbox gateway remembers an idempotency key (default 24 h); tiny to test a forgotten key. */
   gatewayIdempotencyTtlMs?: number;
+  /** Another adapter behind the port (the Stripe adapter on a stub); the sandbox still runs but is not used. */
+  adapter?: ConfiguredGateway;
 }
 
 export interface PaymentHarness {
@@ -75,12 +78,14 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = createLogger({ level: 'warn', name: 'test' });
   const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));
-  const gatewayClient = createSandboxGateway({
-    baseUrl: gateway.url,
-    apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
-    connectTimeoutMs: 1_000,
-    readTimeoutMs: options.readTimeoutMs ?? 2_000,
-  });
+  const gatewayClient =
+    options.adapter?.gateway ??
+    createSandboxGateway({
+      baseUrl: gateway.url,
+      apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
+      connectTimeoutMs: 1_000,
+      readTimeoutMs: options.readTimeoutMs ?? 2_000,
+    });
   bundle ??= await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
@@ -88,7 +93,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const taskQueue = `test-${randomUUID()}`;
   const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
     gateway: gatewayClient,
-    gatewayName: 'sandbox',
+    gatewayName: options.adapter?.name ?? 'sandbox',
     audit,
     logger,
     payments: temporalPaymentRecords(env.client),
