@@ -17,6 +17,9 @@ export async function createDependencies(
   logger: Logger,
 ): Promise<ActivityDeps & { client: Client; close(): Promise<void> }> {
   const { gateway, name: gatewayName } = createConfiguredGateway(config);
+  logger.info({ gateway: config.GATEWAY, gatewayName, stripeApiBase: config.STRIPE_API_BASE }, 'gateway adapter');
+  if (config.GATEWAY === 'stripe' && config.STRIPE_SECRET_KEY?.includes('_live_'))
+    logger.warn('Stripe live key: payments move real money');
   const audit = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const dataConverter = encryptedDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
