@@ -26,13 +26,14 @@ export const gatewayEnv = {
   STRIPE_ALLOW_LIVE: flag,
   /**
    * How far behind Stripe's Search API may be: a key look-up lists the intents created this recently instead of
-   * trusting the search for them (gateways/stripe-lookup.ts). Stripe: under a minute normally, longer in incidents.
+   * trusting the search for them (gateways/stripe-lookup.ts). Stripe: under a minute normally, up to an hour behind
+   * during outages.
    */
   STRIPE_SEARCH_LAG_MINUTES: z.coerce
     .number()
     .positive()
     .max(24 * 60)
-    .default(15),
+    .default(60),
 };
 
 export interface GatewayEnv {

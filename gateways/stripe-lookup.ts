@@ -1,8 +1,9 @@
 /**
  * Finding the PaymentIntent an idempotency key created, when all we have is the key. Stripe has no read by
- * idempotency key. Its Search API finds our metadata (`gateway_key`) but is eventually consistent: "under normal
- * operating conditions, data is searchable in less than a minute", longer during incidents
- * (https://docs.stripe.com/search#data-freshness). So a key is looked up in two strongly-consistent-together steps:
+ * idempotency key. Its Search API finds our metadata (`gateway_key`) but is eventually consistent: under normal
+ * operating conditions data is searchable in less than a minute, and it can be up to an hour behind during outages
+ * (https://docs.stripe.com/search#data-freshness, https://docs.stripe.com/api/payment_intents/search); Stripe's
+ * advice for read-after-write is the list APIs. So a key is looked up in two steps that together are consistent:
  * the search covers everything older than `recentWindowMs`, and a plain list of the intents created within that
  * window (the list endpoint is consistent) covers what the search may not show yet. Only when both find nothing
  * is the answer "no charge"; the workflow then waits for its next scheduled check anyway (`unknownOutcome`).

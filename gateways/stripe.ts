@@ -25,7 +25,7 @@ export interface StripeGatewayOptions {
   recentWindowMs?: number;
 }
 
-const DEFAULT_RECENT_WINDOW_MS = 15 * 60_000;
+const DEFAULT_RECENT_WINDOW_MS = 60 * 60_000;
 
 export function createStripeGateway(options: StripeGatewayOptions): Gateway {
   const stripe = new Stripe(options.secretKey, {

@@ -11,8 +11,8 @@ it('defaults to the sandbox, named sandbox', () => {
 it('takes Stripe with a test key and an API base, named stripe unless GATEWAY_NAME says otherwise', () => {
   const env = { GATEWAY: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_API_BASE: 'http://127.0.0.1:12111' };
   const cfg = parseConfig(env);
-  expect(cfg).toMatchObject({ ...env, STRIPE_ALLOW_LIVE: false, STRIPE_SEARCH_LAG_MINUTES: 15 });
-  expect(parseConfig({ ...env, STRIPE_SEARCH_LAG_MINUTES: '60' }).STRIPE_SEARCH_LAG_MINUTES).toBe(60);
+  expect(cfg).toMatchObject({ ...env, STRIPE_ALLOW_LIVE: false, STRIPE_SEARCH_LAG_MINUTES: 60 });
+  expect(parseConfig({ ...env, STRIPE_SEARCH_LAG_MINUTES: '90' }).STRIPE_SEARCH_LAG_MINUTES).toBe(90);
   expect(() => parseConfig({ ...env, STRIPE_SEARCH_LAG_MINUTES: '0' })).toThrow(/STRIPE_SEARCH_LAG_MINUTES/);
   expect(createConfiguredGateway(cfg).name).toBe('stripe');
   expect(createConfiguredGateway(parseConfig({ ...env, GATEWAY_NAME: 'stripe-eu' })).name).toBe('stripe-eu');
