@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseEncryptionKeys } from '../encryption/payload-codec';
 import { PAYMENTS_TASK_QUEUE } from '../shared/task-queues';
 import { databaseEnv } from './database';
+import { gatewayEnv, gatewayEnvProblems } from './gateway';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const ms = z.coerce.number().int().min(1);
@@ -37,8 +38,11 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and hyphen only (it is quoted in visibility queries)')
     .default(PAYMENTS_TASK_QUEUE),
+  ...gatewayEnv,
+  /** The sandbox gateway's URL (GATEWAY=sandbox). */
   GATEWAY_URL: z.url().default('http://127.0.0.1:4010'),
-  GATEWAY_NAME: z.string().min(1).default('sandbox'),
+  /** The name charge outcomes carry (`gateway`); defaults to GATEWAY. */
+  GATEWAY_NAME: z.string().min(1).optional(),
   GATEWAY_API_KEY: z.string().min(1).default('sk_test_sandbox'),
   GATEWAY_CONNECT_TIMEOUT_MS: ms.default(2_000),
   GATEWAY_READ_TIMEOUT_MS: ms.default(15_000),
@@ -163,13 +167,13 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const cfg = parseEnv(ConfigSchema, env);
-  if (cfg.MERCHANT_WEBHOOK_URL && !cfg.MERCHANT_WEBHOOK_SECRET) {
-    throw new ConfigError(
-      'Invalid configuration:\n  MERCHANT_WEBHOOK_SECRET: required with MERCHANT_WEBHOOK_URL (events are signed)',
-    );
+  const parsed = parseEnv(ConfigSchema, env);
+  const problems = gatewayEnvProblems(parsed);
+  if (parsed.MERCHANT_WEBHOOK_URL && !parsed.MERCHANT_WEBHOOK_SECRET) {
+    problems.push('MERCHANT_WEBHOOK_SECRET: required with MERCHANT_WEBHOOK_URL (events are signed)');
   }
-  return Object.freeze(cfg);
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return Object.freeze(parsed);
 }
 
 let loaded: Config | undefined;

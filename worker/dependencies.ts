@@ -1,9 +1,8 @@
 /**
- * Builds the worker's dependencies from config: the gateway client, the audit store, the logger, and a
+ * Builds the worker's dependencies from config: the gateway adapter, the audit store, the logger, and a
  * Temporal client through which dispute evidence reads our own payments and runs read operators' requests.
  */
 import { Client, Connection } from '@temporalio/client';
-import { GatewayClient } from '../activities/gateway-client';
 import type { ActivityDeps } from '../activities';
 import { openAuditStore } from '../audit/open';
 import type { Config } from '../config';
@@ -12,6 +11,7 @@ import { encryptedDataConverter } from '../encryption/data-converter';
 import { withMerchantEvents } from '../merchant-events/outbox';
 import { temporalMerchantEvents } from '../merchant-events/temporal-sink';
 import { DEFAULT_DELIVERY_POLICY } from '../shared/merchant-events';
+import { createConfiguredGateway } from '../gateways/factory';
 import { temporalOperatorRequests } from './operator-requests';
 import { temporalPaymentRecords } from './payment-records';
 
@@ -19,12 +19,10 @@ export async function createDependencies(
   config: Config,
   logger: Logger,
 ): Promise<ActivityDeps & { client: Client; close(): Promise<void> }> {
-  const gateway = new GatewayClient({
-    baseUrl: config.GATEWAY_URL,
-    apiKey: config.GATEWAY_API_KEY,
-    connectTimeoutMs: config.GATEWAY_CONNECT_TIMEOUT_MS,
-    readTimeoutMs: config.GATEWAY_READ_TIMEOUT_MS,
-  });
+  const { gateway, name: gatewayName } = createConfiguredGateway(config);
+  logger.info({ gateway: config.GATEWAY, gatewayName, stripeApiBase: config.STRIPE_API_BASE }, 'gateway adapter');
+  if (config.GATEWAY === 'stripe' && config.STRIPE_SECRET_KEY?.includes('_live_'))
+    logger.warn('Stripe live key: payments move real money');
   const store = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const dataConverter = encryptedDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
@@ -42,7 +40,7 @@ export async function createDependencies(
     : store;
   return {
     gateway,
-    gatewayName: config.GATEWAY_NAME,
+    gatewayName,
     audit,
     merchantWebhook,
     logger,

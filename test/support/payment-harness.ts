@@ -8,7 +8,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { GatewayClient } from '../../activities/gateway-client';
+import type { ConfiguredGateway } from '../../gateways/factory';
+import { createSandboxGateway } from '../../gateways/sandbox';
 import { openAuditStore } from '../../audit/open';
 import type { AuditStore } from '../../audit/types';
 import { temporalOperatorRequests } from '../../worker/operator-requests';
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   gatewayIdempotencyTtlMs?: number;
   /** Announce status changes to this merchant endpoint, as a worker with MERCHANT_WEBHOOK_URL does. */
   merchantWebhook?: { url: string; secret: string; timeoutMs?: number; policy?: Partial<DeliveryPolicy> };
+  /** Another adapter behind the port (the Stripe adapter on a stub); the sandbox still runs but is not used. */
+  adapter?: ConfiguredGateway;
 }
 
 export interface PaymentHarness {
@@ -80,12 +83,14 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = createLogger({ level: 'warn', name: 'test' });
   const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));
-  const gatewayClient = new GatewayClient({
-    baseUrl: gateway.url,
-    apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
-    connectTimeoutMs: 1_000,
-    readTimeoutMs: options.readTimeoutMs ?? 2_000,
-  });
+  const gatewayClient =
+    options.adapter?.gateway ??
+    createSandboxGateway({
+      baseUrl: gateway.url,
+      apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
+      connectTimeoutMs: 1_000,
+      readTimeoutMs: options.readTimeoutMs ?? 2_000,
+    });
   bundle ??= await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
@@ -95,7 +100,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const policy = { ...DEFAULT_DELIVERY_POLICY, initialIntervalMs: 100, maximumIntervalMs: 500, ...events?.policy };
   const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
     gateway: gatewayClient,
-    gatewayName: 'sandbox',
+    gatewayName: options.adapter?.name ?? 'sandbox',
     audit: events ? withMerchantEvents(audit, temporalMerchantEvents(env.client, { taskQueue, policy })) : audit,
     merchantWebhook: events && { url: events.url, secret: events.secret, timeoutMs: events.timeoutMs ?? 2_000 },
     logger,
