@@ -46,8 +46,25 @@ const DATA_KEYS = [
 export function paymentEvent(entry: AuditEntry, at: Date): MerchantEvent | undefined {
   const type = paymentEventType(entry);
   if (!type) return undefined;
-  const data = { ...pick(entry.metadata ?? {}), paymentId: entry.paymentId, status: entry.status };
-  return { id: eventId(entry.paymentId, entry.eventKey), type, created: at.toISOString(), data };
+  const metadata = entry.metadata ?? {};
+  const data = { ...pick(metadata), paymentId: entry.paymentId, status: entry.status };
+  return {
+    id: eventId(entry.paymentId, identity(type, entry.eventKey, metadata)),
+    type,
+    created: at.toISOString(),
+    data,
+  };
+}
+
+/**
+ * What makes two rows the same news. A refund is one event by its gateway id (or, refused, by its number): refunds
+ * are written by whichever run serialises them (the payment's, or a refunds run whose steps count from 1 again).
+ * A payment's own steps are one event per step of the run (see eventId).
+ */
+function identity(type: MerchantEventType, eventKey: string, metadata: Record<string, unknown>): string {
+  if (type === 'refund.created') return `${type}:${String(metadata.refundId)}`;
+  if (type === 'refund.failed') return `${type}:${String(metadata.refundSeq)}`;
+  return eventKey;
 }
 
 function paymentEventType(entry: AuditEntry): MerchantEventType | undefined {
@@ -69,7 +86,8 @@ export function disputeEvent(entry: DisputeAuditEntry, at: Date): MerchantEvent 
     ...(entry.paymentId ? { paymentId: entry.paymentId } : {}),
     status: entry.status,
   };
-  return { id: eventId(entry.disputeId, entry.eventKey), type, created: at.toISOString(), data };
+  // Each happens once in a dispute's life, whichever of its runs (a resumed one counts steps anew) records it.
+  return { id: eventId(entry.disputeId, `${type}:${entry.status}`), type, created: at.toISOString(), data };
 }
 
 /**

@@ -84,3 +84,19 @@ it('announces disputes opening, submitted and closed', () => {
   ]);
   expect(dispute('won')?.data).toEqual({ disputeId: 'dp_1', paymentId: 'pay-1', status: 'won' });
 });
+
+it('keeps one event per refund and per dispute step, whichever run wrote the row', () => {
+  const refundRow = (key: string, refundId: string) =>
+    ({ paymentId: 'pay-1', eventKey: key, status: 'partially_refunded', metadata: { refundId } }) as never;
+  const other = '0193a1b2-0000-7e5f-8a9b-0c1d2e3f4a5b';
+  // A refunds run counts its steps from 1: a second refund in a later run must not look like the first.
+  expect(paymentEvent(refundRow(`${run}:1:partially_refunded`, 're_1'), at)?.id).not.toBe(
+    paymentEvent(refundRow(`${other}:1:partially_refunded`, 're_2'), at)?.id,
+  );
+  expect(paymentEvent(refundRow(`${run}:1:partially_refunded`, 're_1'), at)?.id).toBe(
+    paymentEvent(refundRow(`${other}:4:partially_refunded`, 're_1'), at)?.id,
+  );
+  const dispute = (key: string) =>
+    disputeEvent({ disputeId: 'dp_1', eventKey: key, status: 'submitted' } as never, at)?.id;
+  expect(dispute(`${run}:3:submitted`)).toBe(dispute(`${other}:1:submitted`));
+});
