@@ -89,3 +89,18 @@ export function transportFailure(error: unknown): ApplicationFailure {
   if (READ_TIMEOUT.has(code)) return ApplicationFailure.create({ type: ErrorType.GatewayTimeout, message });
   return ApplicationFailure.create({ type: ErrorType.GatewayConnectionLost, message });
 }
+
+/**
+ * Failures that say the gateway itself is unwell: the only ones its circuit breaker counts. Declines, 4xx and
+ * 429 are answers from a working gateway and never trip it (a 429 is its own back-pressure, honoured by delay).
+ */
+const OUTAGE_TYPES = new Set<string>([
+  ErrorType.GatewayNetwork,
+  ErrorType.GatewayTimeout,
+  ErrorType.GatewayConnectionLost,
+  ErrorType.GatewayServerError,
+]);
+
+export function isGatewayOutage(error: unknown): boolean {
+  return error instanceof ApplicationFailure && OUTAGE_TYPES.has(error.type ?? '');
+}
