@@ -3,7 +3,7 @@ import type { AuditStore } from '../audit/types';
 import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
 import type { GatewayClient } from './gateway-client';
-import { createGatewayActivities } from './gateway';
+import { createGatewayActivities, type ChargeResilience } from './gateway';
 import { createDisputeResumeActivities } from './dispute-resume';
 import { createDisputeActivities } from './gateway-disputes';
 import { createRefundActivities } from './gateway-refunds';
@@ -16,6 +16,8 @@ export interface ActivityDeps {
   gatewayName: string;
   audit: AuditStore;
   logger: Logger;
+  /** The retry budget and the breaker's question before a charge retry (resilience/). */
+  resilience: ChargeResilience;
   /** Our own payments, for dispute evidence. */
   payments: PaymentRecords;
   merchant: MerchantPolicies;
@@ -36,7 +38,7 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type PaymentActivities = ReturnType<typeof createActivities>;
-export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput } from './gateway';
+export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput, ChargeResilience } from './gateway';
 export type { RecordStatusInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
 export type { OperatorRequest, OperatorRequests } from './operator-requests';

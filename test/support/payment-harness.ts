@@ -19,6 +19,9 @@ import { createLogger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
+import type { ChargeResilience } from '../../activities';
+import { CircuitBreaker, withBreaker } from '../../resilience/circuit-breaker';
+import { InProcessRetryBudget, SEED_RETRY_BUDGET } from '../../resilience/retry-budget';
 import { TEST_DATA_CONVERTER } from './encryption';
 import { FAST_POLICY } from './fast-policy';
 
@@ -32,6 +35,11 @@ export interface HarnessOptions {
   gatewayWebhook?: WebhookConfig;
   /** How long the sandbox gateway remembers an idempotency key (default 24 h); tiny to test a forgotten key. */
   gatewayIdempotencyTtlMs?: number;
+  /**
+   * The gateway's circuit breaker (none by default: one breaker shared by a file's payments would couple tests
+   * that inject 5xx), the retry budget (default: seed 003's, in-process) and the refusals' deferral limit.
+   */
+  resilience?: { breaker?: CircuitBreaker } & Partial<ChargeResilience>;
 }
 
 export interface PaymentHarness {
@@ -86,8 +94,16 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     logger: new DefaultLogger('WARN'),
   });
   const taskQueue = `test-${randomUUID()}`;
+  const breaker = options.resilience?.breaker;
+  const resilience: ChargeResilience = {
+    retryBudget: options.resilience?.retryBudget ?? new InProcessRetryBudget(SEED_RETRY_BUDGET),
+    maxDeferralMs: options.resilience?.maxDeferralMs ?? 600_000,
+    breaker,
+    budgetMetrics: options.resilience?.budgetMetrics,
+  };
   const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
-    gateway: gatewayClient,
+    gateway: breaker ? withBreaker(gatewayClient, breaker) : gatewayClient,
+    resilience,
     gatewayName: 'sandbox',
     audit,
     logger,
@@ -144,6 +160,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       [main, ...workers].filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
       await Promise.all([mainRun, ...running]);
       await gatewayClient.close();
+      await resilience.retryBudget.close();
       await gateway.close();
       if (!options.audit) await audit.close();
       await env.teardown();
