@@ -38,7 +38,8 @@ async function pay(h: PaymentHarness, label: string, paymentMethod = VISA) {
 }
 
 describe('an outage: the breaker opens, sends nothing while open, tries again and closes', () => {
-  const settings = { failureThreshold: 5, halfOpenAfterMs: 2_500, halfOpenMaxCalls: 3 };
+  // A break long enough that starting the other payments and watching for 1.5 s fits inside it on a loaded machine.
+  const settings = { failureThreshold: 5, halfOpenAfterMs: 4_000, halfOpenMaxCalls: 3 };
   const { breaker, changes } = observedBreaker(settings);
   let h: PaymentHarness;
   beforeAll(async () => {
