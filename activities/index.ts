@@ -9,6 +9,7 @@ import { createDisputeActivities } from './disputes';
 import { createRefundActivities } from './refunds';
 import { createOperatorActivities, type OperatorRequests } from './operator-requests';
 import { createSweepActivities } from './termination-sweep';
+import { createMerchantWebhookActivities, type MerchantWebhookConfig } from './merchant-webhooks';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
 
 export interface ActivityDeps {
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   merchant: MerchantPolicies;
   /** What operators asked of a run through Temporal (its history). */
   operators: OperatorRequests;
+  /** Where merchant events go (signed webhooks); absent: the worker sends none (deliveries wait, retried). */
+  merchantWebhook?: MerchantWebhookConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -34,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditActivities(deps),
     ...createOperatorActivities(deps),
     ...createSweepActivities(deps),
+    ...createMerchantWebhookActivities(deps),
   };
 }
 

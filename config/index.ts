@@ -110,6 +110,16 @@ const ConfigSchema = z.object({
   REFUND_POLICY_URL: z.url().optional(),
   TERMS_OF_SERVICE_URL: z.url().optional(),
   // end Refunds and disputes
+  // Merchant events
+  /** Where payments, refunds and disputes are announced as signed webhooks; unset: no events are sent. */
+  MERCHANT_WEBHOOK_URL: z.url().optional(),
+  /** Signs them (HMAC-SHA256, header Payments-Signature); required with MERCHANT_WEBHOOK_URL. */
+  MERCHANT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** How long one delivery attempt waits for the endpoint's answer. */
+  MERCHANT_WEBHOOK_TIMEOUT_MS: ms.default(10_000),
+  /** How long an event is retried (with backoff up to an hour) before its delivery run fails for an operator. */
+  MERCHANT_EVENT_WINDOW_HOURS: z.coerce.number().positive().default(72),
+  // end Merchant events
   // Operators
   /** How often the termination sweeper looks for runs closed by Terminate or a timeout (a Temporal Schedule). */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
@@ -157,10 +167,14 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = parseEnv(ConfigSchema, env);
-  const problems = gatewayEnvProblems(parsed);
+  const cfg = parseEnv(ConfigSchema, env);
+  // Rules across variables, listed together like the schema's own problems.
+  const problems = gatewayEnvProblems(cfg);
+  if (cfg.MERCHANT_WEBHOOK_URL && !cfg.MERCHANT_WEBHOOK_SECRET) {
+    problems.push('MERCHANT_WEBHOOK_SECRET: required with MERCHANT_WEBHOOK_URL (events are signed)');
+  }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  return Object.freeze(parsed);
+  return Object.freeze(cfg);
 }
 
 let loaded: Config | undefined;

@@ -2,3 +2,4 @@
 export { paymentWorkflow } from './payment';
 export { disputeWorkflow } from './dispute';
 export { terminationSweepWorkflow } from './termination-sweep';
+export { merchantEventWorkflow } from './merchant-event';

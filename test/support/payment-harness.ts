@@ -22,6 +22,9 @@ import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
 import { TEST_DATA_CONVERTER } from './encryption';
 import { FAST_POLICY } from './fast-policy';
+import { withMerchantEvents } from '../../merchant-events/outbox';
+import { temporalMerchantEvents } from '../../merchant-events/temporal-sink';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../shared/merchant-events';
 
 export interface HarnessOptions {
   gatewayApiKey?: string;
@@ -35,6 +38,8 @@ export interface HarnessOptions {
   gatewayIdempotencyTtlMs?: number;
   /** Another adapter behind the port (the Stripe adapter on a stub); the sandbox still runs but is not used. */
   adapter?: ConfiguredGateway;
+  /** Announce status changes to this merchant endpoint, as a worker with MERCHANT_WEBHOOK_URL does. */
+  merchantWebhook?: { url: string; secret: string; timeoutMs?: number; policy?: Partial<DeliveryPolicy> };
 }
 
 export interface PaymentHarness {
@@ -91,10 +96,13 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     logger: new DefaultLogger('WARN'),
   });
   const taskQueue = `test-${randomUUID()}`;
+  const events = options.merchantWebhook;
+  const policy = { ...DEFAULT_DELIVERY_POLICY, initialIntervalMs: 100, maximumIntervalMs: 500, ...events?.policy };
   const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
     gateway: gatewayClient,
     gatewayName: options.adapter?.name ?? 'sandbox',
-    audit,
+    audit: events ? withMerchantEvents(audit, temporalMerchantEvents(env.client, { taskQueue, policy })) : audit,
+    merchantWebhook: events && { url: events.url, secret: events.secret, timeoutMs: events.timeoutMs ?? 2_000 },
     logger,
     payments: temporalPaymentRecords(env.client),
     operators: temporalOperatorRequests(env.client, taskQueue),
