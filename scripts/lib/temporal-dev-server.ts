@@ -86,7 +86,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   return { address, child, output: () => log, stop };
 }
 
-async function waitUntilReady(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function waitUntilReady(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
