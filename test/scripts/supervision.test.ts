@@ -1,0 +1,270 @@
+/**
+ * The supervisors of `npm start` and `npm run cluster`, as real processes: killed hard (SIGKILL, which no handler
+ * sees), every process they started must go and free its port, and a start whose ports are taken must stop before
+ * starting anything, naming the port and the process that holds it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../../scripts/lib/free-port';
+import { dropDatabase } from '../../scripts/lib/postgres';
+import { DEFAULT_SERVER_PORTS } from '../../scripts/lib/temporal-server';
+import { TEST_PG } from '../support/cluster';
+import { TEST_ENCRYPTION_KEYS_ENV } from '../support/encryption';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `node --import tsx <script>`: the supervisor itself, no launcher in between (unless `launcher` is set). */
+function run(script: string, env: Record<string, string>, launcher = false): Started {
+  const [command, args] = launcher ? [TSX, [script]] : [process.execPath, ['--import', 'tsx', script]];
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS_ENV, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function until(what: string, ok: () => boolean, s: Started, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${s.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/** Every live process below `root` (children, grandchildren: tsx's node, esbuild, ...). */
+function descendants(root: number): number[] {
+  const pids = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
+  const byParent = new Map<number, number[]>();
+  for (const pid of pids) {
+    const ppid = parentOf(pid);
+    if (ppid !== undefined) byParent.set(ppid, [...(byParent.get(ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const walk = (p: number) => (byParent.get(p) ?? []).forEach((c) => (found.push(c), walk(c)));
+  walk(root);
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return parentOf(pid) !== undefined && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+};
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen({ port, exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+async function expectAllGone(pids: number[], ports: number[]): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  let left = pids.filter(alive);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    left = pids.filter(alive);
+  }
+  const survivors = left.map((pid) => {
+    try {
+      return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')}`;
+    } catch {
+      return String(pid);
+    }
+  });
+  expect(survivors).toEqual([]);
+  const held: number[] = [];
+  for (const p of ports) if (!(await portFree(p))) held.push(p);
+  expect(held).toEqual([]);
+}
+
+async function startEnv(dir: string): Promise<{ env: Record<string, string>; ports: number[] }> {
+  const ports = {
+    TEMPORAL_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+    GATEWAY_PORT: await freePort(),
+    API_PORT: await freePort(),
+    WORKER_METRICS_PORT: await freePort(),
+  };
+  const env = {
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    TEMPORAL_DB_FILE: path.join(dir, 'temporal.db'),
+    AUDIT_DATA_DIR: path.join(dir, 'audit'),
+  };
+  return { env, ports: Object.values(ports) };
+}
+
+const spawnedPids: number[] = [];
+const dirs: string[] = [];
+afterAll(() => {
+  for (const pid of spawnedPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'dp-supervision-'));
+  dirs.push(d);
+  return d;
+}
+
+const answers = (url: string) =>
+  fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  );
+
+/** Until every port is held: each service is up (not just spawned) when the supervisor is killed. */
+async function untilAllListening(s: Started, ports: number[]): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const free = [];
+    for (const p of ports) if (await portFree(p)) free.push(p);
+    if (free.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`ports ${free.join(', ')} never listened:\n${s.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Starts, waits until every service listens, SIGKILLs `victim` (supervisor or launcher), expects all gone. */
+async function killHard(
+  s: Started,
+  victim: () => number,
+  ports: number[],
+  apiPort: string,
+  notListening: number[] = [],
+): Promise<void> {
+  await until('the banner', () => s.output().includes('Stop:'), s);
+  await untilAllListening(
+    s,
+    ports.filter((p) => !notListening.includes(p)),
+  );
+  expect(await answers(`http://127.0.0.1:${apiPort}/health`)).toBe(true);
+  const tree = descendants(s.child.pid as number);
+  spawnedPids.push(...tree);
+  expect(tree.length).toBeGreaterThanOrEqual(4); // Temporal, gateway, worker(s), API at least
+  process.kill(victim(), 'SIGKILL');
+  await expectAllGone(tree, ports);
+}
+
+describe('npm start supervisor', () => {
+  it('takes every child with it when it is SIGKILLed, and frees every port', async () => {
+    const { env, ports } = await startEnv(tempDir());
+    const s = run('scripts/start.ts', env);
+    await killHard(s, () => s.child.pid as number, ports, env.API_PORT);
+  }, 150_000);
+
+  it('stops everything when its launcher (tsx, as under npm) is SIGKILLed', async () => {
+    const { env, ports } = await startEnv(tempDir());
+    const s = run('scripts/start.ts', env, true);
+    await killHard(s, () => s.child.pid as number, ports, env.API_PORT);
+  }, 150_000);
+
+  it('refuses to start on a taken port, naming it and its holder, and starts nothing', async () => {
+    const { env } = await startEnv(tempDir());
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(Number(env.API_PORT), '127.0.0.1', resolve));
+    try {
+      const s = run('scripts/start.ts', env);
+      const tree: number[] = [];
+      const watch = setInterval(() => tree.push(...descendants(s.child.pid as number)), 50);
+      const code = await s.exited;
+      clearInterval(watch);
+      expect(code).toBe(1);
+      expect(s.output()).toContain(`port ${env.API_PORT} (HTTP API (API_PORT)) is held by pid ${process.pid}: `);
+      expect(s.output()).not.toContain('Stop:');
+      // Nothing was started: no Temporal, no service (tsx's esbuild helper may come and go).
+      expect(tree.filter((pid) => !/esbuild/.test(cmdline(pid)))).toEqual([]);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  }, 60_000);
+});
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return 'esbuild'; // gone already: it was the short-lived helper at most
+  }
+}
+
+describe('npm run cluster supervisor', () => {
+  it('takes the Temporal server and both workers with it when it is SIGKILLed', async () => {
+    const name = `dp_test_sup_${randomBytes(3).toString('hex')}`;
+    const base = await lowPortBlock();
+    const env = {
+      TEMPORAL_PORT: String(base),
+      TEMPORAL_METRICS_PORT: String(await freePort()),
+      GATEWAY_PORT: String(await freePort()),
+      API_PORT: String(await freePort()),
+      WORKER_METRICS_PORT: String(await freePortPair()),
+      TEMPORAL_DB_NAME: name,
+      TEMPORAL_VISIBILITY_DB_NAME: `${name}_visibility`,
+      AUDIT_DB_NAME: `${name}_audit`,
+    };
+    const ports = [
+      ...Object.values(DEFAULT_SERVER_PORTS).map((p) => p + base - DEFAULT_SERVER_PORTS.frontend),
+      Number(env.TEMPORAL_METRICS_PORT),
+      Number(env.GATEWAY_PORT),
+      Number(env.API_PORT),
+      Number(env.WORKER_METRICS_PORT),
+      Number(env.WORKER_METRICS_PORT) + 1,
+    ].filter((p) => p !== DEFAULT_SERVER_PORTS.metrics + base - DEFAULT_SERVER_PORTS.frontend);
+    try {
+      const s = run('scripts/cluster.ts', env);
+      // Temporal's worker service has a configured gRPC port but serves nothing on it.
+      const workerServicePort = DEFAULT_SERVER_PORTS.worker + base - DEFAULT_SERVER_PORTS.frontend;
+      await killHard(s, () => s.child.pid as number, ports, env.API_PORT, [workerServicePort]);
+    } finally {
+      for (const db of [env.TEMPORAL_DB_NAME, env.TEMPORAL_VISIBILITY_DB_NAME, env.AUDIT_DB_NAME])
+        await dropDatabase(TEST_PG, db);
+    }
+  }, 180_000);
+});
+
+/** A frontend port whose whole shifted block (npm run cluster's internal ports) is free and below 32768. */
+async function lowPortBlock(): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    const block = Object.values(DEFAULT_SERVER_PORTS).map((p) => p + base - DEFAULT_SERVER_PORTS.frontend);
+    if ((await Promise.all(block.map(portFree))).every(Boolean)) return base;
+  }
+}
+
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (await portFree(p + 1)) return p;
+  }
+}
