@@ -191,7 +191,7 @@ export async function startClusterServer(o: ClusterServerOptions): Promise<Clust
 }
 
 /** Registers the namespace and our search attributes where missing; true when something was added. */
-async function ensureRegistered(address: string, namespace: string): Promise<boolean> {
+export async function ensureRegistered(address: string, namespace: string): Promise<boolean> {
   const connection = await Connection.connect({ address });
   let added = false;
   try {
