@@ -15,6 +15,7 @@ import { stopOnSignal, Supervisor } from './lib/supervisor';
 import {
   DEFAULT_SERVER_PORTS,
   provisionTemporalServer,
+  shiftedPorts,
   setupSchemas,
   startClusterServer,
   type ClusterServerOptions,
@@ -47,12 +48,8 @@ const temporalOut = prefixedWriter('[temporal] ', write);
 let temporalQuiet = true; // its start-up chatter (services finding each other) is noise; shown if it fails
 
 function serverOptions(env: Env): ClusterServerOptions {
-  const frontend = env.TEMPORAL_PORT;
-  // The internal services sit just above the frontend unless the whole block is moved with TEMPORAL_PORT.
-  const shift = frontend - DEFAULT_SERVER_PORTS.frontend;
-  const ports = Object.fromEntries(
-    Object.entries(DEFAULT_SERVER_PORTS).map(([k, v]) => [k, v + shift]),
-  ) as typeof DEFAULT_SERVER_PORTS;
+  // The internal services keep their offsets from the frontend: moving TEMPORAL_PORT moves the whole block.
+  const ports = shiftedPorts(env.TEMPORAL_PORT);
   return {
     db: {
       host: env.TEMPORAL_DB_HOST,
@@ -62,7 +59,7 @@ function serverOptions(env: Env): ClusterServerOptions {
     },
     databaseName: env.TEMPORAL_DB_NAME,
     visibilityDatabaseName: env.TEMPORAL_VISIBILITY_DB_NAME,
-    ports: { ...ports, frontend, metrics: env.TEMPORAL_METRICS_PORT },
+    ports: { ...ports, metrics: env.TEMPORAL_METRICS_PORT },
     onOutput: (chunk) => {
       if (!temporalQuiet) temporalOut(chunk);
     },

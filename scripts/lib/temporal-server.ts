@@ -65,6 +65,14 @@ export const DEFAULT_SERVER_PORTS: ServerPorts = {
   metrics: 8000,
 };
 
+/** The default block moved so the frontend is on `frontend`: every internal port keeps its offset from it. */
+export function shiftedPorts(frontend: number): ServerPorts {
+  const shift = frontend - DEFAULT_SERVER_PORTS.frontend;
+  const ports = { ...DEFAULT_SERVER_PORTS };
+  for (const key of Object.keys(ports) as (keyof ServerPorts)[]) ports[key] += shift;
+  return ports;
+}
+
 export interface ClusterServerOptions {
   db: PgTarget;
   databaseName: string;
@@ -136,6 +144,8 @@ export async function setupSchemas(o: ClusterServerOptions): Promise<void> {
 
 export interface ClusterServer {
   address: string;
+  /** The server process (for CPU and memory sampling). */
+  pid: () => number | undefined;
   metricsUrl: string;
   output: () => string;
   stop: () => Promise<void>;
@@ -185,6 +195,7 @@ export async function startClusterServer(o: ClusterServerOptions): Promise<Clust
   return {
     address,
     metricsUrl: `http://127.0.0.1:${o.ports.metrics}/metrics`,
+    pid: () => current.pid,
     output: () => output(),
     stop: () => stopChild(current, 30_000),
   };
