@@ -11,7 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../scripts/lib/free-port';
 import { dropDatabase } from '../../scripts/lib/postgres';
-import { DEFAULT_SERVER_PORTS } from '../../scripts/lib/temporal-server';
+import { shiftedPorts } from '../../scripts/lib/temporal-server';
 import { TEST_PG } from '../support/cluster';
 import { TEST_ENCRYPTION_KEYS_ENV } from '../support/encryption';
 
@@ -219,46 +219,94 @@ function cmdline(pid: number): string {
   }
 }
 
+/** npm run cluster's environment on free ports and in databases of its own, and the ports it must hold. */
+async function clusterEnv() {
+  const name = `dp_test_sup_${randomBytes(3).toString('hex')}`;
+  const base = await lowPortBlock();
+  const block = shiftedPorts(base);
+  const env: Record<string, string> = {
+    TEMPORAL_PORT: String(base),
+    TEMPORAL_METRICS_PORT: String(await freePort()),
+    GATEWAY_PORT: String(await freePort()),
+    API_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(await freePortPair()),
+    TEMPORAL_DB_NAME: name,
+    TEMPORAL_VISIBILITY_DB_NAME: `${name}_visibility`,
+    AUDIT_DB_NAME: `${name}_audit`,
+  };
+  const { metrics: _unused, ...internal } = block; // the metrics port is TEMPORAL_METRICS_PORT instead
+  const ports = [
+    ...Object.values(internal),
+    ...['TEMPORAL_METRICS_PORT', 'GATEWAY_PORT', 'API_PORT', 'WORKER_METRICS_PORT'].map((k) => Number(env[k])),
+    Number(env.WORKER_METRICS_PORT) + 1,
+  ];
+  // Temporal's worker service has a configured gRPC port but serves nothing on it.
+  return { env, ports, notListening: [block.worker], databases: [name, `${name}_visibility`, `${name}_audit`] };
+}
+
+const API_KEY = { authorization: 'Bearer dev_api_key_change_me' };
+
 describe('npm run cluster supervisor', () => {
   it('takes the Temporal server and both workers with it when it is SIGKILLed', async () => {
-    const name = `dp_test_sup_${randomBytes(3).toString('hex')}`;
-    const base = await lowPortBlock();
-    const env = {
-      TEMPORAL_PORT: String(base),
-      TEMPORAL_METRICS_PORT: String(await freePort()),
-      GATEWAY_PORT: String(await freePort()),
-      API_PORT: String(await freePort()),
-      WORKER_METRICS_PORT: String(await freePortPair()),
-      TEMPORAL_DB_NAME: name,
-      TEMPORAL_VISIBILITY_DB_NAME: `${name}_visibility`,
-      AUDIT_DB_NAME: `${name}_audit`,
-    };
-    const ports = [
-      ...Object.values(DEFAULT_SERVER_PORTS).map((p) => p + base - DEFAULT_SERVER_PORTS.frontend),
-      Number(env.TEMPORAL_METRICS_PORT),
-      Number(env.GATEWAY_PORT),
-      Number(env.API_PORT),
-      Number(env.WORKER_METRICS_PORT),
-      Number(env.WORKER_METRICS_PORT) + 1,
-    ].filter((p) => p !== DEFAULT_SERVER_PORTS.metrics + base - DEFAULT_SERVER_PORTS.frontend);
+    const { env, ports, notListening, databases } = await clusterEnv();
     try {
       const s = run('scripts/cluster.ts', env);
-      // Temporal's worker service has a configured gRPC port but serves nothing on it.
-      const workerServicePort = DEFAULT_SERVER_PORTS.worker + base - DEFAULT_SERVER_PORTS.frontend;
-      await killHard(s, () => s.child.pid as number, ports, env.API_PORT, [workerServicePort]);
+      await killHard(s, () => s.child.pid as number, ports, env.API_PORT, notListening);
     } finally {
-      for (const db of [env.TEMPORAL_DB_NAME, env.TEMPORAL_VISIBILITY_DB_NAME, env.AUDIT_DB_NAME])
-        await dropDatabase(TEST_PG, db);
+      for (const db of databases) await dropDatabase(TEST_PG, db);
     }
   }, 180_000);
+
+  it('stops everything on Ctrl-C (SIGINT), and a second run reuses the databases: the payment is still there', async () => {
+    const { env, ports, notListening, databases } = await clusterEnv();
+    try {
+      const first = run('scripts/cluster.ts', env);
+      await until('the banner', () => first.output().includes('Stop:'), first);
+      await untilAllListening(
+        first,
+        ports.filter((p) => !notListening.includes(p)),
+      );
+      const created = await fetch(`http://127.0.0.1:${env.API_PORT}/payments?wait=10s`, {
+        method: 'POST',
+        headers: { ...API_KEY, 'content-type': 'application/json', 'idempotency-key': 'supervision-reuse' },
+        body: JSON.stringify({
+          amount: 1999,
+          currency: 'USD',
+          paymentMethod: { type: 'card', number: '4242424242424242' },
+        }),
+      });
+      const payment = (await created.json()) as { paymentId: string; status: string };
+      expect([created.status, payment.status]).toEqual([201, 'succeeded']);
+      const tree = descendants(first.child.pid as number);
+      spawnedPids.push(...tree);
+      first.child.kill('SIGINT');
+      expect(await first.exited).toBe(0);
+      expect(first.output()).toContain('[supervisor] stopped');
+      await expectAllGone(tree, ports);
+
+      const second = run('scripts/cluster.ts', env);
+      await until('the banner', () => second.output().includes('Stop:'), second);
+      await untilAllListening(
+        second,
+        ports.filter((p) => !notListening.includes(p)),
+      );
+      spawnedPids.push(...descendants(second.child.pid as number));
+      const read = await fetch(`http://127.0.0.1:${env.API_PORT}/payments/${payment.paymentId}`, { headers: API_KEY });
+      expect(read.status).toBe(200);
+      expect(await read.json()).toMatchObject({ paymentId: payment.paymentId, status: 'succeeded' });
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    } finally {
+      for (const db of databases) await dropDatabase(TEST_PG, db);
+    }
+  }, 240_000);
 });
 
 /** A frontend port whose whole shifted block (npm run cluster's internal ports) is free and below 32768. */
 async function lowPortBlock(): Promise<number> {
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 10_000);
-    const block = Object.values(DEFAULT_SERVER_PORTS).map((p) => p + base - DEFAULT_SERVER_PORTS.frontend);
-    if ((await Promise.all(block.map(portFree))).every(Boolean)) return base;
+    if ((await Promise.all(Object.values(shiftedPorts(base)).map(portFree))).every(Boolean)) return base;
   }
 }
 
