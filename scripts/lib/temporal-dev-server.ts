@@ -64,18 +64,24 @@ export function devServerArgs(o: DevServerOptions): string[] {
   return [...args, ...(o.extraArgs ?? [])];
 }
 
-export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
-  // Guarded: a supervisor killed hard takes the dev server with it instead of leaving it on the port.
-  const [command, args] = guardedSpawnArgs(o.binary, devServerArgs(o));
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Keeps the last 64 kB a server printed (for its error messages) and passes each chunk on; returns a reader. */
+export function captureOutput(child: ChildProcess, onOutput?: (chunk: string) => void): () => string {
   let log = '';
   const collect = (buf: Buffer) => {
     const text = buf.toString();
     log = (log + text).slice(-64_000);
-    o.onOutput?.(text);
+    onOutput?.(text);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  return () => log;
+}
+
+export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  // Guarded: a supervisor killed hard takes the dev server with it instead of leaving it on the port.
+  const [command, args] = guardedSpawnArgs(o.binary, devServerArgs(o));
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = captureOutput(child, o.onOutput);
   const address = `${o.ip ?? '127.0.0.1'}:${o.port}`;
   const stop = () => stopChild(child);
   try {
@@ -84,9 +90,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     await ensureSearchAttributes(address, o.namespace ?? 'default');
   } catch (err) {
     await stop();
-    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${log}`);
+    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n--- server output ---\n${log()}`);
   }
-  return { address, child, output: () => log, stop };
+  return { address, child, output: log, stop };
 }
 
 export async function waitUntilReady(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {

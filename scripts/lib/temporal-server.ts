@@ -11,7 +11,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { findGo, goInstallPackages, ToolError, TOOLS_BIN } from './go-tools';
 import { ensureSearchAttributes } from './search-attribute-registration';
-import { stopChild, waitUntilReady } from './temporal-dev-server';
+import { captureOutput, stopChild, waitUntilReady } from './temporal-dev-server';
 import { ensureDatabase, hasTable, type PgTarget } from './postgres';
 import { guardedSpawnArgs } from './child-guard';
 
@@ -159,15 +159,7 @@ function launch(o: ClusterServerOptions): { child: ReturnType<typeof spawn>; out
     env: { ...process.env, ...serverEnv(o) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let log = '';
-  const collect = (buf: Buffer) => {
-    const text = buf.toString();
-    log = (log + text).slice(-64_000);
-    o.onOutput?.(text);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  return { child, output: () => log };
+  return { child, output: captureOutput(child, o.onOutput) };
 }
 
 /** Starts the server and waits until the frontend answers; registers the namespace and search attributes. */
