@@ -5,7 +5,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { encryptedDataConverter } from '../encryption/data-converter';
-import { disputesClientOptions, paymentsClientOptions } from '../config/client-options';
+import { disputesClientOptions, paymentMethodVault, paymentsClientOptions } from '../config/client-options';
+import { createConfiguredGateway } from '../gateways/factory';
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
 import { config, encryptsWithDevKey } from '../config';
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: '10s' });
   const dataConverter = encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS);
   const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter });
-  const payments = new PaymentsClient(client, paymentsClientOptions(cfg));
+  // The API exchanges cards for tokens at the gateway before a payment starts: it is the only gateway call it makes.
+  const { gateway } = createConfiguredGateway(cfg);
+  const paymentMethods = paymentMethodVault(cfg, gateway);
+  const payments = new PaymentsClient(client, { ...paymentsClientOptions(cfg), paymentMethods });
   const disputes = new DisputesClient(client, disputesClientOptions(cfg));
   const app = createApiServer({
     payments,
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
     app
       .close()
       .then(() => connection.close())
+      .then(() => gateway.close())
       .then(
         () => {
           logger.info('stopped');

@@ -11,6 +11,7 @@ import {
   createPaymentBody,
   CreatePaymentHeaders,
   BEARER_AUTH,
+  CardUpdateBody,
   ERROR_RESPONSES,
   IDEMPOTENCY_HEADER,
   ListPaymentsQuery,
@@ -145,6 +146,29 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
     },
   );
 
+  app.post(
+    '/payments/:id/card-updates',
+    {
+      schema: {
+        summary: "A customer portal's new card for a payment (delivered, not awaited)",
+        description:
+          '202 with the payment as it stands: the card is applied if the payment awaits one, else recorded in ' +
+          '`ignoredCardUpdates` with the reason. A finished payment is 404 `payment_not_found`.',
+        tags: ['payment actions'],
+        security: BEARER_AUTH,
+        params: PaymentIdParams,
+        querystring: WaitQuery,
+        body: CardUpdateBody,
+        response: { 202: PaymentResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const { paymentMethod, reference } = request.body;
+      await payments.sendCardUpdate(request.params.id, { paymentMethod, source: 'customer_portal', reference });
+      return reply.code(202).send(toDto(await stateAfterWait(wait, request.params.id, request.query.wait)));
+    },
+  );
+
   // Cancel and retry: an operator's request with an optional reason, answered with the payment.
   const reasonActions = [
     {
@@ -214,6 +238,8 @@ export function toDto(s: PaymentState): PaymentDto {
     capturedAt: s.capturedAt,
     refundableUntil: s.refundableUntil,
     refunds: s.refunds?.map(maskedRefund),
+    paymentMethod: s.paymentMethod,
+    ignoredCardUpdates: s.ignoredCardUpdates,
     ...(s.replayedFromRun ? { fromAuditTrail: true } : {}),
   };
 }

@@ -68,6 +68,11 @@ export const ListPaymentsQuery = z
 
 export const ThreeDSBody = ThreeDSResultSchema;
 export const ReplaceCardBody = z.strictObject({ paymentMethod: PaymentMethodSchema });
+/** A customer portal's card update: delivered as the cardUpdated signal, nobody waits for it to apply. */
+export const CardUpdateBody = z.strictObject({
+  paymentMethod: PaymentMethodSchema,
+  reference: z.string().min(1).max(255).optional(),
+});
 /** Cancel and retry take an optional reason (masked: see ReasonText); an empty body is fine. */
 export const ReasonBody = z.strictObject({ reason: ReasonText.optional() }).nullish();
 
@@ -119,6 +124,33 @@ export const PaymentResponse = z
     capturedAt: z.string().optional(),
     refundableUntil: z.string().optional(),
     refunds: z.array(Refund).optional(),
+    paymentMethod: z
+      .object({
+        type: z.literal('token'),
+        id: z.string(),
+        card: z
+          .object({
+            brand: z.string().optional(),
+            last4: z.string().optional(),
+            expMonth: z.number().optional(),
+            expYear: z.number().optional(),
+          })
+          .optional(),
+      })
+      .optional()
+      .describe('The payment-method token being charged, with its brand and last four digits (never a number).'),
+    ignoredCardUpdates: z
+      .array(
+        z.object({
+          at: z.string(),
+          source: z.enum(['card_updater', 'customer_portal']),
+          reference: z.string().optional(),
+          paymentMethodId: z.string(),
+          reason: z.string(),
+        }),
+      )
+      .optional()
+      .describe('Card updates (card updater, customer portal) the payment could not take when they came, and why.'),
     fromAuditTrail: z
       .boolean()
       .optional()

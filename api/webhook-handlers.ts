@@ -13,6 +13,7 @@ import { isPaymentNotFound, isValidationError } from '../client/errors';
 import { GatewayDisputeSchema, type DisputesClient } from '../client/disputes-client';
 import type { PaymentsClient } from '../client/payments-client';
 import type { Logger } from '../logging/logger';
+import { PAYMENT_METHOD_ID } from '../shared/payment-validation';
 import { apiError } from './errors';
 
 /** The envelope every gateway event shares; `data` is checked by the event's own handler. */
@@ -84,8 +85,67 @@ const disputeClosed: WebhookHandler = async (event, { disputes, logger }) => {
   return 'processed';
 };
 
+/** Stripe's PaymentMethod as the card-updater event carries it (`data.object`): id, new card details, metadata. */
+const PaymentMethodUpdatedData = z.object({
+  object: z.object({
+    id: z.string().regex(PAYMENT_METHOD_ID, 'must be a PaymentMethod id (pm_…)'),
+    card: z
+      .object({
+        brand: z.string().optional(),
+        last4: z
+          .string()
+          .regex(/^\d{4}$/)
+          .optional(),
+        exp_month: z.number().int().optional(),
+        exp_year: z.number().int().optional(),
+      })
+      .optional(),
+    metadata: z.record(z.string(), z.string()).default({}),
+  }),
+});
+
+/**
+ * The issuer's card updater replaced a stored card (new expiry or number, same pm_ id): the payment it names in
+ * metadata (`payment_id`, set when the client exchanged the card) gets the cardUpdated signal. A payment not
+ * awaiting a card records it as ignored; a finished one, or a card no payment of ours made, is acknowledged.
+ */
+const paymentMethodUpdated: WebhookHandler = async (event, { payments, logger }) => {
+  const { object: pm } = parseData(PaymentMethodUpdatedData, event);
+  const paymentId = pm.metadata.payment_id;
+  if (!paymentId) {
+    logger.info({ eventId: event.id, paymentMethod: pm.id }, 'card update for a card without payment_id: ignored');
+    return 'ignored';
+  }
+  const card = pm.card && {
+    brand: pm.card.brand,
+    last4: pm.card.last4,
+    expMonth: pm.card.exp_month,
+    expYear: pm.card.exp_year,
+  };
+  try {
+    await payments.sendCardUpdate(
+      paymentId,
+      {
+        paymentMethod: { type: 'token', id: pm.id },
+        source: 'card_updater',
+        reference: event.id,
+      },
+      card,
+    );
+    logger.info({ eventId: event.id, paymentId, paymentMethod: pm.id, last4: card?.last4 }, 'card update signalled');
+    return 'processed';
+  } catch (err) {
+    if (isPaymentNotFound(err) || isValidationError(err)) {
+      logger.info({ eventId: event.id, paymentId, err: err.message }, 'card update for no running payment: ignored');
+      return 'ignored';
+    }
+    throw err;
+  }
+};
+
 export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
   'charge.3ds_completed': threeDSCompleted,
+  'payment_method.automatically_updated': paymentMethodUpdated,
   'dispute.created': disputeCreated,
   'dispute.closed': disputeClosed,
 };

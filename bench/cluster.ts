@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PaymentsClient } from '../client/payments-client';
+import { createSandboxGateway } from '../gateways/sandbox';
 import { encryptedDataConverter } from '../encryption/data-converter';
 import { parseEncryptionKeys } from '../encryption/payload-codec';
 import { freePort } from '../scripts/lib/free-port';
@@ -106,11 +107,24 @@ async function run(t: Topology) {
   const workerPorts = await Promise.all(Array.from({ length: t.workers }, () => freePort()));
   const workers = workerPorts.map((p) => node('worker.ts', { ...shared, WORKER_METRICS_PORT: String(p) }));
   const connection = await Connection.connect({ address: temporal.address });
+  // As the API in test mode: the card is exchanged for a token at the sandbox before each start.
+  const vault = createSandboxGateway({
+    baseUrl: shared.GATEWAY_URL,
+    apiKey: 'sk_test_sandbox',
+    connectTimeoutMs: 1_000,
+    readTimeoutMs: 5_000,
+  });
   try {
     await until(`${shared.GATEWAY_URL}/health`);
     for (const p of workerPorts) await until(`http://127.0.0.1:${p}/metrics`);
     const client = new Client({ connection, dataConverter: encryptedDataConverter(parseEncryptionKeys(KEYS)) });
-    const payments = new PaymentsClient(client, { taskQueue, fingerprintSecret: 'bench-cluster', maxAmount: 1e8 });
+    const paymentMethods = { acceptsCardNumbers: true, createPaymentMethod: vault.createPaymentMethod };
+    const payments = new PaymentsClient(client, {
+      taskQueue,
+      fingerprintSecret: 'bench-cluster',
+      maxAmount: 1e8,
+      paymentMethods,
+    });
     const task = async (i: number) => {
       const { paymentId } = await payments.startPayment({
         idempotencyKey: `${taskQueue}-${i}`,
@@ -162,6 +176,7 @@ async function run(t: Topology) {
     };
   } finally {
     await connection.close();
+    await vault.close();
     for (const w of workers) await stopChild(w, 20_000);
     await stopChild(gateway, 10_000);
     await temporal.stop();

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { paymentsClientOptions } from '../config/client-options';
+import { paymentMethodVault, paymentsClientOptions } from '../config/client-options';
+import { createConfiguredGateway } from '../gateways/factory';
 import { encryptedDataConverter } from '../encryption/data-converter';
 import { PaymentsClient } from '../client/payments-client';
 import { config } from '../config';
@@ -152,7 +153,9 @@ async function main(): Promise<void> {
     dataConverter: encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS),
   });
   // The options the API and CLI use, so payments carry the same policy as in production.
-  const production = paymentsClientOptions(cfg);
+  // Cards are exchanged for a token at the stack's sandbox before each start, as the API does.
+  const vaultGateway = createConfiguredGateway(cfg).gateway;
+  const production = { ...paymentsClientOptions(cfg), paymentMethods: paymentMethodVault(cfg, vaultGateway) };
   const paymentsWith = (policy: Partial<PaymentPolicy> | undefined) =>
     new PaymentsClient(client, { ...production, policy: { ...production.policy, ...policy } });
   const ctx: BenchContext = {
@@ -220,6 +223,7 @@ async function main(): Promise<void> {
   } finally {
     sampler.stop();
     await connection.close();
+    await vaultGateway.close();
     await stack.stop();
   }
 

@@ -27,8 +27,9 @@ export interface MethodFlags {
 /** --card or --token, exactly one (commander rejects both; neither is ours to catch). */
 export function paymentMethodFrom(flags: MethodFlags): PaymentMethod {
   if (flags.card !== undefined) return { type: 'card', number: flags.card };
+  if (flags.token?.startsWith('pm_')) return { type: 'token', id: flags.token };
   if (flags.token !== undefined) return { type: 'token', token: flags.token };
-  throw new UsageError('give the payment method with --card <number> or --token <tok_...>');
+  throw new UsageError('give the payment method with --card <number> (sandbox only) or --token <pm_...>');
 }
 
 /** '****4242': enough for an operator to tell cards apart, never the number (PCI DSS allows the last four). */
@@ -38,12 +39,16 @@ function maskCard(number: string): string {
 
 /** A card or token as a person reads it: `card ****4242` or the token. */
 export function methodText(pm: PaymentMethod): string {
-  return pm.type === 'card' ? `card ${maskCard(pm.number)}` : pm.token;
+  if (pm.type === 'card') return `card ${maskCard(pm.number)}`;
+  return 'id' in pm ? pm.id : pm.token;
 }
 
 /** A card or token as it may be printed in JSON. */
-export function describeMethod(pm: PaymentMethod): { type: 'card'; last4: string } | { type: 'token'; token: string } {
-  return pm.type === 'card' ? { type: 'card', last4: pm.number.slice(-4) } : pm;
+export function describeMethod(
+  pm: PaymentMethod,
+): { type: 'card'; last4: string } | { type: 'token'; token: string } | { type: 'token'; id: string } {
+  if (pm.type === 'card') return { type: 'card', last4: pm.number.slice(-4) };
+  return 'id' in pm ? { type: 'token', id: pm.id } : pm;
 }
 
 const NUMERIC_FLAGS = new Set(['--amount', '--limit', '--timeout']);

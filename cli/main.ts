@@ -2,13 +2,13 @@
  * The operator CLI's entry point and command table: `npm run payments -- <command>` (and `npm run pay -- ...`
  * for `pay`). What each command does is in commands.ts, refunds.ts and disputes.ts.
  *
- *   pay --amount <minor> --currency <ISO> (--card <n> | --token <tok_...>) --key <k> [--customer <id>]
+ *   pay --amount <minor> --currency <ISO> (--card <n> | --token <pm_...>) --key <k> [--customer <id>]
  *       [--no-wait] [--timeout <s>]                 start a payment and wait until it settles
  *   status <paymentId>                              the payment's state and attempts
  *   list --status <status> [--limit <n>]            payments by status (visibility: eventually consistent)
  *   retry <paymentId> [--reason <r>]                give a dead-lettered payment a fresh retry budget
  *   cancel <paymentId> [--reason <r>]               cancel a payment that has not been charged
- *   card <paymentId> (--card <n> | --token <tok>)   the new card a payment awaiting one should charge
+ *   card <paymentId> (--card <n> | --token <pm_...>)   the new card a payment awaiting one should charge
  *   3ds <paymentId> --result succeeded|failed [--charge <id>] [--reason <r>]
  *   refund <paymentId> --key <k> [--amount <minor>] [--reason <r>]   refund part or (no amount) the rest
  *   dispute <disputeId>                             a dispute's state and gathered evidence
@@ -29,7 +29,8 @@ import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { config } from '../config';
 import { encryptedDataConverter } from '../encryption/data-converter';
-import { disputesClientOptions, paymentsClientOptions } from '../config/client-options';
+import { disputesClientOptions, paymentMethodVault, paymentsClientOptions } from '../config/client-options';
+import { createConfiguredGateway } from '../gateways/factory';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
 import * as disputeCommands from './disputes';
@@ -106,7 +107,7 @@ function buildProgram(io: CliIO, run: Runner): Command {
 /** --card or --token, as `pay` and `card` take them (commander refuses both; paymentMethodFrom, neither). */
 const cardOption = () =>
   new Option('--card <number>', 'card number (only its last four digits are ever printed)').conflicts('token');
-const tokenOption = () => new Option('--token <tok_...>', 'saved payment method token');
+const tokenOption = () => new Option('--token <pm_...>', 'payment-method token (pm_…; tok_… is exchanged for one)');
 
 function addPay(program: Command, run: Runner): void {
   program
@@ -261,7 +262,9 @@ async function main(): Promise<void> {
   });
   const connect = async () => {
     const { cfg, client } = await temporal();
-    return new PaymentsClient(client, paymentsClientOptions(cfg));
+    // Cards given with --card are exchanged for a token at the configured gateway (sandbox only) before anything starts.
+    const paymentMethods = paymentMethodVault(cfg, createConfiguredGateway(cfg).gateway);
+    return new PaymentsClient(client, { ...paymentsClientOptions(cfg), paymentMethods });
   };
   const connectDisputes = async () => {
     const { cfg, client } = await temporal();

@@ -12,8 +12,11 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type {
+  CardSummary,
+  CardUpdate,
   KeyClaimState,
   PaymentMethod,
+  PaymentMethodToken,
   PaymentPolicy,
   PaymentResult,
   PaymentState,
@@ -38,6 +41,7 @@ import {
 import { paymentWorkflow } from '../workflows/payment';
 import {
   cancelPaymentUpdate,
+  cardUpdatedSignal,
   getPaymentStateQuery,
   keyClaimQuery,
   PAYMENT_OUTCOME_UPDATE_ID,
@@ -51,9 +55,13 @@ import {
 import { IdempotencyKeyReusedError, isPaymentNotFound, PaymentNotFoundError, PaymentStateError } from './errors';
 import { parse } from './parse';
 import { paymentIdFromKey, requestFingerprint } from './payment-id';
+import { toPaymentMethodToken, type ExchangePurpose, type PaymentMethodVault } from './payment-methods';
 import {
+  CardUpdateSchema,
+  type CardUpdateRequest,
   PaymentIdSchema,
   PaymentMethodSchema,
+  type PaymentMethodInput,
   PaymentStatusSchema,
   RefundRequestSchema,
   startPaymentSchema,
@@ -72,6 +80,11 @@ export interface PaymentsClientOptions {
    * start. Production sets refundWindowMs from REFUND_WINDOW_DAYS (config/client-options.ts); tests shorten durations.
    */
   policy?: Partial<PaymentPolicy>;
+  /**
+   * The configured gateway's card-for-token exchange. Without it only `pm_…` tokens are taken; with the sandbox's,
+   * raw test card numbers too (client/payment-methods.ts).
+   */
+  paymentMethods?: PaymentMethodVault;
 }
 
 export interface StartedPayment {
@@ -112,8 +125,11 @@ export class PaymentsClient {
     const req = parse(this.startSchema, request);
     const paymentId = paymentIdFromKey(req.idempotencyKey);
     const workflowId = paymentWorkflowId(paymentId);
-    const { idempotencyKey, ...params } = req;
-    const fingerprint = requestFingerprint(this.options.fingerprintSecret, params);
+    const { idempotencyKey, ...sent } = req;
+    // From what the caller sent (a number is in it only as this keyed hash), never from the token it becomes: a
+    // retry with the same card is the same request, though each exchange could have answered another pm_ id.
+    const fingerprint = requestFingerprint(this.options.fingerprintSecret, sent);
+    const params = { ...sent, paymentMethod: await this.tokenFor(sent.paymentMethod, paymentId, 'start') };
     // Update-with-start: the outcome Update is accepted in the run's first workflow task, where nothing else can
     // arrive with it. Every later result() attaches to it by id and sends the workflow nothing. An outcome
     // Update arriving later in a task together with a signal or an activity result is grouped differently when
@@ -298,11 +314,34 @@ export class PaymentsClient {
     }
   }
 
-  async replaceCard(paymentId: string, paymentMethod: PaymentMethod): Promise<{ cardVersion: number }> {
-    const pm = parse(PaymentMethodSchema, paymentMethod);
-    return this.update(paymentId, 'replace the card of', (h) =>
+  /** The new card of a payment awaiting one; a raw number or tok_ is exchanged for a pm_ token first. */
+  async replaceCard(paymentId: string, paymentMethod: PaymentMethodInput): Promise<{ cardVersion: number }> {
+    const id = parse(PaymentIdSchema, paymentId);
+    const pm = await this.tokenFor(parse(PaymentMethodSchema, paymentMethod), id, 'card');
+    return this.update(id, 'replace the card of', (h) =>
       h.executeUpdate(replaceCardUpdate, { args: [{ paymentMethod: pm }] }),
     );
+  }
+
+  /**
+   * A card update nobody waits for (the gateway's card updater, a customer portal): the `cardUpdated` signal. The
+   * payment takes it as `replaceCard` would, or records it as ignored with the reason; either way this only
+   * delivers. A closed payment is PaymentNotFoundError, as for any signal.
+   */
+  async sendCardUpdate(paymentId: string, update: CardUpdateRequest, card?: CardSummary): Promise<void> {
+    const id = parse(PaymentIdSchema, paymentId);
+    const { paymentMethod, source, reference } = parse(CardUpdateSchema, update);
+    const exchanged = await this.tokenFor(paymentMethod, id, 'card');
+    // The card updater's event names the card's new brand, last four and expiry: the payment shows those.
+    const pm = card && !exchanged.card ? { ...exchanged, card } : exchanged;
+    const signal: CardUpdate = { paymentMethod: pm, source, ...(reference ? { reference } : {}) };
+    await this.withPayment(id, (h) => h.signal(cardUpdatedSignal, signal));
+  }
+
+  /** The token the workflow gets for what the caller sent (payment-methods.ts): the number stays at the gateway. */
+  private tokenFor(method: PaymentMethod, paymentId: string, purpose: ExchangePurpose): Promise<PaymentMethodToken> {
+    const { paymentMethods: vault, fingerprintSecret: secret } = this.options;
+    return toPaymentMethodToken(method, { vault, secret, paymentId, purpose });
   }
 
   async cancel(paymentId: string, reason?: string): Promise<{ status: PaymentStatus }> {

@@ -9,20 +9,49 @@ import {
 import { DISPUTE_EVIDENCE_FIELDS } from '../shared/dispute-types';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
+import type { PaymentMethod } from '../shared/payment-types';
+import { PAYMENT_METHOD_ID } from '../shared/payment-validation';
 import { ISO_4217_CODES } from './currencies';
 
 export const IdempotencyKey = z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
 
-export const PaymentMethodSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('card'),
-    number: z.string().regex(CARD_NUMBER_FIELD_PATTERN, CARD_NUMBER_FIELD_MESSAGE),
-  }),
-  z.strictObject({
-    type: z.literal('token'),
-    token: z.string().regex(/^tok_[A-Za-z0-9_]{1,64}$/, 'token must look like tok_...'),
-  }),
-]);
+/**
+ * What a caller may pay with: a payment-method token (`{ type: 'token', id: 'pm_…' }`, Stripe's shape), a card
+ * token from the gateway's browser library (`token: 'tok_…'`), or, in test mode only, a raw card number. The
+ * client exchanges the last two for a `pm_…` token at the gateway before anything starts (payment-methods.ts).
+ */
+export const PaymentMethodSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('card'),
+      number: z.string().regex(CARD_NUMBER_FIELD_PATTERN, CARD_NUMBER_FIELD_MESSAGE),
+    }),
+    z
+      .strictObject({
+        type: z.literal('token'),
+        id: z.string().regex(PAYMENT_METHOD_ID, 'paymentMethod.id must look like pm_...').optional(),
+        token: z
+          .string()
+          .regex(/^tok_[A-Za-z0-9_]{1,64}$/, 'token must look like tok_...')
+          .optional(),
+      })
+      .refine((m) => (m.id === undefined) !== (m.token === undefined), 'give paymentMethod.id (pm_...), or token'),
+  ])
+  .transform((m): PaymentMethod => {
+    if (m.type === 'card') return m;
+    return m.id !== undefined ? { type: 'token', id: m.id } : { type: 'token', token: m.token as string };
+  });
+
+/** A payment method as a caller may send it (before the exchange). */
+export type PaymentMethodInput = z.input<typeof PaymentMethodSchema>;
+
+/** A card update for the `cardUpdated` signal: its payment method as the caller sends any (then exchanged). */
+export const CardUpdateSchema = z.strictObject({
+  paymentMethod: PaymentMethodSchema,
+  source: z.enum(['card_updater', 'customer_portal']),
+  reference: z.string().min(1).max(255).optional(),
+});
+export type CardUpdateRequest = z.input<typeof CardUpdateSchema>;
 
 const text = (max: number) => z.string().min(1).max(max);
 

@@ -1,6 +1,8 @@
 /** Options every process that starts payments or disputes (API, CLI) derives from the one parsed config. */
 import type { PaymentsClientOptions } from '../client/payments-client';
 import type { DisputesClientOptions } from '../client/disputes-client';
+import type { PaymentMethodVault } from '../client/payment-methods';
+import type { Gateway } from '../gateways/port';
 import type { Config } from '.';
 
 const HOUR = 60 * 60 * 1000;
@@ -19,5 +21,16 @@ export function disputesClientOptions(cfg: Config): DisputesClientOptions {
   return {
     taskQueue: cfg.TEMPORAL_TASK_QUEUE,
     policy: { submitMarginMs: Math.round(cfg.DISPUTE_SUBMIT_MARGIN_HOURS * HOUR) },
+  };
+}
+
+/**
+ * The card-for-token exchange the API and CLI make before a payment starts, at the configured gateway. Raw card
+ * numbers only with the sandbox (test mode); with GATEWAY=stripe they are refused (PCI: Stripe.js or Elements).
+ */
+export function paymentMethodVault(cfg: Pick<Config, 'GATEWAY'>, gateway: Gateway): PaymentMethodVault {
+  return {
+    acceptsCardNumbers: cfg.GATEWAY === 'sandbox',
+    createPaymentMethod: (req) => gateway.createPaymentMethod(req),
   };
 }

@@ -7,6 +7,7 @@ import { cardBrand, chargeOutcome, type CardOutcome, resolveToken } from './card
 import { cardDeclined, errorReply, type ErrorReply, resourceMissing } from './errors';
 import type { Outcome } from './idempotent-replies';
 import type { Ledger } from './ledger';
+import type { PaymentMethodStore } from './payment-methods';
 import type {
   Charge,
   ChargeStatus,
@@ -19,10 +20,16 @@ import type {
 /** Called for a charge whose test card is disputed after it succeeds; it must not act before the answer is out. */
 export type DisputeScheduler = (charge: Charge, reason: DisputeReason) => void;
 
-/** The card number behind a payment method, or a 400 `resource_missing` for an unknown token. */
+/** The card number behind a payment method, or a 400 `resource_missing` for an unknown token or id. */
 export function resolveCardNumber(
   method: PaymentMethodInput,
+  stored: PaymentMethodStore,
 ): { ok: true; number: string } | { ok: false; reply: ErrorReply } {
+  if (typeof method === 'string') {
+    const number = stored.numberOf(method);
+    if (number !== undefined) return { ok: true, number };
+    return { ok: false, reply: resourceMissing(`No such PaymentMethod: '${method}'`, 400) };
+  }
   if (method.type === 'card') return { ok: true, number: method.number };
   const number = resolveToken(method.token);
   if (number !== undefined) return { ok: true, number };

@@ -6,12 +6,15 @@ import type { EventLog } from './events';
 import type { FaultQueue } from './fault-queue';
 import type { IdempotencyStore } from './idempotency-key-store';
 import type { Ledger } from './ledger';
+import type { PaymentMethodStore } from './payment-methods';
 import type { RefundStore } from './refund-store';
 import type { RequestLog } from './request-log';
 import type { WebhookSender } from './webhooks';
 
 export interface SandboxContext {
   readonly ledger: Ledger;
+  /** Stored cards (`pm_…`): the only place the sandbox keeps a number. */
+  readonly paymentMethods: PaymentMethodStore;
   readonly refunds: RefundStore;
   readonly disputes: DisputeStore;
   readonly keys: IdempotencyStore;

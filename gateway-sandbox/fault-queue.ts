@@ -98,7 +98,15 @@ export class FaultQueue {
   }
 }
 
+/**
+ * The card-for-token exchange runs before a payment starts, in the client, not in a workflow: a fault meant for
+ * the payment's gateway calls (a blanket 503, "the next POST times out") must not be spent on it. Only a fault
+ * whose path names it applies to it.
+ */
+const EXCHANGE_PATH = '/v1/payment_methods';
+
 function matches(match: FaultMatch | undefined, target: FaultTarget): boolean {
+  if (target.path.startsWith(EXCHANGE_PATH) && !match?.path?.startsWith(EXCHANGE_PATH)) return false;
   if (!match) return true;
   if (match.method !== undefined && match.method !== target.method) return false;
   if (match.path !== undefined && !target.path.startsWith(match.path)) return false;

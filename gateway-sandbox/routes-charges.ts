@@ -32,7 +32,7 @@ export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext):
     const idempotencyKey = key.value;
     const input = parseWith(createChargeSchema, request.body);
     if (!input.ok) return deliverError(request, reply, ctx, input.reply);
-    const card = resolveCardNumber(input.value.payment_method);
+    const card = resolveCardNumber(input.value.payment_method, ctx.paymentMethods);
     if (!card.ok) return deliverError(request, reply, ctx, card.reply);
     return respondIdempotently(request, reply, ctx, {
       scope: 'POST /v1/charges',

@@ -23,13 +23,42 @@ const metadataSchema = z
   .record(z.string().min(1).max(40), z.string().max(500))
   .refine((metadata) => Object.keys(metadata).length <= 50, 'at most 50 keys');
 
-const paymentMethodSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('card'),
-    number: z.string().regex(CARD_NUMBER_PATTERN, 'must be a string of 12 to 19 digits'),
-  }),
-  z.strictObject({ type: z.literal('token'), token: z.string().min(1).max(255) }),
+const cardNumber = z.string().regex(CARD_NUMBER_PATTERN, 'must be a string of 12 to 19 digits');
+const paymentMethodId = z.string().regex(/^pm_[A-Za-z0-9_]{1,64}$/, 'must be a PaymentMethod id (pm_…)');
+
+/** A stored PaymentMethod's id, as Stripe takes it; the inline card and `tok_…` token of older clients too. */
+const paymentMethodSchema = z.union([
+  paymentMethodId,
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('card'), number: cardNumber }),
+    z.strictObject({ type: z.literal('token'), token: z.string().min(1).max(255) }),
+  ]),
 ]);
+
+const expiry = {
+  exp_month: z.number().int().min(1).max(12).optional(),
+  exp_year: z.number().int().min(2000).max(2100).optional(),
+};
+
+/** `POST /v1/payment_methods` (Stripe's create with `type: card`): a raw card (test mode) or a card token. */
+export const createPaymentMethodSchema = z.strictObject({
+  type: z.literal('card'),
+  card: z.union([
+    z.strictObject({
+      number: cardNumber,
+      ...expiry,
+      cvc: z
+        .string()
+        .regex(/^\d{3,4}$/)
+        .optional(),
+    }),
+    z.strictObject({ token: z.string().min(1).max(255) }),
+  ]),
+  metadata: metadataSchema.optional(),
+});
+
+/** `POST /_sandbox/payment_methods/:id/automatic_update`: the issuer's new card (number and/or expiry). */
+export const automaticUpdateSchema = z.strictObject({ number: cardNumber.optional(), ...expiry });
 
 export const createChargeSchema = z.strictObject({
   amount: z.number().int().positive().max(MAX_AMOUNT),

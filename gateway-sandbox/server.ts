@@ -14,9 +14,11 @@ import { registerFaultInjection } from './fault-hooks';
 import { FaultQueue } from './fault-queue';
 import { IdempotencyStore } from './idempotency-key-store';
 import { Ledger } from './ledger';
+import { PaymentMethodStore } from './payment-methods';
 import { RefundStore } from './refund-store';
 import { RequestLog } from './request-log';
 import { registerChargeRoutes } from './routes-charges';
+import { registerPaymentMethodRoutes } from './routes-payment-methods';
 import { registerDisputeRoutes } from './routes-disputes';
 import { registerRefundRoutes } from './routes-refunds';
 import { registerSandboxRoutes } from './routes-sandbox';
@@ -61,6 +63,7 @@ export async function createGatewaySandbox(options: GatewaySandboxOptions = {}):
   const webhooks = options.webhook && new WebhookSender(options.webhook, logger);
   const ctx: SandboxContext = {
     ledger: new Ledger(),
+    paymentMethods: new PaymentMethodStore(),
     refunds: new RefundStore(),
     disputes: new DisputeStore(),
     keys: new IdempotencyStore(options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS),
@@ -104,6 +107,7 @@ function buildApp(logger: Logger, apiKeys: ReadonlySet<string>, ctx: SandboxCont
   registerAuth(app, apiKeys);
   registerFaultInjection(app, ctx);
   registerChargeRoutes(app, ctx);
+  registerPaymentMethodRoutes(app, ctx);
   registerRefundRoutes(app, ctx);
   registerDisputeRoutes(app, ctx);
   registerSandboxRoutes(app, ctx);

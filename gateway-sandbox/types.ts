@@ -69,7 +69,27 @@ export interface ChargeList {
   data: Charge[];
 }
 
-export type PaymentMethodInput = { type: 'card'; number: string } | { type: 'token'; token: string };
+/** A stored PaymentMethod's id (`pm_…`, Stripe's shape), or the older inline card and `tok_…` token. */
+export type PaymentMethodInput = string | { type: 'card'; number: string } | { type: 'token'; token: string };
+
+/** A stored card as the API shows it (Stripe's PaymentMethod object): never the number. */
+export interface PaymentMethodObject {
+  id: string;
+  object: 'payment_method';
+  type: 'card';
+  card: { brand: CardBrand; last4: string; exp_month: number; exp_year: number };
+  metadata: Record<string, string>;
+  /** Unix seconds. */
+  created: number;
+}
+
+/** Stripe's card-updater event: the issuer sent the card's new details; `data.object` is the PaymentMethod. */
+export interface PaymentMethodUpdatedEvent {
+  id: string;
+  type: 'payment_method.automatically_updated';
+  created: number;
+  data: { object: PaymentMethodObject };
+}
 
 export interface CreateChargeInput {
   amount: number;
@@ -320,7 +340,7 @@ export interface DisputeEvent {
   };
 }
 
-export type WebhookEvent = ThreeDsCompletedEvent | DisputeEvent;
+export type WebhookEvent = ThreeDsCompletedEvent | DisputeEvent | PaymentMethodUpdatedEvent;
 
 export interface WebhookEventList {
   object: 'list';

@@ -9,7 +9,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors';
-import type { PaymentMethod, RefundReason } from '../shared/payment-types';
+import type { CardSummary, PaymentMethod, PaymentMethodToken, RefundReason } from '../shared/payment-types';
 
 /** What became of a charge. Processors' other states are mapped onto these by the adapter. */
 export type ChargeStatus =
@@ -101,7 +101,28 @@ export interface GatewayDispute {
   reason: string;
 }
 
+/**
+ * What the client exchanges for a payment-method token before a payment starts: a raw card (sandbox, test mode
+ * only) or a card token from the gateway's own browser library (`tok_…`). The number goes to the gateway and no
+ * further.
+ */
+export type CardSource = { number: string; expMonth?: number; expYear?: number; cvc?: string } | { token: string };
+
+export interface CreatePaymentMethodRequest {
+  card: CardSource;
+  /** A retried exchange under the same key answers the same PaymentMethod (no second one is stored). */
+  idempotencyKey: string;
+  /** Kept on the PaymentMethod; `payment_id` lets a card-updater webhook name the payment it concerns. */
+  metadata?: Record<string, string>;
+}
+
+export interface GatewayPaymentMethod extends PaymentMethodToken {
+  card: CardSummary;
+}
+
 export interface Gateway {
+  /** Stores a card at the gateway and answers its token (`pm_…`), brand, last four digits and expiry. */
+  createPaymentMethod(req: CreatePaymentMethodRequest): Promise<GatewayPaymentMethod>;
   /** Creates and confirms a charge, or answers with what an earlier request under the same key produced. */
   createCharge(req: CreateChargeRequest): Promise<GatewayCharge>;
   /** Confirms a charge after the cardholder's 3DS challenge. */

@@ -6,6 +6,7 @@
  */
 import { Agent, request } from 'undici';
 import type { PaymentMethod } from '../shared/payment-types';
+import type { CreatePaymentMethodRequest } from './port';
 import { httpFailure, transportFailure, type GatewayErrorBody } from './sandbox-errors';
 
 export interface SandboxClientOptions {
@@ -54,6 +55,11 @@ export interface SandboxRefundRequest {
   metadata: Record<string, string>;
 }
 
+export interface SandboxPaymentMethod {
+  id: string;
+  card: { brand: string; last4: string; exp_month: number; exp_year: number };
+}
+
 export interface SandboxChargeRequest {
   amount: number;
   currency: string;
@@ -77,11 +83,27 @@ export class SandboxClient {
     });
   }
 
+  /** `POST /v1/payment_methods`: the card is stored at the sandbox, which answers its `pm_…` id. */
+  createPaymentMethod(req: CreatePaymentMethodRequest): Promise<SandboxPaymentMethod> {
+    const { card } = req;
+    const body = {
+      type: 'card',
+      card:
+        'token' in card
+          ? { token: card.token }
+          : { number: card.number, exp_month: card.expMonth, exp_year: card.expYear, cvc: card.cvc },
+      metadata: req.metadata,
+    };
+    return this.call<SandboxPaymentMethod>('POST', '/v1/payment_methods', body, req.idempotencyKey);
+  }
+
   createCharge(req: SandboxChargeRequest, idempotencyKey: string): Promise<SandboxCharge> {
+    const method = req.paymentMethod;
     const body = {
       amount: req.amount,
       currency: req.currency.toLowerCase(),
-      payment_method: req.paymentMethod,
+      // A token goes as its id, as Stripe takes it; older inputs' inline card or tok_ as they always went.
+      payment_method: method.type === 'token' && 'id' in method ? method.id : method,
       metadata: req.metadata,
       ...(req.offSession ? { off_session: true } : {}),
       ...(req.requestThreeDS ? { payment_method_options: { card: { request_three_d_secure: 'any' } } } : {}),

@@ -12,6 +12,11 @@ export function createSandboxGateway(options: SandboxClientOptions): Gateway {
   const latestByKey = async (key: string) => (await client.findChargesByKey(key)).at(-1);
 
   return {
+    async createPaymentMethod(req) {
+      const pm = await client.createPaymentMethod(req);
+      const { brand, last4, exp_month: expMonth, exp_year: expYear } = pm.card;
+      return { type: 'token', id: pm.id, card: { brand, last4, expMonth, expYear } };
+    },
     async createCharge(req) {
       if (req.earlierRequest) {
         const earlier = await latestByKey(req.idempotencyKey);

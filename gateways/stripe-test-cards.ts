@@ -25,6 +25,7 @@ const TEST_PAYMENT_METHODS: Record<string, string> = {
 export type StripeMethod = { paymentMethod: string } | { cardToken: string };
 
 export function stripePaymentMethod(method: PaymentMethod): StripeMethod {
+  if (method.type === 'token' && 'id' in method) return { paymentMethod: method.id };
   if (method.type === 'token') {
     return method.token.startsWith('tok_') ? { cardToken: method.token } : { paymentMethod: method.token };
   }

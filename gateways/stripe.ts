@@ -9,7 +9,9 @@
  * (stripe-lookup.ts) and only sends when nothing was created. The package's own retries are off: Temporal owns them.
  */
 import Stripe from 'stripe';
-import type { CreateChargeRequest, Gateway, GatewayCharge } from './port';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../shared/errors';
+import type { CreateChargeRequest, Gateway, GatewayCharge, GatewayPaymentMethod } from './port';
 import { stripeFailure } from './stripe-errors';
 import { findIntentByKey, KEY_METADATA } from './stripe-lookup';
 import { toCharge, toDispute, toRefund } from './stripe-mapping';
@@ -68,6 +70,22 @@ export function createStripeGateway(options: StripeGatewayOptions): Gateway {
   }
 
   const gateway: Gateway = {
+    async createPaymentMethod(req) {
+      const { card } = req;
+      if ('token' in card) {
+        const created = await stripe.paymentMethods.create(
+          { type: 'card', card: { token: card.token }, ...(req.metadata ? { metadata: req.metadata } : {}) },
+          { idempotencyKey: req.idempotencyKey },
+        );
+        return toPaymentMethod(created);
+      }
+      // Test mode only: a raw number may not be sent to Stripe; its test cards have documented PaymentMethods.
+      if (/_live_/.test(options.secretKey)) throw liveCardNumber();
+      const method = stripePaymentMethod({ type: 'card', number: card.number });
+      if (!('paymentMethod' in method)) throw liveCardNumber();
+      // Stripe's test PaymentMethods for these cards are all Visa; nothing to ask Stripe.
+      return { type: 'token', id: method.paymentMethod, card: { brand: 'visa', last4: card.number.slice(-4) } };
+    },
     async createCharge(req) {
       if (req.earlierRequest === 'any_time') {
         const earlier = await findIntentByKey(stripe, req, recentWindowMs);
@@ -120,6 +138,23 @@ export function createStripeGateway(options: StripeGatewayOptions): Gateway {
     close: async () => {},
   };
   return mapErrors(gateway);
+}
+
+function toPaymentMethod(pm: Stripe.PaymentMethod): GatewayPaymentMethod {
+  const card = pm.card;
+  return {
+    type: 'token',
+    id: pm.id,
+    card: { brand: card?.brand, last4: card?.last4, expMonth: card?.exp_month, expYear: card?.exp_year },
+  };
+}
+
+function liveCardNumber(): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: ErrorType.InvalidInput,
+    message: 'Stripe takes raw card numbers in test mode only (its test cards); send a pm_… token',
+    nonRetryable: true,
+  });
 }
 
 /** Every method's Stripe errors become ours here, once. */

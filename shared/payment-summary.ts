@@ -21,8 +21,13 @@ function currencyExponent(currency: string): number {
   }
 }
 
-/** `card ending 4242`, or the token's id: what the customer paid with, without the number. */
+/** `visa ending 4242 (pm_…)`, `card ending 4242`, or the token: what the customer paid with, never the number. */
 export function describeMethod(method: PaymentMethod): string {
+  if (method.type === 'token' && 'id' in method) {
+    const card = method.card;
+    if (!card?.last4) return `token ${method.id}`;
+    return `${card.brand ?? 'card'} ending ${card.last4} (${method.id})`;
+  }
   if (method.type === 'token') return `token ${method.token}`;
   return `card ending ${method.number.replace(/\D/g, '').slice(-4)}`;
 }

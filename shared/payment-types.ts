@@ -8,7 +8,55 @@ export interface Money {
   currency: string;
 }
 
-export type PaymentMethod = { type: 'card'; number: string } | { type: 'token'; token: string };
+/** What a payment may show of its card: brand, last four digits, expiry. Never the number. */
+export interface CardSummary {
+  brand?: string;
+  last4?: string;
+  expMonth?: number;
+  expYear?: number;
+}
+
+/**
+ * A payment-method token (Stripe's `pm_…`): the only shape new payments carry into Temporal. `card` is what the
+ * gateway told us about it when the client exchanged a card for it (absent when the caller sent only the id).
+ */
+export interface PaymentMethodToken {
+  type: 'token';
+  id: string;
+  card?: CardSummary;
+}
+
+/**
+ * The shapes earlier releases put in workflow input (a raw number, a `tok_…` token). Running workflows and
+ * recorded histories hold them, so the workflow and the activities still take them; the client never starts a
+ * payment with one any more (it exchanges both for a `pm_…` token at the gateway first).
+ */
+export type LegacyPaymentMethod = { type: 'card'; number: string } | { type: 'token'; token: string };
+
+export type PaymentMethod = PaymentMethodToken | LegacyPaymentMethod;
+
+export function isPaymentMethodToken(pm: PaymentMethod): pm is PaymentMethodToken {
+  return pm.type === 'token' && 'id' in pm;
+}
+
+/**
+ * A card update that arrives without a caller waiting (the gateway's card updater, a customer portal): the
+ * `cardUpdated` signal. Handled like the `replaceCard` Update; one the payment cannot take is ignored, with its reason.
+ */
+export interface CardUpdate {
+  paymentMethod: PaymentMethodToken;
+  source: 'card_updater' | 'customer_portal';
+  /** The gateway event's id or the portal's message id: names the update in logs and in `ignoredCardUpdates`. */
+  reference?: string;
+}
+
+export interface IgnoredCardUpdate {
+  at: string;
+  source: CardUpdate['source'];
+  reference?: string;
+  paymentMethodId: string;
+  reason: string;
+}
 
 /** Durations and budgets; every field has a production default in `shared/payment-policy.ts`. */
 export interface PaymentPolicy {
@@ -187,6 +235,10 @@ export interface PaymentState {
   refunds: RefundRecord[];
   /** Set when this run answers from an earlier run's audit trail (that run is gone from Temporal). */
   replayedFromRun?: string;
+  /** The token being charged, with its brand and last four (absent for older inputs' numbers and tok_ tokens). */
+  paymentMethod?: PaymentMethodToken;
+  /** Card updates signalled while the payment could not take one (absent until the first): the last 20. */
+  ignoredCardUpdates?: IgnoredCardUpdate[];
 }
 
 export interface PaymentResult {

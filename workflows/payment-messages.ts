@@ -6,6 +6,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  CardUpdate,
   KeyClaimState,
   PaymentMethod,
   PaymentResult,
@@ -32,6 +33,12 @@ export const keyClaimQuery = defineQuery<KeyClaimState | undefined>('keyClaim');
 export const replaceCardUpdate = defineUpdate<{ cardVersion: number }, [{ paymentMethod: PaymentMethod }]>(
   'replaceCard',
 );
+/**
+ * A card update that arrives without a caller waiting: the gateway's card updater (Stripe's
+ * `payment_method.automatically_updated`) or a customer portal. A signal, because neither can wait for an answer;
+ * the workflow applies it with the same code as `replaceCard`, or records it as ignored with the reason.
+ */
+export const cardUpdatedSignal = defineSignal<[CardUpdate]>('cardUpdated');
 export const cancelPaymentUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('cancelPayment');
 export const retryPaymentUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('retryPayment');
 

@@ -27,10 +27,13 @@ import { CustomerMessage } from '../shared/outcome-messages';
 import { LEGACY_POLICY_DEFAULTS, resolvePolicy } from '../shared/payment-policy';
 import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import {
+  isPaymentMethodToken,
   PAYMENT_INPUT_VERSION,
   type PaymentInput,
   type AttemptRecord,
+  type CardUpdate,
   type EarlierClaim,
+  type IgnoredCardUpdate,
   type KeyClaimInput,
   type KeyClaimState,
   PaymentMethod,
@@ -49,6 +52,7 @@ import { reject } from './refuse';
 import { StatusRecorder } from './status-recorder';
 import {
   cancelPaymentUpdate,
+  cardUpdatedSignal,
   getPaymentStateQuery,
   keyClaimQuery,
   paymentOutcomeUpdate,
@@ -94,6 +98,9 @@ const OPERATOR_CANCEL_PATCH = 'operator-cancel';
 const OWN_CHARGE_RETRIES_PATCH = 'charge-counts-own-attempts';
 
 const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and takes no requests';
+
+/** Ignored card updates kept in the payment's state: enough to explain a few, bounded for a long refund window. */
+const MAX_IGNORED_UPDATES = 20;
 
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
@@ -196,6 +203,8 @@ class PaymentProcess {
       history: [],
       amountRefunded: 0,
       refunds: [],
+      // What the query shows (queries are not in history): the token only, never an older input's number.
+      ...(isPaymentMethodToken(input.paymentMethod) ? { paymentMethod: input.paymentMethod } : {}),
     };
     this.refunds = new RefundDesk({
       state: this.state,
@@ -226,15 +235,13 @@ class PaymentProcess {
     setHandler(threeDSCompletedSignal, (r) => this.onThreeDS(r));
     setHandler(replaceCardUpdate, ({ paymentMethod }) => this.onNewCard(paymentMethod), {
       validator: ({ paymentMethod }) => {
-        this.refuseIfAnsweringForEarlier();
-        if (this.state.status !== 'awaiting_payment_method')
-          reject(`payment is ${this.state.status}, not awaiting a payment method`);
-        // A second card while the first is being applied would silently replace it: one at a time.
-        if (this.newCard) reject('a card replacement is already being applied');
-        const problem = paymentMethodProblem(paymentMethod);
-        if (problem) reject(problem);
+        const refusal = this.newCardRefusal(paymentMethod);
+        if (refusal) reject(refusal);
       },
     });
+    // The same rules as replaceCard's validator, but a signal cannot be refused: one that cannot apply now is
+    // recorded with its reason (the payment's state shows it) and changes nothing. Never throws.
+    setHandler(cardUpdatedSignal, (update) => this.onCardUpdate(update));
     setHandler(
       cancelPaymentUpdate,
       async ({ reason }) => {
@@ -584,6 +591,8 @@ class PaymentProcess {
     if (!arrived || !this.newCard)
       return this.finish('failed', CustomerMessage.cardReplacementTimeout, 'card_replacement_timeout');
     this.paymentMethod = this.newCard;
+    if (isPaymentMethodToken(this.newCard)) this.state.paymentMethod = this.newCard;
+    else delete this.state.paymentMethod;
     this.state.cardVersion += 1; // new card, new key version: v2, v3 ...
     this.state.needsDifferentCard = false;
     this.declinesOnCard = 0;
@@ -675,6 +684,38 @@ class PaymentProcess {
    * A run answering for an earlier one takes no requests. While the claim is pending they are accepted as before
    * (a cancel may arrive with the first task); the cancel handler then fails if the key turns out to be taken.
    */
+  /** Why a new card cannot be taken now (replaceCard's validator and the cardUpdated signal), or undefined. */
+  private newCardRefusal(paymentMethod: unknown): string | undefined {
+    if (this.keyClaim?.state === 'earlier') return ANSWERED_FROM_EARLIER;
+    if (this.state.status !== 'awaiting_payment_method')
+      return `payment is ${this.state.status}, not awaiting a payment method`;
+    // A second card while the first is being applied would silently replace it: one at a time.
+    if (this.newCard) return 'a card replacement is already being applied';
+    return paymentMethodProblem(paymentMethod);
+  }
+
+  private onCardUpdate(update: CardUpdate): void {
+    const pm = update?.paymentMethod as PaymentMethod | undefined;
+    // Only tokens arrive by signal (the client exchanges anything else first): a number is refused unlooked-at.
+    const refusal =
+      pm && pm.type === 'token' && 'id' in pm ? this.newCardRefusal(pm) : 'a card update must carry a pm_ token';
+    const { paymentId } = this.input;
+    if (!refusal && pm) {
+      log.info('card update applied', { paymentId, source: update.source, reference: update.reference });
+      this.onNewCard(pm);
+      return;
+    }
+    const ignored: IgnoredCardUpdate = {
+      at: new Date().toISOString(),
+      source: update?.source,
+      paymentMethodId: pm && 'id' in pm ? String(pm.id) : 'none',
+      reason: refusal ?? 'a card update must carry a pm_ token',
+      ...(update?.reference ? { reference: update.reference } : {}),
+    };
+    log.warn('card update ignored', { paymentId, ...ignored });
+    this.state.ignoredCardUpdates = [...(this.state.ignoredCardUpdates ?? []), ignored].slice(-MAX_IGNORED_UPDATES);
+  }
+
   private refuseIfAnsweringForEarlier(): void {
     if (this.keyClaim?.state === 'earlier') reject(ANSWERED_FROM_EARLIER);
   }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { PaymentsClient } from '../../client/payments-client';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
+import { sandboxVault } from '../support/payment-harness';
 import { freePort } from '../../scripts/lib/free-port';
 import { main as reconcile } from '../../scripts/reconcile';
 import type { PaymentResult } from '../../shared/payment-types';
@@ -24,6 +25,7 @@ const taskQueue = `cluster-${randomUUID()}`;
 
 let cluster: TestCluster;
 let gateway: GatewaySandbox;
+let vault: ReturnType<typeof sandboxVault>;
 let connection: Connection;
 let payments: PaymentsClient;
 const workers: RealWorker[] = [];
@@ -82,7 +84,9 @@ beforeAll(async () => {
   await ready(1);
   connection = await Connection.connect({ address: cluster.address });
   const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
+  vault = sandboxVault(gateway.url);
   payments = new PaymentsClient(client, {
+    paymentMethods: vault,
     taskQueue,
     fingerprintSecret: 'cluster-test-secret',
     maxAmount: 1e8,
@@ -93,6 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const w of spawned) await w.stop();
   await connection?.close();
+  await vault?.close();
   await gateway?.close();
   await cluster?.stop();
 }, 60_000);

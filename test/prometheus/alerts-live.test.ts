@@ -16,6 +16,7 @@ import { registerApiMetrics } from '../../api/metrics';
 import { DisputesClient, type GatewayDispute } from '../../client/disputes-client';
 import { PaymentsClient } from '../../client/payments-client';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
+import { sandboxVault } from '../support/payment-harness';
 import { freePort } from '../../scripts/lib/free-port';
 import { TEST_DATA_CONVERTER } from '../support/encryption';
 import { spawnWorker, type RealWorker } from '../support/real-worker';
@@ -25,6 +26,7 @@ const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
 const RULES = path.resolve(__dirname, '../../prometheus/alerts.yml');
 const taskQueue = `alerts-${randomUUID()}`;
 let gateway: GatewaySandbox;
+let vault: ReturnType<typeof sandboxVault>;
 let worker: RealWorker;
 let prometheus: ChildProcess;
 let prometheusUrl: string;
@@ -81,7 +83,13 @@ beforeAll(async () => {
   prometheus.stderr?.on('data', (d: Buffer) => (prometheusOutput += d.toString()));
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
-  payments = new PaymentsClient(client, { taskQueue, fingerprintSecret: 'alerts-test-secret', maxAmount: 1e8 });
+  vault = sandboxVault(gateway.url);
+  payments = new PaymentsClient(client, {
+    taskQueue,
+    fingerprintSecret: 'alerts-test-secret',
+    maxAmount: 1e8,
+    paymentMethods: vault,
+  });
   disputes = new DisputesClient(client, { taskQueue, policy: { submitMarginMs: 1_000 } });
 }, 30_000);
 
@@ -90,6 +98,7 @@ afterAll(async () => {
   await apiMetrics?.close();
   await worker?.stop();
   await connection?.close();
+  await vault?.close();
   await gateway?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -165,6 +174,7 @@ it('the breaker alert fires while the gateway answers 503 and the worker holds c
     taskQueue,
     fingerprintSecret: 'alerts-test-secret',
     maxAmount: 1e8,
+    paymentMethods: vault,
     policy: {
       gatewayRetry: { initialIntervalMs: 100, maximumIntervalMs: 1_000, backoffCoefficient: 2, maximumAttempts: 20 },
     },

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { PaymentsClient } from '../../client/payments-client';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
+import { sandboxVault } from '../support/payment-harness';
 import { freePort } from '../../scripts/lib/free-port';
 import { createBackend, type Backend } from '../audit/support/backends';
 import { VISA } from '../support/cards';
@@ -23,6 +24,7 @@ const BURST = 5;
 const taskQueue = `budget-${randomUUID()}`;
 let backend: Backend;
 let gateway: GatewaySandbox;
+let vault: ReturnType<typeof sandboxVault>;
 let connection: Connection;
 let payments: PaymentsClient;
 const workers: RealWorker[] = [];
@@ -50,7 +52,9 @@ beforeAll(async () => {
   }
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
+  vault = sandboxVault(gateway.url);
   payments = new PaymentsClient(client, {
+    paymentMethods: vault,
     taskQueue,
     fingerprintSecret: 'budget-test-secret',
     maxAmount: 1e8,
@@ -74,6 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
   await connection?.close();
+  await vault?.close();
   await gateway?.close();
   await backend?.dispose();
 });

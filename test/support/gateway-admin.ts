@@ -54,8 +54,23 @@ export interface GatewayRequest {
   idempotencyKey?: string;
 }
 
-/** Every `/v1/*` request the sandbox received (faulted ones too), oldest first. */
+/**
+ * Every `/v1/*` request the workers sent the sandbox (faulted ones too), oldest first: the clients' card-for-token
+ * exchanges (`/v1/payment_methods`, made before a payment starts) are left out, as they are of the sandbox's
+ * faults; `clientExchanges` lists those.
+ */
 export async function gatewayRequests(gatewayUrl: string): Promise<GatewayRequest[]> {
+  return (await allRequests(gatewayUrl)).filter((r) => !isExchange(r));
+}
+
+/** The clients' card-for-token exchanges the sandbox received, oldest first. */
+export async function clientExchanges(gatewayUrl: string): Promise<GatewayRequest[]> {
+  return (await allRequests(gatewayUrl)).filter(isExchange);
+}
+
+const isExchange = (r: GatewayRequest) => r.path.startsWith('/v1/payment_methods');
+
+async function allRequests(gatewayUrl: string): Promise<GatewayRequest[]> {
   const res = await fetch(`${gatewayUrl}/_sandbox/requests`);
   if (!res.ok) throw new Error(`request log not readable: ${res.status}`);
   return ((await res.json()) as { requests: GatewayRequest[] }).requests;

@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { ConfiguredGateway } from '../../gateways/factory';
+import type { Gateway } from '../../gateways/port';
+import type { PaymentMethodVault } from '../../client/payment-methods';
 import { createSandboxGateway } from '../../gateways/sandbox';
 import { openAuditStore } from '../../audit/open';
 import type { AuditStore } from '../../audit/types';
@@ -16,7 +18,7 @@ import { temporalOperatorRequests } from '../../worker/operator-requests';
 import { temporalPaymentRecords } from '../../worker/payment-records';
 import { paymentWorkerOptions } from '../../worker/options';
 import { PaymentsClient } from '../../client/payments-client';
-import { createLogger } from '../../logging/logger';
+import { createLogger, type Logger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
@@ -48,6 +50,12 @@ export interface HarnessOptions {
    * that inject 5xx), the retry budget (default: seed 003's, in-process) and the refusals' deferral limit.
    */
   resilience?: { breaker?: CircuitBreaker } & Partial<ChargeResilience>;
+  /** The clients' card-for-token exchange; default: the gateway's, taking raw test numbers (the sandbox's rule). */
+  paymentMethods?: PaymentMethodVault;
+  /** The worker's and the sandbox's logger (default: ours at warn), e.g. one that keeps its lines for a test. */
+  logger?: Logger;
+  /** Clients and workers without the payload codec: what the server stores is what the workflow was given. */
+  plainPayloads?: boolean;
 }
 
 export interface PaymentHarness {
@@ -79,17 +87,16 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest globalSetup must start the dev server');
   installQuietRuntime();
   // Every client and worker encrypts payloads, as in production: nothing here sees card data in history.
-  const env = await TestWorkflowEnvironment.createFromExistingServer({
-    address,
-    client: { dataConverter: TEST_DATA_CONVERTER },
-  });
+  const dataConverter = options.plainPayloads ? {} : TEST_DATA_CONVERTER;
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address, client: { dataConverter } });
   const gateway = await createGatewaySandbox({
     port: 0,
     webhook: options.gatewayWebhook,
     idempotencyTtlMs: options.gatewayIdempotencyTtlMs,
+    logger: options.logger,
   });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
-  const logger = createLogger({ level: 'warn', name: 'test' });
+  const logger = options.logger ?? createLogger({ level: 'warn', name: 'test' });
   const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));
   const gatewayClient =
     options.adapter?.gateway ??
@@ -130,7 +137,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       connection: env.nativeConnection,
       taskQueue: queue,
       workflowBundle,
-      dataConverter: TEST_DATA_CONVERTER,
+      dataConverter,
       ...workerOptions,
       shutdownGraceTime: '1s',
     });
@@ -144,6 +151,8 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       fingerprintSecret: 'test-secret-0123456789',
       maxAmount: 100_000_000,
       policy: { ...FAST_POLICY, ...policy },
+      // As the API and CLI in test mode: raw test cards are exchanged for a pm_ token at the gateway first.
+      paymentMethods: options.paymentMethods ?? testModeVault(gatewayClient),
     });
   return {
     env,
@@ -180,6 +189,22 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The exchange a client in test mode makes (what `paymentMethodVault` gives for GATEWAY=sandbox). */
+export function testModeVault(gateway: Gateway): PaymentMethodVault {
+  return { acceptsCardNumbers: true, createPaymentMethod: (req) => gateway.createPaymentMethod(req) };
+}
+
+/** A test-mode exchange at a sandbox by URL, for tests that build their own clients; close it in afterAll. */
+export function sandboxVault(url: string): PaymentMethodVault & { close(): Promise<void> } {
+  const gateway = createSandboxGateway({
+    baseUrl: url,
+    apiKey: 'sk_test_sandbox',
+    connectTimeoutMs: 1_000,
+    readTimeoutMs: 5_000,
+  });
+  return { ...testModeVault(gateway), close: () => gateway.close() };
 }
 
 /** A key no other test uses, so every test's payments and ledger entries are its own. */

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DisputesClient, type GatewayDispute } from '../../client/disputes-client';
 import { PaymentsClient } from '../../client/payments-client';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
+import { sandboxVault } from '../support/payment-harness';
 import { freePort } from '../../scripts/lib/free-port';
 import { paymentWorkflowId } from '../../shared/ids';
 import { TEST_DATA_CONVERTER } from '../support/encryption';
@@ -16,6 +17,7 @@ import { eventually } from '../support/wait';
 
 const taskQueue = `metrics-${randomUUID()}`;
 let gateway: GatewaySandbox;
+let vault: ReturnType<typeof sandboxVault>;
 let worker: RealWorker;
 let connection: Connection;
 let payments: PaymentsClient;
@@ -36,13 +38,20 @@ beforeAll(async () => {
   });
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, dataConverter: TEST_DATA_CONVERTER });
-  payments = new PaymentsClient(client, { taskQueue, fingerprintSecret: 'metrics-test-secret', maxAmount: 1e8 });
+  vault = sandboxVault(gateway.url);
+  payments = new PaymentsClient(client, {
+    taskQueue,
+    fingerprintSecret: 'metrics-test-secret',
+    maxAmount: 1e8,
+    paymentMethods: vault,
+  });
   disputes = new DisputesClient(client, { taskQueue, policy: { submitMarginMs: 1_000 } });
 }, 30_000);
 
 afterAll(async () => {
   await worker?.stop();
   await connection?.close();
+  await vault?.close();
   await gateway?.close();
 });
 
