@@ -238,7 +238,6 @@ export function toDto(s: PaymentState): PaymentDto {
     capturedAt: s.capturedAt,
     refundableUntil: s.refundableUntil,
     refunds: s.refunds?.map(maskedRefund),
-    paymentMethod: s.paymentMethod,
     ignoredCardUpdates: s.ignoredCardUpdates,
     ...(s.replayedFromRun ? { fromAuditTrail: true } : {}),
   };

@@ -124,28 +124,13 @@ export const PaymentResponse = z
     capturedAt: z.string().optional(),
     refundableUntil: z.string().optional(),
     refunds: z.array(Refund).optional(),
-    paymentMethod: z
-      .object({
-        type: z.literal('token'),
-        id: z.string(),
-        card: z
-          .object({
-            brand: z.string().optional(),
-            last4: z.string().optional(),
-            expMonth: z.number().optional(),
-            expYear: z.number().optional(),
-          })
-          .optional(),
-      })
-      .optional()
-      .describe('The payment-method token being charged, with its brand and last four digits (never a number).'),
     ignoredCardUpdates: z
       .array(
         z.object({
           at: z.string(),
           source: z.enum(['card_updater', 'customer_portal']),
           reference: z.string().optional(),
-          paymentMethodId: z.string(),
+          token: z.string().describe('The pm_ token the update named.'),
           reason: z.string(),
         }),
       )

@@ -3,6 +3,7 @@
  * through `deliver`/`respondIdempotently` so injected latency and dropped responses apply uniformly.
  */
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import { cancelCharge, confirmCharge, createCharge, resolveCardNumber } from './charges';
 import type { SandboxContext } from './context';
 import { disputeScheduler } from './disputes';
@@ -15,8 +16,8 @@ import {
   serialize,
   type Outcome,
 } from './idempotent-replies';
-import { chargeListQuerySchema, confirmChargeSchema, createChargeSchema, parseWith } from './schemas';
-import type { ChargeList } from './types';
+import { chargeListQuerySchema, chargeSchemaFor, confirmChargeSchema, parseWith } from './schemas';
+import type { ChargeList, CreateChargeInput } from './types';
 
 interface ChargeParams {
   id: string;
@@ -30,7 +31,7 @@ export function registerChargeRoutes(app: FastifyInstance, ctx: SandboxContext):
     const key = requireIdempotencyKey(request);
     if (!key.ok) return deliverError(request, reply, ctx, key.reply);
     const idempotencyKey = key.value;
-    const input = parseWith(createChargeSchema, request.body);
+    const input = parseWith(chargeSchemaFor(request.body) as z.ZodType<CreateChargeInput>, request.body);
     if (!input.ok) return deliverError(request, reply, ctx, input.reply);
     const card = resolveCardNumber(input.value.payment_method, ctx.paymentMethods);
     if (!card.ok) return deliverError(request, reply, ctx, card.reply);

@@ -26,13 +26,10 @@ const metadataSchema = z
 const cardNumber = z.string().regex(CARD_NUMBER_PATTERN, 'must be a string of 12 to 19 digits');
 const paymentMethodId = z.string().regex(/^pm_[A-Za-z0-9_]{1,64}$/, 'must be a PaymentMethod id (pm_…)');
 
-/** A stored PaymentMethod's id, as Stripe takes it; the inline card and `tok_…` token of older clients too. */
-const paymentMethodSchema = z.union([
-  paymentMethodId,
-  z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('card'), number: cardNumber }),
-    z.strictObject({ type: z.literal('token'), token: z.string().min(1).max(255) }),
-  ]),
+/** The inline card and `tok_…` token of older clients; a stored PaymentMethod goes by its id (below). */
+const paymentMethodSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('card'), number: cardNumber }),
+  z.strictObject({ type: z.literal('token'), token: z.string().min(1).max(255) }),
 ]);
 
 const expiry = {
@@ -74,6 +71,18 @@ export const createChargeSchema = z.strictObject({
     .strictObject({ card: z.strictObject({ request_three_d_secure: z.enum(['any', 'automatic']) }) })
     .optional(),
 });
+
+/** A charge of a stored PaymentMethod: `payment_method: 'pm_…'`, as Stripe takes it. */
+export const createChargeByIdSchema = createChargeSchema.extend({ payment_method: paymentMethodId });
+
+/**
+ * The schema for this body: by id when `payment_method` is a string, else inline. Two schemas rather than a union,
+ * so a bad inline card still names its parameter (`payment_method[number]`) and a missing one is `parameter_missing`.
+ */
+export function chargeSchemaFor(body: unknown): typeof createChargeSchema | typeof createChargeByIdSchema {
+  const method = (body as { payment_method?: unknown } | null)?.payment_method;
+  return typeof method === 'string' ? createChargeByIdSchema : createChargeSchema;
+}
 
 /** Confirm takes no parameters; an empty body and `{}` are both fine. */
 export const confirmChargeSchema = z.strictObject({}).optional();

@@ -54,7 +54,8 @@ export interface IgnoredCardUpdate {
   at: string;
   source: CardUpdate['source'];
   reference?: string;
-  paymentMethodId: string;
+  /** The pm_ token the update named. */
+  token: string;
   reason: string;
 }
 

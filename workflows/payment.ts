@@ -708,7 +708,7 @@ class PaymentProcess {
     const ignored: IgnoredCardUpdate = {
       at: new Date().toISOString(),
       source: update?.source,
-      paymentMethodId: pm && 'id' in pm ? String(pm.id) : 'none',
+      token: pm && 'id' in pm ? String(pm.id) : 'none',
       reason: refusal ?? 'a card update must carry a pm_ token',
       ...(update?.reference ? { reference: update.reference } : {}),
     };

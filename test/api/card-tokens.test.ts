@@ -70,15 +70,18 @@ describe('paying with a raw test card (sandbox)', () => {
     const answer = await api.pay(key, payment(VISA), '?wait=5s');
     expect(answer.status).toBe(201);
     expect(answer.body.status).toBe('succeeded');
-    expect(answer.body.paymentMethod).toEqual({
+    const paymentId = paymentIdFromKey(key);
+    // The API's answer names no payment method at all; the payment's state (the query) holds the token.
+    expect(answer.text).not.toMatch(/paymentMethod/);
+    const { paymentMethod } = await api.h.client.getPayment(paymentId);
+    expect(paymentMethod).toEqual({
       type: 'token',
       id: expect.stringMatching(/^pm_/),
       card: { brand: 'visa', last4: '4242', expMonth: expect.any(Number), expYear: expect.any(Number) },
     });
     expect(answer.text).not.toContain(VISA);
-    const paymentId = paymentIdFromKey(key);
     const input = await startInput(paymentId);
-    expect(input.paymentMethod).toEqual(answer.body.paymentMethod);
+    expect(input.paymentMethod).toEqual(paymentMethod);
     expect(JSON.stringify(input)).not.toContain(VISA);
     // One charge, made with the stored card: the sandbox knew the number from the exchange alone.
     const charges = await ledgerFor(api.h.gateway.url, paymentId);
@@ -98,8 +101,13 @@ describe('paying with a raw test card (sandbox)', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.paymentId).toBe(first.body.paymentId);
     // The exchange was replayed by the gateway under the same key: the same pm_, not a second stored card.
-    expect(again.body.paymentMethod.id).toBe(first.body.paymentMethod.id);
     const paymentId = paymentIdFromKey(key);
+    const pmIds = (await clientExchanges(api.h.gateway.url))
+      .filter((r) => r.idempotencyKey?.startsWith(`pm:${paymentId}:start:`))
+      .map((r) => r.idempotencyKey);
+    expect(pmIds).toHaveLength(2);
+    expect(new Set(pmIds).size).toBe(1);
+    expect((await api.h.client.getPayment(paymentId)).paymentMethod?.id).toMatch(/^pm_/);
     const runs = [];
     for await (const wf of api.h.env.client.workflow.list({ query: `WorkflowId = '${paymentWorkflowId(paymentId)}'` }))
       runs.push(wf.runId);
@@ -119,8 +127,9 @@ describe('paying with a raw test card (sandbox)', () => {
       '?wait=5s',
     );
     expect(answer.status).toBe(201);
-    expect(answer.body).toMatchObject({ status: 'succeeded', paymentMethod: { type: 'token', id: pm.id } });
+    expect(answer.body).toMatchObject({ status: 'succeeded' });
     const paymentId = paymentIdFromKey(key);
+    expect((await api.h.client.getPayment(paymentId)).paymentMethod).toEqual({ type: 'token', id: pm.id });
     expect((await clientExchanges(api.h.gateway.url)).filter((r) => r.idempotencyKey?.includes(paymentId))).toEqual([]);
   });
 });
@@ -180,7 +189,8 @@ describe('card replacement', () => {
       body: { paymentMethod: { type: 'token', id: pm.id } },
     });
     expect(replaced.status).toBe(200);
-    expect(replaced.body).toMatchObject({ status: 'succeeded', cardVersion: 2, paymentMethod: { id: pm.id } });
+    expect(replaced.body).toMatchObject({ status: 'succeeded', cardVersion: 2 });
+    expect((await api.h.client.getPayment(paymentId)).paymentMethod?.id).toBe(pm.id);
     const charges = await ledgerFor(api.h.gateway.url, paymentId);
     expect(charges.map((c) => [c.idempotency_key, c.status])).toEqual([
       [`${paymentId}:v1`, 'failed'],
@@ -194,7 +204,8 @@ describe('card replacement', () => {
       body: { paymentMethod: { type: 'card', number: VISA } },
     });
     expect(replaced.status).toBe(200);
-    expect(replaced.body).toMatchObject({ status: 'succeeded', paymentMethod: { card: { last4: '4242' } } });
+    expect(replaced.body).toMatchObject({ status: 'succeeded' });
+    expect((await api.h.client.getPayment(paymentId)).paymentMethod?.card?.last4).toBe('4242');
     const history = await api.h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory();
     const update = history.events?.find(
       (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'replaceCard',
@@ -266,11 +277,13 @@ describe('card updates without a waiting caller (the cardUpdated signal)', () =>
         at: expect.any(String),
         source: 'customer_portal',
         reference: 'portal-msg-2',
-        paymentMethodId: pm.id,
+        token: pm.id,
         reason: 'payment is succeeded, not awaiting a payment method',
       },
     ]);
-    expect(state).toMatchObject({ status: 'succeeded', cardVersion: 1, paymentMethod: paid.body.paymentMethod });
+    const before = state.paymentMethod;
+    expect(before?.id).not.toBe(pm.id);
+    expect(state).toMatchObject({ status: 'succeeded', cardVersion: 1 });
     expect(await ledgerFor(api.h.gateway.url, paymentId)).toHaveLength(1);
     const read = await api.call('GET', `/payments/${paymentId}`);
     expect(read.body.ignoredCardUpdates).toEqual(state.ignoredCardUpdates);

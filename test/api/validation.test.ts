@@ -210,6 +210,7 @@ describe('OpenAPI', () => {
       '/payments/{id}/3ds',
       '/payments/{id}/cancel',
       '/payments/{id}/card',
+      '/payments/{id}/card-updates',
       '/payments/{id}/refunds',
       '/payments/{id}/retry',
       '/webhooks/gateway',
