@@ -21,12 +21,11 @@ function currencyExponent(currency: string): number {
   }
 }
 
-/** `visa ending 4242 (pm_…)`, `card ending 4242`, or the token: what the customer paid with, never the number. */
+/** `card ending 4242`, or the token: what the customer paid with, never the number. */
 export function describeMethod(method: PaymentMethod): string {
   if (method.type === 'token' && 'id' in method) {
-    const card = method.card;
-    if (!card?.last4) return `token ${method.id}`;
-    return `${card.brand ?? 'card'} ending ${card.last4} (${method.id})`;
+    // The same words as for older inputs' numbers: the token itself is in the static details.
+    return method.card?.last4 ? `card ending ${method.card.last4}` : `token ${method.id}`;
   }
   if (method.type === 'token') return `token ${method.token}`;
   return `card ending ${method.number.replace(/\D/g, '').slice(-4)}`;
@@ -57,6 +56,8 @@ export function paymentStaticDetails(
     `amount: ${formatAmount(p.amount, p.currency)} (${p.amount} minor units)`,
     describeMethod(p.paymentMethod),
   ];
+  const pm = p.paymentMethod;
+  if (pm.type === 'token' && 'id' in pm && pm.card?.last4) lines.push(`token: ${pm.id} (${pm.card.brand ?? 'card'})`);
   if (p.customerId) lines.push(`customer: ${p.customerId}`);
   if (p.description) lines.push(`description: ${maskCardNumbers(p.description)}`);
   return lines.join('  \n');

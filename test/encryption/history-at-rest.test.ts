@@ -98,7 +98,9 @@ describe('with the payload codec switched off', () => {
     expect(JSON.stringify(input)).not.toContain(CARD);
     // User metadata (the UI's summary) names the card by brand and last four.
     const summary = text(asBytes(history.events?.[0]?.userMetadata?.summary?.data));
-    expect(summary).toContain('visa ending 5556');
+    expect(summary).toContain('card ending 5556');
+    const details = text(asBytes(history.events?.[0]?.userMetadata?.details?.data));
+    expect(details).toContain(`token: ${input.paymentMethod.id} (visa)`);
 
     const described = await handle.describe();
     expect(JSON.stringify(described.memo)).not.toContain(CARD);

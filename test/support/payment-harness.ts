@@ -106,6 +106,18 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       connectTimeoutMs: 1_000,
       readTimeoutMs: options.readTimeoutMs ?? 2_000,
     });
+  // The clients' exchange: the adapter's when the test brings one, else the sandbox with its valid key (a test of a
+  // worker whose key the gateway refuses, gatewayApiKey, is about the worker's calls, not the client's).
+  const exchangeGateway =
+    options.adapter?.gateway ??
+    (options.gatewayApiKey === undefined
+      ? gatewayClient
+      : createSandboxGateway({
+          baseUrl: gateway.url,
+          apiKey: 'sk_test_sandbox',
+          connectTimeoutMs: 1_000,
+          readTimeoutMs: 2_000,
+        }));
   bundle ??= await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
@@ -152,7 +164,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       maxAmount: 100_000_000,
       policy: { ...FAST_POLICY, ...policy },
       // As the API and CLI in test mode: raw test cards are exchanged for a pm_ token at the gateway first.
-      paymentMethods: options.paymentMethods ?? testModeVault(gatewayClient),
+      paymentMethods: options.paymentMethods ?? testModeVault(exchangeGateway),
     });
   return {
     env,
@@ -182,6 +194,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       [main, ...workers].filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
       await Promise.all([mainRun, ...running]);
       await gatewayClient.close();
+      if (exchangeGateway !== gatewayClient) await exchangeGateway.close();
       await resilience.retryBudget.close();
       await gateway.close();
       if (!options.audit) await audit.close();
