@@ -7,6 +7,7 @@ import { createGatewayActivities } from './gateway';
 import { createDisputeResumeActivities } from './dispute-resume';
 import { createDisputeActivities } from './gateway-disputes';
 import { createRefundActivities } from './gateway-refunds';
+import { createRefundLedgerActivities } from './refund-ledger';
 import { createOperatorActivities, type OperatorRequests } from './operator-requests';
 import { createSweepActivities } from './termination-sweep';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createGatewayActivities(deps),
     ...createRefundActivities(deps),
+    ...createRefundLedgerActivities(deps),
     ...createDisputeActivities(deps),
     ...createDisputeResumeActivities(deps),
     ...createAuditActivities(deps),

@@ -52,6 +52,7 @@ import {
   ThreeDSResultSchema,
   type StartPaymentRequest,
 } from './schemas';
+import { mergeRefunds, refundsView, sendToRefundsWorkflow } from './refunds-workflow';
 import { listByStatus, listWhere } from './visibility';
 import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
@@ -64,6 +65,13 @@ export interface PaymentsClientOptions {
    * start. Production sets refundWindowMs from REFUND_WINDOW_DAYS (config/client-options.ts); tests shorten durations.
    */
   policy?: Partial<PaymentPolicy>;
+  /** How long a payment's refunds workflow waits for another refund before it closes (default one hour). */
+  refundsIdleMs?: number;
+  /**
+   * The input version of payments this client starts (default PAYMENT_INPUT_VERSION). Only for tests of runs an
+   * earlier release started, and for a staged roll-out: an older version keeps the run open for refunds.
+   */
+  inputVersion?: number;
 }
 
 export interface StartedPayment {
@@ -86,6 +94,7 @@ const REFUND_REPLAY_POLL_MS = 100;
 const KEY_CLAIM_WAIT_MS = 15_000;
 const KEY_CLAIM_POLL_MS = 10;
 const KEY_CLAIM_POLL_MAX_MS = 100;
+const DEFAULT_REFUNDS_IDLE_MS = 60 * 60 * 1000;
 
 export class PaymentsClient {
   private readonly startSchema: ReturnType<typeof startPaymentSchema>;
@@ -118,7 +127,14 @@ export class PaymentsClient {
       // The fingerprint rides in the input too: the run claims the key with it in the audit database, which
       // outlives this run (retention) and the gateway's key memory.
       args: [
-        { ...params, version: PAYMENT_INPUT_VERSION, paymentId, idempotencyKey, policy: this.policy, fingerprint },
+        {
+          ...params,
+          version: this.options.inputVersion ?? PAYMENT_INPUT_VERSION,
+          paymentId,
+          idempotencyKey,
+          policy: this.policy,
+          fingerprint,
+        },
       ],
       // FAIL + REJECT_DUPLICATE: exactly one caller creates the payment; every other gets "already started".
       workflowIdConflictPolicy: 'FAIL',
@@ -181,8 +197,11 @@ export class PaymentsClient {
     }
   }
 
+  /** The payment's state; for a payment whose refunds have their own workflow, merged with its refunds. */
   async getPayment(paymentId: string): Promise<PaymentState> {
-    return this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
+    const state = await this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
+    if (!state.refundsWorkflowId) return state;
+    return mergeRefunds(state, await refundsView(this.client, state.refundsWorkflowId));
   }
 
   /**
@@ -224,10 +243,12 @@ export class PaymentsClient {
   }
 
   /** The refund this request made, or undefined when the workflow refused it because the key is taken. */
-  private sendRefund(paymentId: string, req: RefundRequest): Promise<RefundRecord | undefined> {
+  private async sendRefund(paymentId: string, req: RefundRequest): Promise<RefundRecord | undefined> {
     // An Update id of its own per request: under a shared id Temporal answers every caller with the first
     // Update's result, so none could tell whether it made the refund, nor notice that its body differed.
     const updateId = `refund:${req.requestKey}:${randomUUID()}`;
+    const { refundsWorkflowId } = await this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
+    if (refundsWorkflowId) return this.sendToRefunds(paymentId, refundsWorkflowId, req, updateId);
     return this.update(paymentId, 'refund', async (h) => {
       try {
         return await h.executeUpdate(refundPaymentUpdate, { args: [req], updateId });
@@ -236,6 +257,31 @@ export class PaymentsClient {
         throw err;
       }
     });
+  }
+
+  /** Version 4 on: the payment's refunds workflow serialises its refunds (the payment run has closed). */
+  private async sendToRefunds(
+    paymentId: string,
+    workflowId: string,
+    req: RefundRequest,
+    updateId: string,
+  ): Promise<RefundRecord | undefined> {
+    const { gatewayCallTimeoutMs, unknownOutcome, refundRetry, refundWindowMs } = this.policy;
+    const policy = {
+      gatewayCallTimeoutMs,
+      unknownOutcome,
+      refundRetry,
+      refundWindowMs,
+      idleMs: this.options.refundsIdleMs ?? DEFAULT_REFUNDS_IDLE_MS,
+    };
+    const target = { workflowId, paymentId, taskQueue: this.options.taskQueue, policy };
+    try {
+      return await sendToRefundsWorkflow(this.client, target, req, updateId);
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+      if (isRejection(err) && findRefund(await this.getPayment(paymentId), req.requestKey)) return undefined;
+      throw new PaymentStateError(err.cause?.message ?? err.message);
+    }
   }
 
   /** Answers a repeated key as its first request was answered, once that refund has settled. */

@@ -14,7 +14,7 @@ import type { AuditStore } from '../../audit/types';
 import { temporalOperatorRequests } from '../../worker/operator-requests';
 import { temporalPaymentRecords } from '../../worker/payment-records';
 import { paymentWorkerOptions } from '../../worker/options';
-import { PaymentsClient } from '../../client/payments-client';
+import { PaymentsClient, type PaymentsClientOptions } from '../../client/payments-client';
 import { createLogger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
@@ -34,12 +34,16 @@ export interface HarnessOptions {
   gatewayIdempotencyTtlMs?: number;
 }
 
+/** Client options beyond the policy: pin a payment input version (v3 runs stay open), shorten the refunds idle. */
+export type ClientExtras = Pick<PaymentsClientOptions, 'inputVersion' | 'refundsIdleMs'>;
+
 export interface PaymentHarness {
   env: TestWorkflowEnvironment;
   gateway: GatewaySandbox;
   audit: AuditStore;
   client: PaymentsClient;
-  clientWith(policy: Partial<PaymentPolicy>): PaymentsClient;
+  /** A client with test policy overrides, and optionally an older input version or a short refunds idle time. */
+  clientWith(policy: Partial<PaymentPolicy>, options?: ClientExtras): PaymentsClient;
   taskQueue: string;
   /** A client on a task queue no worker polls yet, and a way to start that worker later. */
   delayedWorker(): { client: PaymentsClient; start(): Promise<void> };
@@ -109,13 +113,15 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   let mainRun = main.run();
   const running: Promise<void>[] = [];
   const workers: Worker[] = [];
-  const clientWith = (policy: Partial<PaymentPolicy>, queue = taskQueue) =>
+  const clientOn = (queue: string, policy: Partial<PaymentPolicy>, extras: ClientExtras = {}) =>
     new PaymentsClient(env.client, {
       taskQueue: queue,
       fingerprintSecret: 'test-secret-0123456789',
       maxAmount: 100_000_000,
       policy: { ...FAST_POLICY, ...policy },
+      ...extras,
     });
+  const clientWith = (policy: Partial<PaymentPolicy>, extras?: ClientExtras) => clientOn(taskQueue, policy, extras);
   return {
     env,
     gateway,
@@ -126,7 +132,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     delayedWorker: () => {
       const queue = `test-delayed-${randomUUID()}`;
       return {
-        client: clientWith({}, queue),
+        client: clientOn(queue, {}),
         start: async () => {
           const late = await createWorker(queue);
           workers.push(late);
