@@ -20,7 +20,7 @@ import type {
   RefundRecord,
   RefundRequest,
 } from '../shared/payment-types';
-import type { PaymentStatus } from '../shared/payment-status';
+import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import { resolvePolicy } from '../shared/payment-policy';
 import { paymentStaticDetails, paymentSummary } from '../shared/payment-summary';
 import { PAYMENT_INPUT_VERSION } from '../shared/payment-types';
@@ -52,7 +52,13 @@ import {
   ThreeDSResultSchema,
   type StartPaymentRequest,
 } from './schemas';
-import { mergeRefunds, refundsView, sendToRefundsWorkflow } from './refunds-workflow';
+import {
+  listRefundedThroughWorkflow,
+  mergeRefunds,
+  refundsView,
+  sendToRefundsWorkflow,
+  withRefundStatuses,
+} from './refunds-workflow';
 import { listByStatus, listWhere } from './visibility';
 import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
@@ -247,8 +253,13 @@ export class PaymentsClient {
     // An Update id of its own per request: under a shared id Temporal answers every caller with the first
     // Update's result, so none could tell whether it made the refund, nor notice that its body differed.
     const updateId = `refund:${req.requestKey}:${randomUUID()}`;
-    const { refundsWorkflowId } = await this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
-    if (refundsWorkflowId) return this.sendToRefunds(paymentId, refundsWorkflowId, req, updateId);
+    const payment = await this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
+    if (payment.refundsWorkflowId) {
+      // Nothing was captured: refused here, as the payment run would, without starting a refunds run for nothing.
+      const refusal = notCapturedRefusal(payment);
+      if (refusal) throw new PaymentStateError(refusal);
+      return this.sendToRefunds(paymentId, payment.refundsWorkflowId, req, updateId);
+    }
     return this.update(paymentId, 'refund', async (h) => {
       try {
         return await h.executeUpdate(refundPaymentUpdate, { args: [req], updateId });
@@ -359,7 +370,16 @@ export class PaymentsClient {
     const status = parse(PaymentStatusSchema, filter.status);
     const query = { workflowType: paymentWorkflow.name, attribute: PaymentStatusKey.name, status, limit: filter.limit };
     const found = await listByStatus(this.client, query);
-    return found.map((wf) => ({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime }));
+    const runs = found.map((wf) => ({
+      paymentId: paymentIdFromWorkflowId(wf.workflowId),
+      status,
+      startTime: wf.startTime,
+    }));
+    const listed = [
+      ...(await withRefundStatuses(this.client, runs)),
+      ...(await listRefundedThroughWorkflow(this.client, status, filter.limit ?? 100)),
+    ];
+    return listed.slice(0, filter.limit ?? 100);
   }
 
   /**
@@ -374,11 +394,15 @@ export class PaymentsClient {
       `WorkflowType = '${paymentWorkflow.name}' AND ${NEEDS_ATTENTION_QUERY}`,
       filter,
     );
-    return found.map((wf) => ({
-      paymentId: paymentIdFromWorkflowId(wf.workflowId),
-      status: wf.searchAttributes.get(PaymentStatusKey) ?? 'unknown',
-      startTime: wf.startTime,
-    }));
+    // A terminated payment refunded through its refunds workflow needs nobody any more.
+    return withRefundStatuses(
+      this.client,
+      found.map((wf) => ({
+        paymentId: paymentIdFromWorkflowId(wf.workflowId),
+        status: wf.searchAttributes.get(PaymentStatusKey) ?? 'unknown',
+        startTime: wf.startTime,
+      })),
+    );
   }
 
   private async withPayment<T>(paymentId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
@@ -417,6 +441,13 @@ export class PaymentsClient {
     }
     return new PaymentStateError(`cannot ${action} payment: it is ${state.status} and finished`);
   }
+}
+
+/** Why a payment that captured nothing cannot be refunded, in the words the payment run uses; or undefined. */
+function notCapturedRefusal(state: PaymentState): string | undefined {
+  if (state.capturedAt) return undefined;
+  if (TERMINAL_STATUSES.includes(state.status)) return `cannot refund payment: it is ${state.status} and finished`;
+  return `payment is ${state.status}; only a succeeded payment can be refunded`;
 }
 
 function findRefund(state: PaymentState, requestKey: string): RefundRecord | undefined {

@@ -11,8 +11,11 @@ import {
 import type { PaymentState, RefundRecord, RefundRequest } from '../shared/payment-types';
 import type { PaymentStatus } from '../shared/payment-status';
 import { REFUNDS_INPUT_VERSION, type RefundsPolicy } from '../shared/refunds-types';
+import { paymentIdFromRefundsWorkflowId, paymentWorkflowId, refundsWorkflowId } from '../shared/ids';
+import { PaymentStatusKey } from '../shared/search-attributes';
 import { refundsWorkflow } from '../workflows/refunds';
 import { getRefundsQuery, requestRefundUpdate, type RefundsView } from '../workflows/refunds-messages';
+import { listByStatus } from './visibility';
 
 /** Statuses only a refund leads to: when the refunds run has one, it is the payment's status. */
 const REFUND_STATUSES: readonly PaymentStatus[] = ['partially_refunded', 'refunded'];
@@ -93,4 +96,55 @@ function startOperation(target: RefundsTarget) {
 function closedRun(err: unknown): boolean {
   const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
   return err instanceof WorkflowNotFoundError || /completed|not found/i.test(text);
+}
+
+/** The PaymentStatus of the payment's latest refunds run, or undefined when it has none. */
+export async function refundsStatus(client: Client, paymentId: string): Promise<string | undefined> {
+  try {
+    const described = await client.workflow.getHandle(refundsWorkflowId(paymentId)).describe();
+    return described.typedSearchAttributes.get(PaymentStatusKey);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+export interface ListedPayment {
+  paymentId: string;
+  status: string;
+  startTime: Date;
+}
+
+/**
+ * A v4 payment run keeps the status it closed with (succeeded, terminated); its refunds run carries the later one.
+ * So a listed payment whose refunds run moved it on is listed under that status instead, not under its run's.
+ */
+export async function withRefundStatuses(client: Client, listed: ListedPayment[]): Promise<ListedPayment[]> {
+  const out: ListedPayment[] = [];
+  for (const p of listed) {
+    const later = p.status === 'succeeded' || p.status === 'terminated' ? await refundsStatus(client, p.paymentId) : '';
+    if (!later || !REFUND_STATUSES.includes(later as PaymentStatus)) out.push(p);
+  }
+  return out;
+}
+
+/** Payments refunded (in part or fully) through their refunds workflow whose latest refunds run is in `status`. */
+export async function listRefundedThroughWorkflow(
+  client: Client,
+  status: PaymentStatus,
+  limit: number,
+): Promise<ListedPayment[]> {
+  if (!REFUND_STATUSES.includes(status)) return [];
+  const query = { workflowType: refundsWorkflow.name, attribute: PaymentStatusKey.name, status, limit };
+  const seen = new Set<string>();
+  const out: ListedPayment[] = [];
+  for (const wf of await listByStatus(client, query)) {
+    const paymentId = paymentIdFromRefundsWorkflowId(wf.workflowId);
+    // An older run of the id says what it said when it closed; only the latest run is the payment's status now.
+    if (seen.has(paymentId) || (await refundsStatus(client, paymentId)) !== status) continue;
+    seen.add(paymentId);
+    const payment = await client.workflow.getHandle(paymentWorkflowId(paymentId)).describe();
+    out.push({ paymentId, status, startTime: payment.startTime });
+  }
+  return out;
 }

@@ -94,8 +94,9 @@ describe('a payment of input version 4', () => {
     expect(await waitClosed(paymentWorkflowId(paymentId))).toBe('COMPLETED');
     const attempt = h.client.refund(paymentId, { amount: 100, requestKey: uniqueKey('nope') });
     await expect(attempt).rejects.toBeInstanceOf(PaymentStateError);
-    await expect(attempt).rejects.toThrow(/payment is failed; only a succeeded payment can be refunded/);
+    await expect(attempt).rejects.toThrow(/cannot refund payment: it is failed and finished/);
     expect((await h.audit.history(paymentId)).map((r) => r.status)).toEqual(['initiated', 'processing', 'failed']);
+    expect(await refundsRuns(paymentId)).toHaveLength(0); // nothing captured: no refunds run was started
   });
 });
 

@@ -32,6 +32,8 @@ export interface HarnessOptions {
   gatewayWebhook?: WebhookConfig;
   /** How long the sandbox gateway remembers an idempotency key (default 24 h); tiny to test a forgotten key. */
   gatewayIdempotencyTtlMs?: number;
+  /** The input version of every client's payments (default the current one); 3 for suites of open-run behaviour. */
+  inputVersion?: number;
 }
 
 /** Client options beyond the policy: pin a payment input version (v3 runs stay open), shorten the refunds idle. */
@@ -119,6 +121,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       fingerprintSecret: 'test-secret-0123456789',
       maxAmount: 100_000_000,
       policy: { ...FAST_POLICY, ...policy },
+      ...(options.inputVersion ? { inputVersion: options.inputVersion } : {}),
       ...extras,
     });
   const clientWith = (policy: Partial<PaymentPolicy>, extras?: ClientExtras) => clientOn(taskQueue, policy, extras);
