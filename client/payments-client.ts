@@ -59,6 +59,7 @@ import {
   sendToRefundsWorkflow,
   withRefundStatuses,
 } from './refunds-workflow';
+import { serially } from './serial-queries';
 import { listByStatus, listWhere } from './visibility';
 import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
@@ -205,9 +206,14 @@ export class PaymentsClient {
 
   /** The payment's state; for a payment whose refunds have their own workflow, merged with its refunds. */
   async getPayment(paymentId: string): Promise<PaymentState> {
-    const state = await this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
+    const state = await this.paymentRunState(paymentId);
     if (!state.refundsWorkflowId) return state;
     return mergeRefunds(state, await refundsView(this.client, state.refundsWorkflowId));
+  }
+
+  /** The payment run's own state (for version 4, without its refunds). */
+  private paymentRunState(paymentId: string): Promise<PaymentState> {
+    return this.withPayment(paymentId, (h) => serially(h.workflowId, () => h.query(getPaymentStateQuery)));
   }
 
   /**
@@ -242,18 +248,20 @@ export class PaymentsClient {
    */
   async requestRefund(paymentId: string, request: RefundRequest): Promise<RefundAnswer> {
     const req = parse(RefundRequestSchema, request);
-    const earlier = findRefund(await this.getPayment(paymentId), req.requestKey);
-    const made = earlier ? undefined : await this.sendRefund(paymentId, req);
+    const payment = await this.paymentRunState(paymentId);
+    // Version 4: the refunds run's validator refuses a key it holds, so no read of the refunds comes first.
+    const earlier = payment.refundsWorkflowId ? undefined : findRefund(payment, req.requestKey);
+    const made = earlier ? undefined : await this.sendRefund(payment, req);
     if (made) return { refund: made, created: true };
     return { refund: await this.replayRefund(paymentId, req), created: false };
   }
 
   /** The refund this request made, or undefined when the workflow refused it because the key is taken. */
-  private async sendRefund(paymentId: string, req: RefundRequest): Promise<RefundRecord | undefined> {
+  private async sendRefund(payment: PaymentState, req: RefundRequest): Promise<RefundRecord | undefined> {
     // An Update id of its own per request: under a shared id Temporal answers every caller with the first
     // Update's result, so none could tell whether it made the refund, nor notice that its body differed.
     const updateId = `refund:${req.requestKey}:${randomUUID()}`;
-    const payment = await this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
+    const { paymentId } = payment;
     if (payment.refundsWorkflowId) {
       // Nothing was captured: refused here, as the payment run would, without starting a refunds run for nothing.
       const refusal = notCapturedRefusal(payment);

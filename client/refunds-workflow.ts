@@ -15,6 +15,7 @@ import { paymentIdFromRefundsWorkflowId, paymentWorkflowId, refundsWorkflowId } 
 import { PaymentStatusKey } from '../shared/search-attributes';
 import { refundsWorkflow } from '../workflows/refunds';
 import { getRefundsQuery, requestRefundUpdate, type RefundsView } from '../workflows/refunds-messages';
+import { serially } from './serial-queries';
 import { listByStatus } from './visibility';
 
 /** Statuses only a refund leads to: when the refunds run has one, it is the payment's status. */
@@ -26,7 +27,8 @@ const CLOSED_RUN_ATTEMPTS = 3;
 /** The latest refunds run's view of the payment, or undefined when none ever ran (or it has not read the trail). */
 export async function refundsView(client: Client, workflowId: string): Promise<PaymentState | undefined> {
   try {
-    const view: RefundsView = await client.workflow.getHandle(workflowId).query(getRefundsQuery);
+    const handle = client.workflow.getHandle(workflowId);
+    const view: RefundsView = await serially(workflowId, () => handle.query(getRefundsQuery));
     return view.loaded ? view.state : undefined;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;

@@ -83,6 +83,15 @@ describe('a payment of input version 4', () => {
     await saveHistory(h.env, 'v4-succeeded-closes', paymentId);
   });
 
+  it('answers ten reads at once of its closed run, each well within the query timeout', async () => {
+    const { paymentId } = await paidPayment(700);
+    await waitClosed(paymentWorkflowId(paymentId));
+    const started = Date.now();
+    const reads = await Promise.all(Array.from({ length: 10 }, () => h.client.getPayment(paymentId)));
+    expect(reads.map((r) => r.status)).toEqual(Array(10).fill('succeeded'));
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('closes at once when it fails, with the failure as its answer', async () => {
     const { paymentId } = await h.client.startPayment({
       idempotencyKey: uniqueKey('v4-fraud'),
