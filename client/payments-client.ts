@@ -191,7 +191,7 @@ export class PaymentsClient {
     const deadline = Date.now() + KEY_CLAIM_WAIT_MS;
     // Backing off: every query is a workflow task for a worker (a full replay when the run is not cached).
     for (let pollMs = KEY_CLAIM_POLL_MS; ; pollMs = Math.min(pollMs * 2, KEY_CLAIM_POLL_MAX_MS)) {
-      const claim = await handle.query(keyClaimQuery).catch((err: unknown) => {
+      const claim = await serially(handle.workflowId, () => handle.query(keyClaimQuery)).catch((err: unknown) => {
         if (err instanceof QueryNotRegisteredError) return undefined;
         throw err;
       });
@@ -272,7 +272,7 @@ export class PaymentsClient {
       try {
         return await h.executeUpdate(refundPaymentUpdate, { args: [req], updateId });
       } catch (err) {
-        if (isRejection(err) && findRefund(await h.query(getPaymentStateQuery), req.requestKey)) return undefined;
+        if (isRejection(err) && findRefund(await this.paymentRunState(paymentId), req.requestKey)) return undefined;
         throw err;
       }
     });
@@ -447,6 +447,12 @@ export class PaymentsClient {
     if (action === 'refund' && state.refundableUntil) {
       return new PaymentStateError(`cannot refund payment: the refund window closed at ${state.refundableUntil}`);
     }
+    // A closed run (every settled payment of input version 4) answers in the words its validators use when open.
+    if (action === 'replace the card of') {
+      return new PaymentStateError(`payment is ${state.status}, not awaiting a payment method; it is finished`);
+    }
+    if (action === 'retry')
+      return new PaymentStateError(`payment is ${state.status}, not dead_lettered; it is finished`);
     return new PaymentStateError(`cannot ${action} payment: it is ${state.status} and finished`);
   }
 }

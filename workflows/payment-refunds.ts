@@ -120,7 +120,9 @@ export class RefundDesk {
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const type = err.cause instanceof ApplicationFailure ? (err.cause.type ?? '') : '';
-      if (REFUSED.has(type)) return await this.fail(record, err.cause?.message ?? type);
+      const why = err.cause?.message ?? type;
+      if (REFUSED.has(type))
+        return this.host.recordsEveryOutcome ? await this.failRecorded(record, why) : this.fail(record, why);
       return this.resolveUnknown(record);
     }
   }
@@ -187,20 +189,24 @@ export class RefundDesk {
     return { requestKey: record.requestKey, refundReason: record.reason, requestedAt: record.requestedAt };
   }
 
-  private async fail(record: RefundRecord, why: string): Promise<never> {
+  /** The refunds workflow's refusal: its row first (the amount stays reserved meanwhile), then as `fail`. */
+  private async failRecorded(record: RefundRecord, why: string): Promise<never> {
+    await this.host.transition(this.host.state.status, {
+      refundSeq: record.refundNumber,
+      refundAmount: record.amount,
+      refundOutcome: 'refused',
+      refundFailure: why,
+      gatewayKey: record.gatewayKey,
+      ...this.request(record),
+    });
+    return this.fail(record, why);
+  }
+
+  /** Synchronous, as payment runs have always refused (their histories replay this exact path). */
+  private fail(record: RefundRecord, why: string): never {
     this.reserved -= record.amount;
     record.status = 'failed';
     record.failure = why;
-    if (this.host.recordsEveryOutcome) {
-      await this.host.transition(this.host.state.status, {
-        refundSeq: record.refundNumber,
-        refundAmount: record.amount,
-        refundOutcome: 'refused',
-        refundFailure: why,
-        gatewayKey: record.gatewayKey,
-        ...this.request(record),
-      });
-    }
     throw ApplicationFailure.create({
       type: ErrorType.RefundRefused,
       message: `refund not made: ${why}`,
@@ -254,7 +260,10 @@ export class RefundDesk {
         .lookupRefund({ paymentId: this.host.state.paymentId, gatewayKey: record.gatewayKey })
         .catch(() => undefined);
       if (found?.found) return this.settle(record, found);
-      if (found) return await this.fail(record, 'the gateway was unavailable and holds no refund under this key');
+      if (found) {
+        const why = 'the gateway was unavailable and holds no refund under this key';
+        return this.host.recordsEveryOutcome ? await this.failRecorded(record, why) : this.fail(record, why);
+      }
       if (check < maxChecks) await sleep(checkIntervalMs);
     }
     // Still no answer: keep the amount reserved so no later refund can push the total past the capture.

@@ -319,8 +319,9 @@ class PaymentProcess {
       return this.result();
     }
     await this.settle();
-    const refundsHere = !this.closesOnSettle && (!this.legacy || patched(REFUND_WINDOW_PATCH));
-    if (this.state.status === 'succeeded' && refundsHere) await this.refundWindow();
+    // Version 4 closes here. The marker is asked only of a succeeded legacy run, exactly where it always was.
+    const refundsHere = () => !this.closesOnSettle && (!this.legacy || patched(REFUND_WINDOW_PATCH));
+    if (this.state.status === 'succeeded' && refundsHere()) await this.refundWindow();
     // Let waiting Updates (outcome, cancel, refunds) answer before the run closes.
     await condition(allHandlersFinished);
     return this.result();

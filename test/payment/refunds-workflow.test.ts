@@ -162,6 +162,16 @@ describe('the refunds workflow', () => {
     await saveWorkflowHistory(h.env, 'refunds-workflow-partial-then-full', refundsWorkflowId(paymentId));
   });
 
+  it('lists a partly refunded payment under partially_refunded, no longer under succeeded', async () => {
+    const { paymentId } = await paidPayment(900);
+    await h.client.refund(paymentId, { amount: 100, requestKey: uniqueKey('listed') });
+    const has = (list: Array<{ paymentId: string }>) => list.some((p) => p.paymentId === paymentId);
+    const partial = await eventually(() => h.client.listPayments({ status: 'partially_refunded', limit: 1000 }), has);
+    expect(partial.find((p) => p.paymentId === paymentId)).toMatchObject({ status: 'partially_refunded' });
+    const succeeded = await h.client.listPayments({ status: 'succeeded', limit: 1000 });
+    expect(has(succeeded)).toBe(false);
+  });
+
   it('refuses an over-refund with a clear error and refunds nothing', async () => {
     const { paymentId, chargeId } = await paidPayment(1000);
     const attempt = h.client.refund(paymentId, { amount: 1200, requestKey: uniqueKey('over') });
@@ -223,6 +233,39 @@ describe('the refunds workflow', () => {
       [2, 500, 'succeeded'],
       [3, 200, 'succeeded'],
     ]);
+  });
+
+  it('records a refund the gateway refused, so the next run numbers past it', async () => {
+    const client = h.clientWith({}, { refundsIdleMs: IDLE_MS });
+    const { paymentId, chargeId } = await paidPayment(1000, client);
+    // Someone refunded 600 at the gateway directly: our refund of the full amount is refused there (400).
+    const outside = await fetch(`${h.gateway.url}/v1/refunds`, {
+      method: 'POST',
+      headers: {
+        Authorization: 'Bearer sk_test_sandbox',
+        'Content-Type': 'application/json',
+        'Idempotency-Key': uniqueKey('outside'),
+      },
+      body: JSON.stringify({ charge: chargeId, amount: 600 }),
+    });
+    expect(outside.status).toBeLessThan(300);
+    const refused = client.refund(paymentId, { requestKey: uniqueKey('refused') });
+    await expect(refused).rejects.toBeInstanceOf(PaymentStateError);
+    await expect(refused).rejects.toThrow(/refund not made/);
+    const row = (await h.audit.history(paymentId)).at(-1);
+    expect(row).toMatchObject({ status: 'succeeded', metadata: { refundSeq: 1, refundOutcome: 'refused' } });
+    await waitClosed(refundsWorkflowId(paymentId));
+
+    const next = await client.refund(paymentId, { amount: 400, requestKey: uniqueKey('after-refusal') });
+    expect(next).toMatchObject({ status: 'succeeded', amount: 400, refundNumber: 2 });
+    const ours = (await refundsInLedger(chargeId)).filter((r) => r.idempotency_key.startsWith('refund_'));
+    expect(ours.map((r) => [r.idempotency_key, r.amount])).toEqual([[`refund_${chargeId}_2`, 400]]);
+    const state = await client.getPayment(paymentId);
+    expect(state.refunds.map((r) => [r.refundNumber, r.status])).toEqual([
+      [1, 'failed'],
+      [2, 'succeeded'],
+    ]);
+    expect(state).toMatchObject({ status: 'partially_refunded', amountRefunded: 400 });
   });
 
   it('answers a repeated refund key with the same refund, also after the run that made it closed', async () => {
