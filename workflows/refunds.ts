@@ -148,7 +148,8 @@ class RefundsProcess {
   /** A refund's status change: the search attribute of this run, and the payment's append-only audit row. */
   private async transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void> {
     this.state.status = status;
-    await this.statuses.record(status, ({ eventKey }) => {
+    await this.statuses.record(status, ({ seq }) => {
+      const eventKey = refundEventKey(workflowInfo().runId, seq, status, metadata);
       this.state.history.push({ seq: this.state.history.length + 1, status, at: new Date().toISOString() });
       return this.audit.recordStatus({
         paymentId: this.input.paymentId,
@@ -164,6 +165,18 @@ class RefundsProcess {
       });
     });
   }
+}
+
+/**
+ * `<runId>:refund-<n>-<what>:<status>`. Each refund's number is unique across all refunds runs of the payment and
+ * each of its outcomes is recorded once, so the key without its run id (how a reset run's rows are matched to the
+ * rows it re-records) names one step of one refund: a later run's `1:partially_refunded` cannot pass for an
+ * earlier run's, as it would with the per-run row counter alone.
+ */
+function refundEventKey(runId: string, seq: number, status: PaymentStatus, meta: Record<string, unknown>): string {
+  if (typeof meta.refundSeq !== 'number') return `${runId}:${seq}:${status}`;
+  const what = typeof meta.refundOutcome === 'string' ? meta.refundOutcome : 'refunded';
+  return `${runId}:refund-${meta.refundSeq}-${what}:${status}`;
 }
 
 /** What the request alone gets wrong, before the payment is known (the desk checks the same, and more). */
