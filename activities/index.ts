@@ -2,18 +2,21 @@
 import type { AuditStore } from '../audit/types';
 import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
-import type { GatewayClient } from './gateway-client';
-import { createGatewayActivities } from './gateway';
+import type { Gateway } from '../gateways/port';
+import { createGatewayActivities } from './charges';
 import { createDisputeResumeActivities } from './dispute-resume';
-import { createDisputeActivities } from './gateway-disputes';
-import { createRefundActivities } from './gateway-refunds';
+import { createDisputeActivities } from './disputes';
+import { createRefundActivities } from './refunds';
 import { createRefundLedgerActivities } from './refund-ledger';
 import { createOperatorActivities, type OperatorRequests } from './operator-requests';
 import { createSweepActivities } from './termination-sweep';
+import { createMerchantWebhookActivities, type MerchantWebhookConfig } from './merchant-webhooks';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
 
 export interface ActivityDeps {
-  gateway: GatewayClient;
+  /** The configured adapter (gateways/factory.ts), behind the port: activities never know which one. */
+  gateway: Gateway;
+  /** Written into charge outcomes (`gateway`), so history says which processor answered. */
   gatewayName: string;
   audit: AuditStore;
   logger: Logger;
@@ -22,6 +25,8 @@ export interface ActivityDeps {
   merchant: MerchantPolicies;
   /** What operators asked of a run through Temporal (its history). */
   operators: OperatorRequests;
+  /** Where merchant events go (signed webhooks); absent: the worker sends none (deliveries wait, retried). */
+  merchantWebhook?: MerchantWebhookConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -34,12 +39,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditActivities(deps),
     ...createOperatorActivities(deps),
     ...createSweepActivities(deps),
+    ...createMerchantWebhookActivities(deps),
   };
 }
 
 export type PaymentActivities = ReturnType<typeof createActivities>;
-export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput } from './gateway';
+export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput } from './charges';
 export type { RecordStatusInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
 export type { OperatorRequest, OperatorRequests } from './operator-requests';
-export type { RefundChargeInput, RefundOutcome, RefundLookup } from './gateway-refunds';
+export type { RefundChargeInput, RefundOutcome, RefundLookup } from './refunds';

@@ -11,7 +11,7 @@ import type { DisputeInput } from '../shared/dispute-types';
 import { disputeIdFromWorkflowId, paymentIdFromWorkflowId } from '../shared/ids';
 import { TERMINAL_STATUSES } from '../shared/payment-status';
 import { planResume, terminatedDisputeKey, type ResumePlan } from './dispute-resume';
-import { createGatewayActivities, type GatewayActivityDeps } from './gateway';
+import { createGatewayActivities, type GatewayActivityDeps } from './charges';
 import type { ClosedRun, OperatorRequests, RunClosure } from './operator-requests';
 
 export interface SweepDeps extends GatewayActivityDeps {

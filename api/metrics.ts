@@ -5,12 +5,20 @@
  * The worker exports the payments' business metrics on its own port (workflows/metrics.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Logger } from '../logging/logger';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export function registerApiMetrics(app: FastifyInstance): Registry {
+export interface ApiMetricsOptions {
+  /** Payments needing a person, by reason (visibility counts), read at each scrape. */
+  attention?: () => Promise<Record<string, number>>;
+  logger?: Logger;
+}
+
+export function registerApiMetrics(app: FastifyInstance, options: ApiMetricsOptions = {}): Registry {
   const registry = new Registry();
+  if (options.attention) registerAttentionGauge(registry, options.attention, options.logger);
   // Node's own (event-loop lag, heap, GC), prefixed so they do not collide with the worker's in one Prometheus.
   collectDefaultMetrics({ register: registry, prefix: 'payments_api_' });
   const requests = new Counter({
@@ -36,4 +44,30 @@ export function registerApiMetrics(app: FastifyInstance): Registry {
     return registry.metrics();
   });
   return registry;
+}
+
+/**
+ * Open dead letters, unknown outcomes and charged terminated payments: a gauge read from Temporal's visibility at
+ * scrape time, so it is the state now (the worker's counters only say how many arrived). When visibility cannot be
+ * read the series are dropped for that scrape: absent means "not known", where a stale number would lie.
+ */
+function registerAttentionGauge(
+  registry: Registry,
+  count: () => Promise<Record<string, number>>,
+  logger: Logger | undefined,
+): void {
+  new Gauge({
+    name: 'payments_needing_attention',
+    help: "Payments that wait for a person, by reason (PaymentStatus search attribute, this task queue's runs)",
+    labelNames: ['reason'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        for (const [reason, n] of Object.entries(await count())) this.set({ reason }, n);
+      } catch (err) {
+        logger?.warn({ err }, 'metrics: could not count payments needing attention');
+      }
+    },
+  });
 }

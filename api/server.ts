@@ -121,7 +121,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
-  registerApiMetrics(app);
+  registerApiMetrics(app, { attention: () => options.payments.countNeedingAttention(), logger });
 
   void app.register(webhookRoutes, {
     payments: options.payments,

@@ -23,6 +23,7 @@ import { renderMarkdown, updateBenchmarksMd, writeJson, type RunReport, type Tar
 import { startStack, type Stack } from './lib/stack';
 import { baselineScenario, type Twin } from './scenarios/baseline';
 import { faultsScenario } from './scenarios/faults';
+import { floorRatio, floorScenario } from './scenarios/floor';
 import { happyClosedLoop, happyOpenLoop, warmUp, type StepDetail } from './scenarios/happy';
 import { parkedScenario, type ParkedRound } from './scenarios/parked';
 
@@ -54,6 +55,16 @@ function targets(o: BenchOptions, rows: ResultRow[], held: number | undefined, p
       target: 'p50 at 25/s < 50 ms',
       met: at25 ? at25.latency.p50Ms < 50 : undefined,
       measured: at25 ? `p50 ${at25.latency.p50Ms.toFixed(1)} ms` : '25/s not in --rates',
+    });
+  }
+  const floorAt10 = rows.find((r) => r.scenario === 'happy-closed' && r.load.startsWith('10 callers'))?.floor;
+  if (rows.some((r) => r.scenario === 'floor-closed')) {
+    out.push({
+      target: 'CPU per payment (worker + server, 10 callers) ≤ 1.2× the one-activity floor',
+      met: floorAt10 ? floorAt10.ratio <= 1.2 : undefined,
+      measured: floorAt10
+        ? `${floorAt10.ratio}× (floor at ${floorAt10.floorLoad})`
+        : 'no closed-loop row at 10 callers',
     });
   }
   const big = parked.find((p) => p.parked === 10_000);
@@ -165,6 +176,7 @@ async function main(): Promise<void> {
   const has = (s: string) => o.scenarios.includes(s as never);
   let failure: unknown;
   try {
+    if (has('floor')) rows.push(...(await floorScenario(ctx)));
     if (has('happy') || has('closed') || has('faults')) await warmUp(ctx);
     if (has('happy')) {
       const happy = await happyOpenLoop(ctx);
@@ -209,6 +221,12 @@ async function main(): Promise<void> {
     sampler.stop();
     await connection.close();
     await stack.stop();
+  }
+
+  const floors = rows.filter((r) => r.scenario === 'floor-closed');
+  for (const r of rows) {
+    const ratio = r.scenario.startsWith('baseline') ? undefined : floorRatio(r, floors);
+    if (ratio) r.floor = ratio;
   }
 
   const finishedAt = new Date();

@@ -26,7 +26,15 @@ import { paymentStaticDetails, paymentSummary } from '../shared/payment-summary'
 import { PAYMENT_INPUT_VERSION } from '../shared/payment-types';
 import { ErrorType } from '../shared/errors';
 import { paymentIdFromWorkflowId, paymentWorkflowId } from '../shared/ids';
-import { CustomerIdKey, NEEDS_ATTENTION_QUERY, PaymentAmountKey, PaymentStatusKey } from '../shared/search-attributes';
+import {
+  ATTENTION_QUERIES,
+  ATTENTION_REASONS,
+  type AttentionReason,
+  CustomerIdKey,
+  NEEDS_ATTENTION_QUERY,
+  PaymentAmountKey,
+  PaymentStatusKey,
+} from '../shared/search-attributes';
 import { paymentWorkflow } from '../workflows/payment';
 import {
   cancelPaymentUpdate,
@@ -411,6 +419,19 @@ export class PaymentsClient {
         startTime: wf.startTime,
       })),
     );
+  }
+
+  /**
+   * How many of this task queue's payments need a person, by reason: the numbers behind the API's
+   * `payments_needing_attention` gauge. Counted by visibility (eventually consistent, seconds behind).
+   */
+  async countNeedingAttention(): Promise<Record<AttentionReason, number>> {
+    const scope = `WorkflowType = '${paymentWorkflow.name}' AND TaskQueue = '${this.options.taskQueue}'`;
+    const count = async (where: string) => (await this.client.workflow.count(`${scope} AND ${where}`)).count;
+    const [deadLettered, unknown, terminatedCharged] = await Promise.all(
+      ATTENTION_REASONS.map((reason) => count(ATTENTION_QUERIES[reason])),
+    );
+    return { dead_lettered: deadLettered, unknown, terminated_charged: terminatedCharged };
   }
 
   private async withPayment<T>(paymentId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseEncryptionKeys } from '../encryption/payload-codec';
 import { PAYMENTS_TASK_QUEUE } from '../shared/task-queues';
 import { databaseEnv } from './database';
+import { gatewayEnv, gatewayEnvProblems } from './gateway';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const ms = z.coerce.number().int().min(1);
@@ -37,8 +38,11 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and hyphen only (it is quoted in visibility queries)')
     .default(PAYMENTS_TASK_QUEUE),
+  ...gatewayEnv,
+  /** The sandbox gateway's URL (GATEWAY=sandbox). */
   GATEWAY_URL: z.url().default('http://127.0.0.1:4010'),
-  GATEWAY_NAME: z.string().min(1).default('sandbox'),
+  /** The name charge outcomes carry (`gateway`); defaults to GATEWAY. */
+  GATEWAY_NAME: z.string().min(1).optional(),
   GATEWAY_API_KEY: z.string().min(1).default('sk_test_sandbox'),
   GATEWAY_CONNECT_TIMEOUT_MS: ms.default(2_000),
   GATEWAY_READ_TIMEOUT_MS: ms.default(15_000),
@@ -108,6 +112,16 @@ const ConfigSchema = z.object({
   REFUND_POLICY_URL: z.url().optional(),
   TERMS_OF_SERVICE_URL: z.url().optional(),
   // end Refunds and disputes
+  // Merchant events
+  /** Where payments, refunds and disputes are announced as signed webhooks; unset: no events are sent. */
+  MERCHANT_WEBHOOK_URL: z.url().optional(),
+  /** Signs them (HMAC-SHA256, header Payments-Signature); required with MERCHANT_WEBHOOK_URL. */
+  MERCHANT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** How long one delivery attempt waits for the endpoint's answer. */
+  MERCHANT_WEBHOOK_TIMEOUT_MS: ms.default(10_000),
+  /** How long an event is retried (with backoff up to an hour) before its delivery run fails for an operator. */
+  MERCHANT_EVENT_WINDOW_HOURS: z.coerce.number().positive().default(72),
+  // end Merchant events
   // Operators
   /** How often the termination sweeper looks for runs closed by Terminate or a timeout (a Temporal Schedule). */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
@@ -155,7 +169,13 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  return Object.freeze(parseEnv(ConfigSchema, env));
+  const parsed = parseEnv(ConfigSchema, env);
+  const problems = gatewayEnvProblems(parsed);
+  if (parsed.MERCHANT_WEBHOOK_URL && !parsed.MERCHANT_WEBHOOK_SECRET) {
+    problems.push('MERCHANT_WEBHOOK_SECRET: required with MERCHANT_WEBHOOK_URL (events are signed)');
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return Object.freeze(parsed);
 }
 
 let loaded: Config | undefined;

@@ -1,6 +1,6 @@
 /**
  * Wire types of the sandbox gateway: what goes over HTTP. Kept free of imports so the sandbox's tests can use them
- * without pulling in fastify or zod (our own gateway client, activities/gateway-client.ts, has its own types).
+ * without pulling in fastify or zod (our own sandbox client, gateways/sandbox-client.ts, has its own types).
  */
 
 /** `canceled`: a charge awaiting 3DS that the merchant cancelled (Stripe's PaymentIntent cancel); it can never capture. */

@@ -38,6 +38,14 @@ export const ErrorType = {
   InvalidInput: 'InvalidInput',
   /** The audit store refused a write (unknown status, malformed id). */
   AuditRejected: 'AuditRejected',
+  /** The merchant's webhook endpoint answered other than 2xx. Retryable with backoff (Stripe's practice). */
+  MerchantWebhookRejected: 'MerchantWebhookRejected',
+  /** The merchant's webhook endpoint could not be reached or did not answer in time. Retryable. */
+  MerchantWebhookUnreachable: 'MerchantWebhookUnreachable',
+  /** A delivery ran on a worker with no merchant endpoint configured; retried until an operator configures one. */
+  MerchantWebhookNotConfigured: 'MerchantWebhookNotConfigured',
+  /** A merchant event's delivery window closed without a 2xx: its run fails for an operator to see. */
+  MerchantEventUndelivered: 'MerchantEventUndelivered',
 } as const;
 
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

@@ -12,3 +12,8 @@ export function gatewayChargeKey(paymentId: string, cardVersion: number, decline
 export function gatewayRefundKey(chargeId: string, refundNumber: number): string {
   return `refund_${chargeId}_${refundNumber}`;
 }
+
+/** The charge a `gatewayRefundKey` names, for a look-up that was given only the key; undefined for another shape. */
+export function chargeOfRefundKey(key: string): string | undefined {
+  return /^refund_(.+)_\d+$/.exec(key)?.[1];
+}

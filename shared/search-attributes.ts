@@ -12,7 +12,15 @@ export const PaymentAmountKey = defineSearchAttributeKey('PaymentAmount', Search
 export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
 
 /** Payments a person must look at: parked, outcome unknown, or terminated after money moved. */
-export const NEEDS_ATTENTION_QUERY = `(PaymentStatus IN ('dead_lettered', 'unknown') OR (PaymentStatus = 'terminated' AND NeedsAttention = true))`;
+/** Why a payment needs a person, each as a visibility condition; NEEDS_ATTENTION_QUERY is any of them. */
+export const ATTENTION_REASONS = ['dead_lettered', 'unknown', 'terminated_charged'] as const;
+export type AttentionReason = (typeof ATTENTION_REASONS)[number];
+export const ATTENTION_QUERIES: Readonly<Record<AttentionReason, string>> = {
+  dead_lettered: "PaymentStatus = 'dead_lettered'",
+  unknown: "PaymentStatus = 'unknown'",
+  terminated_charged: "(PaymentStatus = 'terminated' AND NeedsAttention = true)",
+};
+export const NEEDS_ATTENTION_QUERY = `(${ATTENTION_REASONS.map((r) => ATTENTION_QUERIES[r]).join(' OR ')})`;
 
 /** Name → CLI type name (`--search-attribute Name=Type`). */
 export const SEARCH_ATTRIBUTES: ReadonlyArray<{ name: string; cliType: 'Keyword' | 'Int' | 'Bool' }> = [

@@ -1,14 +1,17 @@
 /**
- * Builds the worker's dependencies from config: the gateway client, the audit store, the logger, and a
+ * Builds the worker's dependencies from config: the gateway adapter, the audit store, the logger, and a
  * Temporal client through which dispute evidence reads our own payments and runs read operators' requests.
  */
 import { Client, Connection } from '@temporalio/client';
-import { GatewayClient } from '../activities/gateway-client';
 import type { ActivityDeps } from '../activities';
 import { openAuditStore } from '../audit/open';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
 import { encryptedDataConverter } from '../encryption/data-converter';
+import { withMerchantEvents } from '../merchant-events/outbox';
+import { temporalMerchantEvents } from '../merchant-events/temporal-sink';
+import { DEFAULT_DELIVERY_POLICY } from '../shared/merchant-events';
+import { createConfiguredGateway } from '../gateways/factory';
 import { temporalOperatorRequests } from './operator-requests';
 import { temporalPaymentRecords } from './payment-records';
 
@@ -16,20 +19,30 @@ export async function createDependencies(
   config: Config,
   logger: Logger,
 ): Promise<ActivityDeps & { client: Client; close(): Promise<void> }> {
-  const gateway = new GatewayClient({
-    baseUrl: config.GATEWAY_URL,
-    apiKey: config.GATEWAY_API_KEY,
-    connectTimeoutMs: config.GATEWAY_CONNECT_TIMEOUT_MS,
-    readTimeoutMs: config.GATEWAY_READ_TIMEOUT_MS,
-  });
-  const audit = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
+  const { gateway, name: gatewayName } = createConfiguredGateway(config);
+  logger.info({ gateway: config.GATEWAY, gatewayName, stripeApiBase: config.STRIPE_API_BASE }, 'gateway adapter');
+  if (config.GATEWAY === 'stripe' && config.STRIPE_SECRET_KEY?.includes('_live_'))
+    logger.warn('Stripe live key: payments move real money');
+  const store = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const dataConverter = encryptedDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  const merchantWebhook = merchantWebhookConfig(config);
+  // With an endpoint, every status row the merchant should hear about also starts its event's delivery run.
+  const audit = merchantWebhook
+    ? withMerchantEvents(
+        store,
+        temporalMerchantEvents(client, {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          policy: { ...DEFAULT_DELIVERY_POLICY, windowMs: config.MERCHANT_EVENT_WINDOW_HOURS * 3_600_000 },
+        }),
+      )
+    : store;
   return {
     gateway,
-    gatewayName: config.GATEWAY_NAME,
+    gatewayName,
     audit,
+    merchantWebhook,
     logger,
     payments: temporalPaymentRecords(client),
     operators: temporalOperatorRequests(client, config.TEMPORAL_TASK_QUEUE),
@@ -37,8 +50,17 @@ export async function createDependencies(
     merchant: { refundPolicyUrl: config.REFUND_POLICY_URL, termsOfServiceUrl: config.TERMS_OF_SERVICE_URL },
     close: async () => {
       await gateway.close();
-      await audit.close();
+      await store.close();
       await connection.close();
     },
+  };
+}
+
+function merchantWebhookConfig(config: Config) {
+  if (!config.MERCHANT_WEBHOOK_URL || !config.MERCHANT_WEBHOOK_SECRET) return undefined;
+  return {
+    url: config.MERCHANT_WEBHOOK_URL,
+    secret: config.MERCHANT_WEBHOOK_SECRET,
+    timeoutMs: config.MERCHANT_WEBHOOK_TIMEOUT_MS,
   };
 }

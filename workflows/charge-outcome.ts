@@ -1,6 +1,6 @@
 /** Reads a failed gateway activity as one of the outcomes the payment workflow acts on. */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { DeclineDetails } from '../activities/gateway-errors';
+import type { DeclineDetails } from '../gateways/failures';
 import { classifyDecline, type DeclineInfo } from '../shared/declines';
 import { ErrorType } from '../shared/errors';
 

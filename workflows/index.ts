@@ -3,3 +3,4 @@ export { paymentWorkflow } from './payment';
 export { disputeWorkflow } from './dispute';
 export { refundsWorkflow } from './refunds';
 export { terminationSweepWorkflow } from './termination-sweep';
+export { merchantEventWorkflow } from './merchant-event';

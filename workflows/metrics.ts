@@ -71,6 +71,14 @@ function failureCode({ outcome, errorCode }: Pick<AttemptRecord, 'outcome' | 'er
   return DECLINE_CODES.includes(errorCode) ? errorCode : 'other';
 }
 
+/** A refund the gateway made (once, when it is known to be made; refused or unknown ones are not money moved). */
+export function countRefund(currency: string, amount: number): void {
+  metricMeter.createCounter('payment_refunds', 'refunds', 'Refunds made at the gateway').add(1, { currency });
+  metricMeter
+    .createCounter('payment_refunded_minor_units', 'minor units', 'Amount refunded, in minor units of the currency')
+    .add(amount, { currency });
+}
+
 /** Every status a dispute enters: `needs_response` is the operators' alert (evidence is due by a deadline). */
 export function countDisputeStatus(status: DisputeStatus): void {
   metricMeter

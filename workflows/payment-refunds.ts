@@ -8,6 +8,7 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { PaymentActivities, RefundOutcome } from '../activities';
 import { ErrorType } from '../shared/errors';
+import { countRefund } from './metrics';
 import { gatewayRefundKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
 import type { PaymentStatus } from '../shared/payment-status';
@@ -163,6 +164,7 @@ export class RefundDesk {
     record.status = 'succeeded';
     record.refundId = outcome.refundId;
     state.amountRefunded += record.amount;
+    countRefund(state.currency, record.amount);
     const status: PaymentStatus = this.fullyRefunded() ? 'refunded' : 'partially_refunded';
     state.customerMessage = this.fullyRefunded() ? CustomerMessage.refunded : CustomerMessage.partiallyRefunded;
     const ids = { paymentId: state.paymentId, chargeId: state.chargeId, refundId: outcome.refundId };

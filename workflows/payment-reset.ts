@@ -15,7 +15,18 @@ import type { ResetNote } from '../activities/operator-requests';
  */
 export const RESET_AWARE_PATCH = 'reset-aware';
 
+/**
+ * Recorded by a reset run when it would ask for the note a second time: only the run's first row carries it, so
+ * the run asks once (concurrent first rows share that answer). Reset runs recorded before asked at every row and
+ * replay so.
+ */
+export const RESET_NOTE_ONCE_PATCH = 'reset-note-once';
+
 export class ResetRun {
+  /** The one ask of this run, and whether it has been answered (later rows then carry no note). */
+  private asked?: Promise<ResetNote>;
+  private answered = false;
+
   constructor(
     private readonly audit: Pick<PaymentActivities, 'readResetNote'>,
     private readonly paymentId: string,
@@ -40,7 +51,17 @@ export class ResetRun {
    */
   note(): Promise<ResetNote> | undefined {
     if (!this.aware()) return undefined;
+    if (this.asked && patched(RESET_NOTE_ONCE_PATCH)) return this.answered ? undefined : this.asked;
     const { workflowId, runId } = workflowInfo();
-    return this.audit.readResetNote({ workflowId, runId, paymentId: this.paymentId });
+    const asked = this.audit.readResetNote({ workflowId, runId, paymentId: this.paymentId });
+    if (!this.asked) {
+      this.asked = asked;
+      // Registered before the caller's await, so `answered` is set by the time its row is written.
+      void asked.then(
+        () => (this.answered = true),
+        () => (this.asked = undefined), // its caller sees the failure; the next row asks again
+      );
+    }
+    return asked;
   }
 }

@@ -40,6 +40,8 @@ export interface ResultRow extends Omit<StepOutcome, 'rate'> {
   /** cores × 1000 / (worker + server + gateway CPU ms per payment): the rate at which the system under test would use every core. */
   cpuCeilingPerSec?: number;
   ledger?: LedgerCheck;
+  /** (worker + server) CPU per payment as a multiple of the floor scenario's, measured in the same run. */
+  floor?: { ratio: number; floorLoad: string };
   outcomes: Record<string, number>;
   loadAvg: number[];
   held?: boolean;

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { FAST_DURABLE_SETTINGS } from '../../scripts/lib/temporal-dev-server';
 
-export const SCENARIOS = ['happy', 'closed', 'faults', 'parked', 'baseline'] as const;
+export const SCENARIOS = ['floor', 'happy', 'closed', 'faults', 'parked', 'baseline'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -104,6 +104,14 @@ export class ProcSampler {
     this.sample();
   }
 
+  /** Stops reporting a process (one that was started for a single scenario). */
+  untrack(name: string): void {
+    this.pids.delete(name);
+    this.lastCpu.delete(name);
+    this.lastRss.delete(name);
+    this.retiredCpu.delete(name);
+  }
+
   start(): void {
     this.timer ??= setInterval(() => this.sample(), this.intervalMs);
     this.timer.unref();

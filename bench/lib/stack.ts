@@ -42,6 +42,8 @@ export interface Stack {
   pids(): { server: number; gateway: number; worker: number };
   /** Stops the worker and starts a fresh one (same env); resolves once it is polling. */
   restartWorker(): Promise<void>;
+  /** Starts the floor's worker (bench/floor) on its own task queue; resolves once it is polling. */
+  startFloorWorker(taskQueue: string): Promise<{ pid: number; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -78,7 +80,7 @@ function startNode(file: string, env: NodeJS.ProcessEnv, logFile: string, nodeAr
 /** Ready = the worker's own pid polls the workflow task queue (its identity is `<pid>@<host>`). */
 async function waitForPoller(
   connection: Connection,
-  o: StackOptions,
+  o: { namespace: string; taskQueue: string },
   worker: NodeChild,
   logFile: string,
   timeoutMs: number,
@@ -195,6 +197,24 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
     serverArgs,
     pids: () => ({ server: server.child.pid ?? 0, gateway: gw.child.pid ?? 0, worker: current.child.pid ?? 0 }),
+    startFloorWorker: async (taskQueue) => {
+      const floorLog = path.join(workDir, 'floor-worker.log');
+      const env = { ...workerEnv, TEMPORAL_TASK_QUEUE: taskQueue };
+      const w = startNode(path.join(ROOT, 'bench', 'floor', 'worker.ts'), env, floorLog);
+      try {
+        await waitForPoller(connection, { namespace: o.namespace, taskQueue }, w, floorLog, 120_000);
+      } catch (err) {
+        await stopChild(w.child, 5_000);
+        throw err;
+      }
+      return {
+        pid: w.child.pid ?? 0,
+        stop: async () => {
+          await stopChild(w.child, 30_000);
+          w.log.end();
+        },
+      };
+    },
     restartWorker: async () => {
       await stopChild(current.child, 30_000);
       current.log.end();

@@ -1,20 +1,20 @@
 /**
  * Finds or builds the Temporal CLI. Pinned to v1.5.1: the newest tag that `go install` can build
- * (later tags use a `replace` directive). The SDK's own download needs the internet, which we cannot assume.
+ * (later tags use a `replace` directive).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { goInstall, isInstalled, ToolError, toolBinary, type GoTool } from './go-tools';
 
+export { TOOLS_BIN } from './go-tools';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
-const MODULE = 'github.com/temporalio/cli/cmd/temporal';
-const ROOT = path.resolve(__dirname, '..', '..');
-export const TOOLS_BIN = path.join(ROOT, 'tools', 'bin');
-const BINARY = path.join(TOOLS_BIN, 'temporal');
-// A go-installed binary reports "0.0.0-DEV", so we stamp the version we asked for beside it.
-const STAMP = path.join(TOOLS_BIN, 'temporal.version');
+const TOOL: GoTool = {
+  name: 'temporal',
+  module: 'github.com/temporalio/cli/cmd/temporal',
+  version: TEMPORAL_CLI_VERSION,
+};
+const BINARY = toolBinary(TOOL);
 
-export class TemporalCliError extends Error {}
+export class TemporalCliError extends ToolError {}
 
 /** The binary to run: $TEMPORAL_CLI if set, else the provisioned one. Throws a clear error if absent. */
 export function temporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -33,31 +33,11 @@ export function temporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function isProvisioned(): boolean {
-  return existsSync(BINARY) && existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === TEMPORAL_CLI_VERSION;
-}
-
-function findGo(): string {
-  for (const candidate of ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go']) {
-    if (spawnSync(candidate, ['version'], { stdio: 'ignore' }).status === 0) return candidate;
-  }
-  throw new TemporalCliError(
-    'Go was not found. The Temporal CLI is built from source with Go >= 1.25: install Go ' +
-      '(https://go.dev/doc/install, or `apt-get install golang` if your release ships >= 1.25), ' +
-      'or set TEMPORAL_CLI=/path/to/temporal to use a binary you already have.',
-  );
+  return isInstalled(TOOL);
 }
 
 /** Builds the CLI into tools/bin unless it is already there at the pinned version. Returns the path. */
 export function provisionTemporalCli(log: (line: string) => void): string {
   if (process.env.TEMPORAL_CLI) return temporalCliPath();
-  if (isProvisioned()) return BINARY;
-  const go = findGo();
-  mkdirSync(TOOLS_BIN, { recursive: true });
-  log(`Building Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} (first run only; takes a few minutes)...`);
-  execFileSync(go, ['install', `${MODULE}@${TEMPORAL_CLI_VERSION}`], {
-    stdio: 'inherit',
-    env: { ...process.env, GOBIN: TOOLS_BIN },
-  });
-  writeFileSync(STAMP, `${TEMPORAL_CLI_VERSION}\n`);
-  return BINARY;
+  return goInstall(TOOL, log, ', or set TEMPORAL_CLI=/path/to/temporal to use a binary you already have');
 }

@@ -3,7 +3,9 @@
  * status, and latency. Scraped over real HTTP after real requests.
  */
 import { randomUUID } from 'node:crypto';
-import { payment, startApiHarness, type ApiHarness } from './api-harness';
+import { paymentIdFromKey } from '../../client/payment-id';
+import { eventually, waitForStatus } from '../support/wait';
+import { INSUFFICIENT_FUNDS, payment, startApiHarness, type ApiHarness } from './api-harness';
 
 let api: ApiHarness;
 beforeAll(async () => {
@@ -46,4 +48,37 @@ it('counts requests by route template and status, and times them', async () => {
   expect(text).not.toContain(id);
   expect(value(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/payments/:id' })).toBe(4);
   expect(text).toMatch(/^payments_api_process_cpu_user_seconds_total \d/m);
+});
+
+it('gauges the payments that need a person now, by reason, from visibility', async () => {
+  const attention = async (reason: string) => {
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    return value(text, 'payments_needing_attention', { reason });
+  };
+  // This suite's task queue is its own, so nothing else is counted.
+  expect(await attention('dead_lettered')).toBe(0);
+  expect(await attention('unknown')).toBe(0);
+  expect(await attention('terminated_charged')).toBe(0);
+
+  const key = `metrics-dead-${randomUUID()}`;
+  await api.pay(key, { ...payment(INSUFFICIENT_FUNDS), initiator: 'merchant' }); // retried, then dead-lettered
+  const paymentId = paymentIdFromKey(key);
+  await waitForStatus(api.h.client, paymentId, 'dead_lettered');
+  expect(
+    await eventually(
+      () => attention('dead_lettered'),
+      (n) => n === 1,
+    ),
+  ).toBe(1);
+
+  // An operator deals with it: the gauge says so (it is the state now, not a count of arrivals).
+  expect((await api.call('POST', `/payments/${paymentId}/cancel`, { body: { reason: 'customer asked' } })).status).toBe(
+    200,
+  );
+  expect(
+    await eventually(
+      () => attention('dead_lettered'),
+      (n) => n === 0,
+    ),
+  ).toBe(0);
 });

@@ -19,6 +19,8 @@ import {
   type StepOutcome,
 } from '../../bench/lib/stats';
 import { faultSpecs } from '../../bench/scenarios/faults';
+import { floorRatio } from '../../bench/scenarios/floor';
+import type { ResultRow } from '../../bench/lib/context';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -319,5 +321,26 @@ describe('the baseline (seed 000 loop)', () => {
       await naive.close();
       await gateway.close();
     }
+  });
+});
+
+describe('floor ratio', () => {
+  const at = (scenario: string, load: string, worker: number, server: number) =>
+    ({ scenario, load, cpuMsPerPayment: { worker, server, gateway: 5 } }) as unknown as ResultRow;
+  const floors = [at('floor-closed', '1 callers × 10s', 10, 10), at('floor-closed', '10 callers × 10s', 8, 12)];
+
+  it('divides worker + server CPU per payment by the floor at the same load, the gateway left out', () => {
+    expect(floorRatio(at('happy-closed', '1 callers × 10s', 30, 20), floors)).toEqual({
+      ratio: 2.5,
+      floorLoad: '1 callers × 10s',
+    });
+  });
+
+  it('uses the 10-caller floor for rows of other loads, and nothing without a floor', () => {
+    expect(floorRatio(at('happy-open', '25/s × 15s', 12, 12), floors)).toEqual({
+      ratio: 1.2,
+      floorLoad: '10 callers × 10s',
+    });
+    expect(floorRatio(at('happy-open', '25/s × 15s', 12, 12), [])).toBeUndefined();
   });
 });

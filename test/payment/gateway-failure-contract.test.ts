@@ -4,7 +4,7 @@
  * The end-to-end suites prove the paths; this proves every row without a server.
  */
 import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
-import { httpFailure, transportFailure, type GatewayErrorBody } from '../../activities/gateway-errors';
+import { httpFailure, transportFailure, type GatewayErrorBody } from '../../gateways/sandbox-errors';
 import { readFailedCharge } from '../../workflows/charge-outcome';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../../shared/errors';
 

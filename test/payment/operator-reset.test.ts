@@ -158,7 +158,11 @@ describe('operator reset through Temporal', () => {
     expect(await handle.describe()).toMatchObject({ runId, status: { name: 'RUNNING' } });
     const old = await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId), fromRunId).describe();
     expect(old.status.name).toBe('TERMINATED');
-    await saveHistory(h.env, 'reset-after-success', paymentId);
+    // The reset run asked for its note once, for its first row, not before every row.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const asked = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'readResetNote');
+    expect(asked).toHaveLength(1);
+    await saveHistory(h.env, 'reset-after-success-note-once', paymentId);
   });
 
   it('after success, once the gateway has forgotten the key: the re-run asks first and finds the charge', async () => {

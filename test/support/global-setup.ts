@@ -1,17 +1,22 @@
 /**
- * Starts one real Temporal dev server (in-memory) for the whole run. Test files connect to it through
- * TEMPORAL_ADDRESS with TestWorkflowEnvironment.createFromExistingServer. A missing binary fails the run.
+ * Starts one real Temporal dev server (in-memory) for the whole run, and stripe-mock for the Stripe adapter's
+ * contract tests. Test files connect through TEMPORAL_ADDRESS and STRIPE_MOCK_URL. A missing binary fails the run.
  */
+import { startStripeMock, stripeMockPath, type StripeMock } from '../../scripts/lib/stripe-mock';
 import { temporalCliPath } from '../../scripts/lib/temporal-cli';
 import { freePort } from '../../scripts/lib/free-port';
 import { startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
 
 declare global {
   var __TEMPORAL_DEV_SERVER__: DevServer | undefined;
+  var __STRIPE_MOCK__: StripeMock | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
   const binary = temporalCliPath(); // throws with instructions when absent: never skip
+  const stripeMock = await startStripeMock(stripeMockPath()); // likewise
+  globalThis.__STRIPE_MOCK__ = stripeMock;
+  process.env.STRIPE_MOCK_URL = stripeMock.url;
   const port = await freePort();
   const started = Date.now();
   const server = await startDevServer({
@@ -32,4 +37,5 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__TEMPORAL_DEV_SERVER__ = server;
   process.env.TEMPORAL_ADDRESS = server.address;
   process.stdout.write(`\nTemporal dev server ${server.address} ready in ${Date.now() - started} ms\n`);
+  process.stdout.write(`stripe-mock ${stripeMock.url}\n`);
 }

@@ -5,6 +5,7 @@
 import { describeFailures, replayAllHistories } from './replay-all';
 
 export default async function globalTeardown(): Promise<void> {
+  await globalThis.__STRIPE_MOCK__?.stop();
   const server = globalThis.__TEMPORAL_DEV_SERVER__;
   if (!server) return;
   try {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { GatewayClient } from '../../activities/gateway-client';
+import type { ConfiguredGateway } from '../../gateways/factory';
+import { createSandboxGateway } from '../../gateways/sandbox';
 import { openAuditStore } from '../../audit/open';
 import type { AuditStore } from '../../audit/types';
 import { temporalOperatorRequests } from '../../worker/operator-requests';
@@ -21,6 +22,9 @@ import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
 import { TEST_DATA_CONVERTER } from './encryption';
 import { FAST_POLICY } from './fast-policy';
+import { withMerchantEvents } from '../../merchant-events/outbox';
+import { temporalMerchantEvents } from '../../merchant-events/temporal-sink';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../shared/merchant-events';
 
 export interface HarnessOptions {
   gatewayApiKey?: string;
@@ -34,6 +38,10 @@ export interface HarnessOptions {
   gatewayIdempotencyTtlMs?: number;
   /** The input version of every client's payments (default the current one); 3 for suites of open-run behaviour. */
   inputVersion?: number;
+  /** Announce status changes to this merchant endpoint, as a worker with MERCHANT_WEBHOOK_URL does. */
+  merchantWebhook?: { url: string; secret: string; timeoutMs?: number; policy?: Partial<DeliveryPolicy> };
+  /** Another adapter behind the port (the Stripe adapter on a stub); the sandbox still runs but is not used. */
+  adapter?: ConfiguredGateway;
 }
 
 /** Client options beyond the policy: pin a payment input version (v3 runs stay open), shorten the refunds idle. */
@@ -81,21 +89,26 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = createLogger({ level: 'warn', name: 'test' });
   const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));
-  const gatewayClient = new GatewayClient({
-    baseUrl: gateway.url,
-    apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
-    connectTimeoutMs: 1_000,
-    readTimeoutMs: options.readTimeoutMs ?? 2_000,
-  });
+  const gatewayClient =
+    options.adapter?.gateway ??
+    createSandboxGateway({
+      baseUrl: gateway.url,
+      apiKey: options.gatewayApiKey ?? 'sk_test_sandbox',
+      connectTimeoutMs: 1_000,
+      readTimeoutMs: options.readTimeoutMs ?? 2_000,
+    });
   bundle ??= await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
   });
   const taskQueue = `test-${randomUUID()}`;
+  const events = options.merchantWebhook;
+  const policy = { ...DEFAULT_DELIVERY_POLICY, initialIntervalMs: 100, maximumIntervalMs: 500, ...events?.policy };
   const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
     gateway: gatewayClient,
-    gatewayName: 'sandbox',
-    audit,
+    gatewayName: options.adapter?.name ?? 'sandbox',
+    audit: events ? withMerchantEvents(audit, temporalMerchantEvents(env.client, { taskQueue, policy })) : audit,
+    merchantWebhook: events && { url: events.url, secret: events.secret, timeoutMs: events.timeoutMs ?? 2_000 },
     logger,
     payments: temporalPaymentRecords(env.client),
     operators: temporalOperatorRequests(env.client, taskQueue),

@@ -95,7 +95,8 @@ it('shows a payment decrypted, with the card number masked, in the Temporal UI',
   await page.getByText('User Metadata', { exact: true }).first().click();
   const rendered = await eventually(
     () => renderedMarkdown(page),
-    (t) => t.includes('**succeeded**'),
+    // The summary, static details and current details are three frames that load independently: wait for all.
+    (t) => t.includes('**succeeded**') && t.includes('card ending 4242') && t.includes('minor units'),
     15_000,
   );
   expect(rendered).toContain('Payment 31.41 USD · card ending 4242');

@@ -85,11 +85,14 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 const scrape = () => fetch(metricsUrl).then((r) => r.text());
 
-it('counts status changes, charge attempts and dispute alerts, once each', async () => {
+it('counts status changes, charge attempts, refunds and dispute alerts, once each', async () => {
   const ok = await pay('4242424242424242');
   expect(ok.status).toBe('succeeded');
   const failed = await pay('4000000000009979');
   expect(failed.status).toBe('failed'); // stolen card: a fraud decline
+
+  const refunded = await payments.refund(ok.paymentId, { requestKey: `metrics-refund-${randomUUID()}`, amount: 1000 });
+  expect(refunded.status).toBe('succeeded');
 
   // The gateway opens a dispute on the succeeded charge; the webhook's part is played by the client here.
   const res = await fetch(`${gateway.url}/_sandbox/disputes`, {
@@ -126,6 +129,9 @@ it('counts status changes, charge attempts and dispute alerts, once each', async
   expect(sample(text, 'payment_volume_minor_units_total', { currency: 'USD' })).toBe(2500);
   expect(sample(text, 'payment_success_after_retry_total', { currency: 'USD' })).toBeUndefined();
   expect(sample(text, 'payment_disputes_opened_total', {})).toBe(1);
+  expect(sample(text, 'payment_refunds_total', { currency: 'USD' })).toBe(1);
+  expect(sample(text, 'payment_refunded_minor_units_total', { currency: 'USD' })).toBe(1000);
+  expect(status('partially_refunded')).toBe(1);
   // Start to answer, once per payment, in seed 002's buckets (seconds).
   expect(sample(text, 'payment_processing_seconds_count', { status: 'succeeded' })).toBe(1);
   expect(sample(text, 'payment_processing_seconds_count', { status: 'failed' })).toBe(1);

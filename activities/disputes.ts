@@ -8,11 +8,11 @@ import type { Logger } from '../logging/logger';
 import type { DisputeReason, GatheredEvidence } from '../shared/dispute-types';
 import { ErrorType } from '../shared/errors';
 import { buildEvidence, type EvidenceFacts } from './dispute-evidence';
-import type { GatewayCharge, GatewayClient } from './gateway-client';
+import type { Gateway, GatewayCharge } from '../gateways/port';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
 
 export interface DisputeActivityDeps {
-  gateway: GatewayClient;
+  gateway: Gateway;
   payments: PaymentRecords;
   merchant: MerchantPolicies;
   logger: Logger;
@@ -35,7 +35,8 @@ export function createDisputeActivities({ gateway, payments, merchant, logger }:
     if (input.reason === 'fraudulent' && payment?.customerId) {
       facts.priorPurchases = await payments.priorPurchases(payment.customerId, payment.paymentId);
     }
-    if (input.reason === 'duplicate' && payment) facts.chargesByKey = await chargesByKey(payment.attempts);
+    if (input.reason === 'duplicate' && payment)
+      facts.chargesByKey = await chargesByKey(payment.paymentId, payment.attempts);
     const gathered = buildEvidence(input.reason, facts);
     logger.info(
       {
@@ -49,16 +50,19 @@ export function createDisputeActivities({ gateway, payments, merchant, logger }:
     return gathered;
   }
 
-  async function chargesByKey(attempts: Array<{ gatewayKey: string }>) {
+  async function chargesByKey(paymentId: string, attempts: Array<{ gatewayKey: string }>) {
     const keys = [...new Set(attempts.map((a) => a.gatewayKey.replace(/:confirm$/, '')))];
     return Promise.all(
       keys.map(async (gatewayKey) => ({
         gatewayKey,
-        succeededChargeIds: (await gateway.findChargesByKey(gatewayKey))
-          .filter((c) => c.status === 'succeeded')
-          .map((c) => c.id),
+        succeededChargeIds: await succeededUnder(paymentId, gatewayKey),
       })),
     );
+  }
+
+  async function succeededUnder(paymentId: string, gatewayKey: string): Promise<string[]> {
+    const r = await gateway.findCharge({ paymentId, idempotencyKey: gatewayKey });
+    return r.found ? r.charges.filter((c) => c.status === 'succeeded').map((c) => c.id) : [];
   }
 
   async function submitDisputeEvidence(input: {
@@ -87,14 +91,13 @@ export function createDisputeActivities({ gateway, payments, merchant, logger }:
 }
 
 function chargeFacts(charge: GatewayCharge): EvidenceFacts['charge'] {
-  const card = charge.payment_method_details?.card;
   return {
     id: charge.id,
     amount: charge.amount,
     currency: charge.currency,
     createdAt: charge.created ? new Date(charge.created * 1000).toISOString() : undefined,
-    threeDSecure: charge.payment_method_details?.three_d_secure?.result,
-    cvcCheck: card?.checks?.cvc_check,
-    postalCodeCheck: card?.checks?.address_postal_code_check,
+    threeDSecure: charge.threeDSecure,
+    cvcCheck: charge.card?.cvcCheck,
+    postalCodeCheck: charge.card?.postalCodeCheck,
   };
 }

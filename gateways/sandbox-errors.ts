@@ -1,48 +1,13 @@
 /**
- * The one retry classifier for the gateway: turns HTTP answers and socket errors into typed
- * ApplicationFailures. Whether a type is retried is decided by `shared/retry-policies.ts`.
+ * The sandbox adapter's error mapping: turns the sandbox's HTTP answers and socket errors into our typed
+ * ApplicationFailures, once. Whether a type is retried is decided by `shared/retry-policies.ts`.
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { classifyDecline, type DeclineInfo, type Initiator } from '../shared/declines';
 import { ErrorType } from '../shared/errors';
+import { declineFailure } from './failures';
 
 export interface GatewayErrorBody {
   error?: { type?: string; code?: string; decline_code?: string; message?: string; charge?: string };
-}
-
-/**
- * A decline as classified here, once, by the table of the release that saw it. The workflow acts on these fields
- * as history holds them and never classifies again, so editing the table later cannot change an open run.
- */
-export interface DeclineDetails extends DeclineInfo {
-  /** Same as `code`; the name release 0.1 wrote, which its histories still carry (with `declineClass` only). */
-  declineCode: string;
-  chargeId?: string;
-}
-
-const DECLINE_TYPES: Record<DeclineInfo['declineClass'], ErrorType> = {
-  processing: ErrorType.CardDeclinedRetryable,
-  soft: ErrorType.CardDeclinedRetryable,
-  hard: ErrorType.CardDeclinedHard,
-  fraud: ErrorType.CardDeclinedFraud,
-  authentication: ErrorType.CardAuthenticationRequired,
-};
-
-/** A 402 decline. Non-retryable for Temporal; the workflow decides what happens next from the class. */
-export function declineFailure(
-  declineCode: string | undefined,
-  chargeId?: string,
-  initiator?: Initiator,
-): ApplicationFailure {
-  const info = classifyDecline(declineCode, initiator);
-  const details: DeclineDetails = { ...info, declineCode: info.code, chargeId };
-  return ApplicationFailure.create({
-    type: DECLINE_TYPES[info.declineClass],
-    message: `card declined: ${info.code} (${info.declineClass})`,
-    nonRetryable: true,
-    details: [details],
-    category: ApplicationFailureCategory.BENIGN, // an expected business outcome, not an incident
-  });
 }
 
 /** Maps a non-2xx HTTP answer. `retryAfter` is the raw Retry-After header, in seconds. */

@@ -1,20 +1,21 @@
 /**
- * HTTP client for a Stripe-style card gateway. One keep-alive pool per process, separate connect and read
+ * HTTP client for the sandbox gateway (gateway-sandbox/), in its wire shapes; gateways/sandbox.ts adapts it to the
+ * Gateway port. One keep-alive pool per process, separate connect and read
  * timeouts (a slow connect is safe to retry, a slow read is an unknown outcome). It never retries by
  * itself: Temporal owns retries. Every failure surfaces as a typed ApplicationFailure.
  */
 import { Agent, request } from 'undici';
 import type { PaymentMethod } from '../shared/payment-types';
-import { httpFailure, transportFailure, type GatewayErrorBody } from './gateway-errors';
+import { httpFailure, transportFailure, type GatewayErrorBody } from './sandbox-errors';
 
-export interface GatewayClientOptions {
+export interface SandboxClientOptions {
   baseUrl: string;
   apiKey: string;
   connectTimeoutMs: number;
   readTimeoutMs: number;
 }
 
-export interface GatewayCharge {
+export interface SandboxCharge {
   id: string;
   status: 'succeeded' | 'requires_action' | 'failed' | string;
   amount: number;
@@ -30,14 +31,14 @@ export interface GatewayCharge {
   };
 }
 
-export interface GatewayDispute {
+export interface SandboxDispute {
   id: string;
   charge: string;
   status: string;
   reason: string;
 }
 
-export interface GatewayRefund {
+export interface SandboxRefund {
   id: string;
   charge: string;
   amount: number;
@@ -46,14 +47,14 @@ export interface GatewayRefund {
   idempotency_key?: string;
 }
 
-export interface CreateRefundRequest {
+export interface SandboxRefundRequest {
   chargeId: string;
   amount: number;
   reason?: string;
   metadata: Record<string, string>;
 }
 
-export interface CreateChargeRequest {
+export interface SandboxChargeRequest {
   amount: number;
   currency: string;
   paymentMethod: PaymentMethod;
@@ -64,10 +65,10 @@ export interface CreateChargeRequest {
   requestThreeDS?: boolean;
 }
 
-export class GatewayClient {
+export class SandboxClient {
   private readonly agent: Agent;
 
-  constructor(private readonly options: GatewayClientOptions) {
+  constructor(private readonly options: SandboxClientOptions) {
     this.agent = new Agent({
       connect: { timeout: options.connectTimeoutMs },
       headersTimeout: options.readTimeoutMs,
@@ -76,7 +77,7 @@ export class GatewayClient {
     });
   }
 
-  createCharge(req: CreateChargeRequest, idempotencyKey: string): Promise<GatewayCharge> {
+  createCharge(req: SandboxChargeRequest, idempotencyKey: string): Promise<SandboxCharge> {
     const body = {
       amount: req.amount,
       currency: req.currency.toLowerCase(),
@@ -85,47 +86,47 @@ export class GatewayClient {
       ...(req.offSession ? { off_session: true } : {}),
       ...(req.requestThreeDS ? { payment_method_options: { card: { request_three_d_secure: 'any' } } } : {}),
     };
-    return this.call<GatewayCharge>('POST', '/v1/charges', body, idempotencyKey);
+    return this.call<SandboxCharge>('POST', '/v1/charges', body, idempotencyKey);
   }
 
-  async findChargesByKey(idempotencyKey: string): Promise<GatewayCharge[]> {
+  async findChargesByKey(idempotencyKey: string): Promise<SandboxCharge[]> {
     const query = new URLSearchParams({ idempotency_key: idempotencyKey });
-    const list = await this.call<{ data: GatewayCharge[] }>('GET', `/v1/charges?${query}`);
+    const list = await this.call<{ data: SandboxCharge[] }>('GET', `/v1/charges?${query}`);
     return list.data;
   }
 
-  confirmCharge(chargeId: string, idempotencyKey: string): Promise<GatewayCharge> {
-    return this.call<GatewayCharge>('POST', `/v1/charges/${encodeURIComponent(chargeId)}/confirm`, {}, idempotencyKey);
+  confirmCharge(chargeId: string, idempotencyKey: string): Promise<SandboxCharge> {
+    return this.call<SandboxCharge>('POST', `/v1/charges/${encodeURIComponent(chargeId)}/confirm`, {}, idempotencyKey);
   }
 
   /** Cancels a charge awaiting 3DS (Stripe: cancel a PaymentIntent in `requires_action`). */
-  cancelCharge(chargeId: string, idempotencyKey: string): Promise<GatewayCharge> {
-    return this.call<GatewayCharge>('POST', `/v1/charges/${encodeURIComponent(chargeId)}/cancel`, {}, idempotencyKey);
+  cancelCharge(chargeId: string, idempotencyKey: string): Promise<SandboxCharge> {
+    return this.call<SandboxCharge>('POST', `/v1/charges/${encodeURIComponent(chargeId)}/cancel`, {}, idempotencyKey);
   }
 
-  createRefund(req: CreateRefundRequest, idempotencyKey: string): Promise<GatewayRefund> {
+  createRefund(req: SandboxRefundRequest, idempotencyKey: string): Promise<SandboxRefund> {
     const body = { charge: req.chargeId, amount: req.amount, reason: req.reason, metadata: req.metadata };
-    return this.call<GatewayRefund>('POST', '/v1/refunds', body, idempotencyKey);
+    return this.call<SandboxRefund>('POST', '/v1/refunds', body, idempotencyKey);
   }
 
-  async findRefundsByKey(idempotencyKey: string): Promise<GatewayRefund[]> {
+  async findRefundsByKey(idempotencyKey: string): Promise<SandboxRefund[]> {
     const query = new URLSearchParams({ idempotency_key: idempotencyKey });
-    const list = await this.call<{ data: GatewayRefund[] }>('GET', `/v1/refunds?${query}`);
+    const list = await this.call<{ data: SandboxRefund[] }>('GET', `/v1/refunds?${query}`);
     return list.data;
   }
 
-  getCharge(chargeId: string): Promise<GatewayCharge> {
-    return this.call<GatewayCharge>('GET', `/v1/charges/${encodeURIComponent(chargeId)}`);
+  getCharge(chargeId: string): Promise<SandboxCharge> {
+    return this.call<SandboxCharge>('GET', `/v1/charges/${encodeURIComponent(chargeId)}`);
   }
 
-  getDispute(disputeId: string): Promise<GatewayDispute> {
-    return this.call<GatewayDispute>('GET', `/v1/disputes/${encodeURIComponent(disputeId)}`);
+  getDispute(disputeId: string): Promise<SandboxDispute> {
+    return this.call<SandboxDispute>('GET', `/v1/disputes/${encodeURIComponent(disputeId)}`);
   }
 
   /** Stripe's "update dispute" with `submit: true`: the evidence goes to the bank and can no longer change. */
   submitDisputeEvidence(disputeId: string, evidence: Record<string, string>, idempotencyKey: string) {
     const path = `/v1/disputes/${encodeURIComponent(disputeId)}`;
-    return this.call<GatewayDispute>('POST', path, { evidence, submit: true }, idempotencyKey);
+    return this.call<SandboxDispute>('POST', path, { evidence, submit: true }, idempotencyKey);
   }
 
   close(): Promise<void> {

@@ -1,20 +1,16 @@
 /**
- * Gateway activities: charge, look up by idempotency key, confirm after 3DS. A charge retried by Temporal
- * first asks the gateway whether its key already produced a charge ("check, then create"): after a timeout,
- * a 5xx or a dropped connection we cannot know whether the first request landed.
+ * Charge activities: charge, look up by idempotency key, confirm after 3DS, cancel. A charge retried by Temporal
+ * tells the gateway that an earlier request may have landed, and the adapter checks before it sends again (the
+ * sandbox by listing the key's charges, Stripe by replaying the key): after a timeout, a 5xx or a dropped
+ * connection we cannot know whether the first request landed. They depend on the Gateway port only.
  */
 import { Context } from '@temporalio/activity';
 import type { Logger } from '../logging/logger';
 import { classifyDecline, type DeclineInfo, type Initiator } from '../shared/declines';
-import type { PaymentMethod } from '../shared/payment-types';
-import { declineFailure, type DeclineDetails } from './gateway-errors';
-import type { GatewayCharge, GatewayClient } from './gateway-client';
-import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors';
-
-function isFailure(err: unknown, type: string): boolean {
-  return err instanceof ApplicationFailure && err.type === type;
-}
+import type { PaymentMethod } from '../shared/payment-types';
+import { declineDetailsOf, declineFailure, gatewayFailure } from '../gateways/failures';
+import { isFailureOf, type Gateway, type GatewayCharge } from '../gateways/port';
 
 export interface ChargeCardInput {
   paymentId: string;
@@ -45,29 +41,41 @@ export type LookupResult =
 export type CancelOutcome = { status: 'canceled'; chargeId: string } | { status: 'settled'; charge: LookupResult };
 
 export interface GatewayActivityDeps {
-  gateway: GatewayClient;
+  gateway: Gateway;
   gatewayName: string;
   logger: Logger;
 }
 
 export function createGatewayActivities({ gateway, gatewayName, logger }: GatewayActivityDeps) {
-  /** Turns a charge the gateway already holds into the same answer a fresh request would have given. */
+  /** Turns a charge the gateway holds into the same answer a fresh request would have given. */
   function outcomeOf(charge: GatewayCharge, initiator?: Initiator): ChargeOutcome {
     if (charge.status === 'succeeded' || charge.status === 'requires_action') {
       return { status: charge.status, chargeId: charge.id, gateway: gatewayName };
     }
-    throw declineFailure(charge.decline_code ?? charge.failure_code, charge.id, initiator);
+    // Not decided yet (Stripe's `processing`): an unknown outcome, retried after a check like a 5xx.
+    if (charge.status === 'processing') {
+      throw stillProcessing(charge.id);
+    }
+    throw declineFailure(charge.declineCode, charge.id, initiator);
   }
 
-  /** The gateway client classified a 402 without knowing who initiated the charge: classify it again here. */
-  async function create(input: ChargeCardInput): Promise<GatewayCharge> {
+  /** The adapter classified a decline without knowing who initiated the charge: classify it again here. */
+  async function create(input: ChargeCardInput, earlierRequest?: 'recent' | 'any_time'): Promise<GatewayCharge> {
     try {
       const offSession = input.initiator === 'merchant' && !input.requestThreeDS;
-      const request = { ...input, offSession, metadata: { payment_id: input.paymentId } };
-      return await gateway.createCharge(request, input.gatewayKey);
+      return await gateway.createCharge({
+        paymentId: input.paymentId,
+        amount: input.amount,
+        currency: input.currency,
+        paymentMethod: input.paymentMethod,
+        idempotencyKey: input.gatewayKey,
+        offSession,
+        requestThreeDS: input.requestThreeDS,
+        earlierRequest,
+      });
     } catch (err) {
-      const details = err instanceof ApplicationFailure ? (err.details?.[0] as Partial<DeclineDetails>) : undefined;
-      if (!details?.declineClass) throw err;
+      const details = declineDetailsOf(err);
+      if (!details) throw err;
       throw declineFailure(details.declineCode, details.chargeId, input.initiator);
     }
   }
@@ -76,16 +84,10 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
     const { attempt } = Context.current().info;
     const log = logger.child({ paymentId: input.paymentId, gatewayKey: input.gatewayKey, gateway: gatewayName });
     log.info({ attempt, maxAttempts: input.maxAttempts }, `charge attempt ${attempt}/${input.maxAttempts}`);
-    if (attempt > 1 || input.checkFirst) {
-      const existing = await gateway.findChargesByKey(input.gatewayKey);
-      const latest = existing.at(-1);
-      if (latest) {
-        log.info({ chargeId: latest.id, status: latest.status }, "found the earlier request's charge; not re-sending");
-        return outcomeOf(latest, input.initiator);
-      }
-    }
-    const charge = await create(input);
-    log.info({ chargeId: charge.id, status: charge.status }, 'charge answered');
+    // An operator's retry may come days after the last request; Temporal's own retries come minutes after it.
+    const earlierRequest = input.checkFirst ? 'any_time' : attempt > 1 ? 'recent' : undefined;
+    const charge = await create(input, earlierRequest);
+    log.info({ chargeId: charge.id, status: charge.status, earlierRequest }, 'charge answered');
     return outcomeOf(charge, input.initiator);
   }
 
@@ -94,16 +96,11 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
     gatewayKey: string;
     initiator?: Initiator;
   }): Promise<LookupResult> {
-    let charges: GatewayCharge[];
-    try {
-      charges = await gateway.findChargesByKey(input.gatewayKey);
-    } catch (err) {
-      if (isFailure(err, ErrorType.GatewayIdempotencyInUse)) return { found: false, inFlight: true };
-      throw err;
-    }
-    const latest = charges.at(-1);
-    if (!latest) return { found: false };
-    return describeCharge(latest, input.initiator);
+    const r = await gateway.findCharge({ paymentId: input.paymentId, idempotencyKey: input.gatewayKey });
+    if (!r.found) return r.inFlight ? { found: false, inFlight: true } : { found: false };
+    // Not decided yet: as good as a request still in flight, so the workflow asks again later.
+    if (r.charge.status === 'processing') return { found: false, inFlight: true };
+    return describeCharge(r.charge, input.initiator);
   }
 
   function describeCharge(latest: GatewayCharge, initiator?: Initiator): LookupResult {
@@ -112,10 +109,8 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
       found: true,
       chargeId: latest.id,
       status: latest.status,
-      declineCode: latest.decline_code,
-      decline: settled
-        ? undefined
-        : classifyDecline(latest.decline_code ?? latest.failure_code ?? 'generic_decline', initiator),
+      declineCode: latest.declineCode,
+      decline: settled ? undefined : classifyDecline(latest.declineCode ?? 'generic_decline', initiator),
       gateway: gatewayName,
     };
   }
@@ -142,11 +137,16 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
       const charge = await gateway.cancelCharge(input.chargeId, `${input.gatewayKey}:cancel`);
       return { status: 'canceled', chargeId: charge.id };
     } catch (err) {
-      if (!isFailure(err, ErrorType.GatewayInvalidRequest)) throw err;
-      // 400 charge_unexpected_state: it succeeded or failed before our cancel; say which.
+      if (!isFailureOf(err, ErrorType.GatewayInvalidRequest)) throw err;
+      // charge_unexpected_state: it succeeded or failed before our cancel; say which.
       return { status: 'settled', charge: describeCharge(await gateway.getCharge(input.chargeId)) };
     }
   }
 
   return { chargeCard, lookupCharge, confirmCharge, cancelCharge };
+}
+
+/** A charge the processor has not decided: retryable, and the retry checks before it sends. */
+function stillProcessing(chargeId: string) {
+  return gatewayFailure(ErrorType.GatewayServerError, `charge ${chargeId} is still processing at the gateway`);
 }

@@ -6,8 +6,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from '../logging/logger';
 import { ErrorType } from '../shared/errors';
+import { chargeOfRefundKey } from '../shared/idempotency';
 import type { RefundReason } from '../shared/payment-types';
-import type { GatewayClient, GatewayRefund } from './gateway-client';
+import type { Gateway, GatewayRefund } from '../gateways/port';
 
 export interface RefundChargeInput {
   paymentId: string;
@@ -25,28 +26,46 @@ export interface RefundOutcome {
 
 export type RefundLookup = { found: false } | { found: true; refundId: string; amount: number };
 
-export function createRefundActivities({ gateway, logger }: { gateway: GatewayClient; logger: Logger }) {
+export function createRefundActivities({ gateway, logger }: { gateway: Gateway; logger: Logger }) {
   async function refundCharge(input: RefundChargeInput): Promise<RefundOutcome> {
     const { attempt } = Context.current().info;
     const log = logger.child({ paymentId: input.paymentId, chargeId: input.chargeId, gatewayKey: input.gatewayKey });
     if (attempt > 1) {
-      const earlier = (await gateway.findRefundsByKey(input.gatewayKey)).at(-1);
+      const earlier = await gateway.findRefund(input.chargeId, input.gatewayKey);
       if (earlier) {
         log.info({ refundId: earlier.id }, "found the earlier request's refund; not re-sending");
         return outcomeOf(earlier);
       }
     }
-    const metadata = { payment_id: input.paymentId };
     try {
-      const refund = await gateway.createRefund({ ...input, metadata }, input.gatewayKey);
+      const refund = await gateway.createRefund({
+        paymentId: input.paymentId,
+        chargeId: input.chargeId,
+        amount: input.amount,
+        reason: input.reason,
+        idempotencyKey: input.gatewayKey,
+      });
       return outcomeOf(refund);
     } catch (err) {
       throw asRefusal(err);
     }
   }
 
-  async function lookupRefund(input: { paymentId: string; gatewayKey: string }): Promise<RefundLookup> {
-    const latest = (await gateway.findRefundsByKey(input.gatewayKey)).at(-1);
+  /** Runs so far send only the key; it names its charge (`refund_<charge>_<n>`), which Stripe lists refunds by. */
+  async function lookupRefund(input: {
+    paymentId: string;
+    gatewayKey: string;
+    chargeId?: string;
+  }): Promise<RefundLookup> {
+    const chargeId = input.chargeId ?? chargeOfRefundKey(input.gatewayKey);
+    if (!chargeId) {
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidInput,
+        message: `refund key ${input.gatewayKey} names no charge`,
+        nonRetryable: true,
+      });
+    }
+    const latest = await gateway.findRefund(chargeId, input.gatewayKey);
     return latest ? { found: true, refundId: latest.id, amount: latest.amount } : { found: false };
   }
 

@@ -1,0 +1,15 @@
+/** Refund keys name their charge, so a look-up given only the key can list that charge's refunds. */
+import { chargeOfRefundKey, gatewayRefundKey } from '../../shared/idempotency';
+
+it('reads the charge back from a refund key, ids with underscores included', () => {
+  for (const chargeId of ['ch_3ae87a42bf6a43219d2b3bc9', 'pi_3MtwBwLkdIwHu7ix28a3tqPa', 'weird_id_12']) {
+    expect(chargeOfRefundKey(gatewayRefundKey(chargeId, 1))).toBe(chargeId);
+    expect(chargeOfRefundKey(gatewayRefundKey(chargeId, 12))).toBe(chargeId);
+  }
+});
+
+it('names no charge for another shape of key', () => {
+  for (const key of ['pay_1:v1', 'refund_', 'refund_1', 'refund_ch_1_x', 'dispute_dp_1_submit']) {
+    expect(chargeOfRefundKey(key)).toBeUndefined();
+  }
+});
