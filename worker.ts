@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   if (encryptsWithDevKey(cfg)) {
     logger.warn('payloads are encrypted with the public development key: set PAYLOAD_ENCRYPTION_KEYS');
   }
-  const deps = await createDependencies(cfg, logger);
+  const deps = await createDependencies(cfg, logger, Runtime.instance().metricMeter);
   await ensureSweepSchedule(deps.client, {
     taskQueue: cfg.TEMPORAL_TASK_QUEUE,
     intervalMs: cfg.SWEEP_INTERVAL_MS,

@@ -11,6 +11,20 @@ import { ErrorType } from '../shared/errors';
 import type { PaymentMethod } from '../shared/payment-types';
 import { declineDetailsOf, declineFailure, gatewayFailure } from '../gateways/failures';
 import { isFailureOf, type Gateway, type GatewayCharge } from '../gateways/port';
+import type { RetryBudgetObserver } from '../resilience/metrics';
+import type { RetryBudget } from '../resilience/retry-budget';
+import {
+  afterSentFailure,
+  isRefusal,
+  refusalDelayMs,
+  withRetryDelay,
+  readProgress,
+  refusedForGood,
+  refusedRetry,
+  unfinishedLastAttempt,
+  type AttemptPolicy,
+  type ChargeProgress,
+} from './charge-attempts';
 
 export interface ChargeCardInput {
   paymentId: string;
@@ -25,6 +39,11 @@ export interface ChargeCardInput {
   /** The step-up after an authentication_required decline: ask for 3DS, with the customer present. */
   requestThreeDS?: boolean;
   maxAttempts: number;
+  /**
+   * Set by runs that let the activity count its own attempts (Temporal retries it without a limit): only attempts
+   * that sent something count, by this policy; retries take a token from the retry budget first.
+   */
+  ownRetries?: AttemptPolicy;
 }
 
 export type ChargeOutcome =
@@ -40,14 +59,26 @@ export type LookupResult =
 /** What a cancel left: `canceled`, or the charge had already settled (it can no longer be cancelled). */
 export type CancelOutcome = { status: 'canceled'; chargeId: string } | { status: 'settled'; charge: LookupResult };
 
+/** What stands between a charge retry and the gateway (resilience/). */
+export interface ChargeResilience {
+  /** System-wide: every retry of a charge takes a token; first attempts never ask. */
+  retryBudget: RetryBudget;
+  /** The gateway's breaker, asked before an attempt records that it sends (the calls go through it anyway). */
+  breaker?: { admit(): void };
+  /** How long refusals (breaker, budget) may defer a charge before the payment stops waiting. */
+  maxDeferralMs: number;
+  budgetMetrics?: RetryBudgetObserver;
+}
+
 export interface GatewayActivityDeps {
   gateway: Gateway;
   gatewayName: string;
   logger: Logger;
+  resilience: ChargeResilience;
 }
 
-export function createGatewayActivities({ gateway, gatewayName, logger }: GatewayActivityDeps) {
-  /** Turns a charge the gateway holds into the same answer a fresh request would have given. */
+export function createGatewayActivities({ gateway, gatewayName, logger, resilience }: GatewayActivityDeps) {
+  /** Turns a charge the gateway already holds into the same answer a fresh request would have given. */
   function outcomeOf(charge: GatewayCharge, initiator?: Initiator): ChargeOutcome {
     if (charge.status === 'succeeded' || charge.status === 'requires_action') {
       return { status: charge.status, chargeId: charge.id, gateway: gatewayName };
@@ -84,11 +115,72 @@ export function createGatewayActivities({ gateway, gatewayName, logger }: Gatewa
     const { attempt } = Context.current().info;
     const log = logger.child({ paymentId: input.paymentId, gatewayKey: input.gatewayKey, gateway: gatewayName });
     log.info({ attempt, maxAttempts: input.maxAttempts }, `charge attempt ${attempt}/${input.maxAttempts}`);
+    if (input.ownRetries) return chargeCountingAttempts(input, input.ownRetries, log);
     // An operator's retry may come days after the last request; Temporal's own retries come minutes after it.
-    const earlierRequest = input.checkFirst ? 'any_time' : attempt > 1 ? 'recent' : undefined;
+    return chargeOnce(input, input.checkFirst ? 'any_time' : attempt > 1 ? 'recent' : undefined, log);
+  }
+
+  /**
+   * One request. `earlierRequest` tells the adapter that a request under this key may already have reached the
+   * gateway, so it checks before it sends ("check, then create"; the sandbox lists the key, Stripe replays it).
+   */
+  async function chargeOnce(
+    input: ChargeCardInput,
+    earlierRequest: 'recent' | 'any_time' | undefined,
+    log: Logger,
+  ): Promise<ChargeOutcome> {
     const charge = await create(input, earlierRequest);
     log.info({ chargeId: charge.id, status: charge.status, earlierRequest }, 'charge answered');
     return outcomeOf(charge, input.initiator);
+  }
+
+  /**
+   * A charge that counts its own attempts (activities/charge-attempts.ts): a retry takes a budget token, the breaker
+   * is asked, and only then does the attempt record that it sends; refusals send nothing and do not count.
+   */
+  async function chargeCountingAttempts(input: ChargeCardInput, policy: AttemptPolicy, log: Logger) {
+    const ctx = Context.current();
+    const earlier = readProgress(ctx.info.heartbeatDetails);
+    // An operator's retry after an unknown outcome may face a charge from an earlier run: as if this one had sent.
+    const progress = { ...earlier, chargeSent: earlier.chargeSent || input.checkFirst === true };
+    if (progress.sent >= policy.maximumAttempts) throw unfinishedLastAttempt(policy);
+    try {
+      if (ctx.info.attempt > 1) await takeRetryToken();
+      resilience.breaker?.admit();
+    } catch (err) {
+      throw refuse(err, progress, policy, log);
+    }
+    const sent = progress.sent + 1;
+    // Before the first request: a timeout or a dead worker after this still leaves the count right.
+    ctx.heartbeat({ sent, chargeSent: true } satisfies ChargeProgress);
+    try {
+      const earlierRequest = input.checkFirst ? 'any_time' : progress.chargeSent ? 'recent' : undefined;
+      return await chargeOnce(input, earlierRequest, log);
+    } catch (err) {
+      // The breaker opened between the question and the charge: the charge was not sent, the attempt does not count.
+      if (isRefusal(err)) throw refuse(err, progress, policy, log);
+      throw afterSentFailure(err, sent, policy);
+    }
+  }
+
+  async function takeRetryToken(): Promise<void> {
+    const answer = await resilience.retryBudget.take();
+    resilience.budgetMetrics?.decided(gatewayName, answer.granted);
+    if (!answer.granted) throw refusedRetry(answer.retryInMs);
+  }
+
+  /** A refusal waits (Temporal retries it after its delay) until it has gone on for maxDeferralMs. */
+  function refuse(err: unknown, progress: ChargeProgress, policy: AttemptPolicy, log: Logger): unknown {
+    if (!isRefusal(err)) return err;
+    const since = progress.refusedSince ?? Date.now();
+    Context.current().heartbeat({ ...progress, refusedSince: since } satisfies ChargeProgress);
+    if (Date.now() - since >= resilience.maxDeferralMs) {
+      log.warn({ type: err.type, since: new Date(since).toISOString() }, 'charge refused for too long; giving up');
+      return refusedForGood(err, progress, since);
+    }
+    const retryInMs = refusalDelayMs(err, policy, since + resilience.maxDeferralMs - Date.now());
+    log.debug({ type: err.type, retryInMs }, 'charge retry refused; nothing sent');
+    return withRetryDelay(err, retryInMs);
   }
 
   async function lookupCharge(input: {

@@ -3,7 +3,7 @@ import type { AuditStore } from '../audit/types';
 import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
 import type { Gateway } from '../gateways/port';
-import { createGatewayActivities } from './charges';
+import { createGatewayActivities, type ChargeResilience } from './charges';
 import { createDisputeResumeActivities } from './dispute-resume';
 import { createDisputeActivities } from './disputes';
 import { createRefundActivities } from './refunds';
@@ -20,6 +20,8 @@ export interface ActivityDeps {
   gatewayName: string;
   audit: AuditStore;
   logger: Logger;
+  /** The retry budget and the breaker's question before a charge retry (resilience/). */
+  resilience: ChargeResilience;
   /** Our own payments, for dispute evidence. */
   payments: PaymentRecords;
   merchant: MerchantPolicies;
@@ -44,7 +46,7 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type PaymentActivities = ReturnType<typeof createActivities>;
-export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput } from './charges';
+export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput, ChargeResilience } from './charges';
 export type { RecordStatusInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
 export type { OperatorRequest, OperatorRequests } from './operator-requests';

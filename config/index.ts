@@ -101,6 +101,20 @@ const ConfigSchema = z.object({
   /** Upper bound for a request's `?wait=`; longer waits are cut to this. */
   API_MAX_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   // end HTTP API
+  // Resilience (resilience/, README "Resilience")
+  /** Consecutive outage failures (transport, 5xx, timeout; never declines or 4xx) that open a gateway's breaker. */
+  CIRCUIT_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  /** How long an open breaker refuses calls before it lets trial calls through. */
+  CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: ms.default(30_000),
+  /** Calls let through while half-open (the first is the trial; the others wait for its answer). */
+  CIRCUIT_BREAKER_HALF_OPEN_MAX_CALLS: z.coerce.number().int().min(1).default(3),
+  /** Charge retries per second, system-wide (all workers together): the retry budget's refill rate. */
+  RETRY_BUDGET_PER_SECOND: z.coerce.number().positive().default(10),
+  /** The retry budget's bucket size: retries that may go at once after a quiet period. */
+  RETRY_BUDGET_BURST: z.coerce.number().int().min(1).default(50),
+  /** How long an open breaker or an empty budget may hold a charge back before the payment stops waiting. */
+  CHARGE_MAX_DEFERRAL_MS: ms.default(600_000),
+  // end Resilience
   // Refunds and disputes
   /** How long after capture a payment accepts refunds (card networks: about 180 days). */
   REFUND_WINDOW_DAYS: z.coerce.number().positive().default(180),

@@ -7,6 +7,7 @@ import type { FaultQueue } from './fault-queue';
 import type { IdempotencyStore } from './idempotency-key-store';
 import type { Ledger } from './ledger';
 import type { RefundStore } from './refund-store';
+import type { RequestLog } from './request-log';
 import type { WebhookSender } from './webhooks';
 
 export interface SandboxContext {
@@ -15,6 +16,8 @@ export interface SandboxContext {
   readonly disputes: DisputeStore;
   readonly keys: IdempotencyStore;
   readonly faults: FaultQueue;
+  /** Every `/v1/*` request received, faulted ones included. */
+  readonly requests: RequestLog;
   readonly webhooks: WebhookSender | undefined;
   /** Every webhook event created; send events through it, not through `webhooks`, so they can be listed. */
   readonly events: EventLog;

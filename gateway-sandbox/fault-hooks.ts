@@ -16,13 +16,12 @@ export function registerFaultInjection(app: FastifyInstance, ctx: SandboxContext
   // preHandler runs after auth (a 401 consumes no fault) and after the body was read, as a real upstream would.
   app.addHook('preHandler', async (request, reply) => {
     if (!isApiPath(request.url)) return;
-    const fault = ctx.faults.take({
-      method: request.method,
-      path: pathOf(request.url),
-      // A lookup names its key in the query (`GET /v1/charges?idempotency_key=`): faults scoped to a payment's keys
-      // apply to its status checks too.
-      idempotencyKey: headerValue(request, 'idempotency-key') ?? queryKey(request.query),
-    });
+    // A lookup names its key in the query (`GET /v1/charges?idempotency_key=`): faults scoped to a payment's keys
+    // apply to its status checks too.
+    const idempotencyKey = headerValue(request, 'idempotency-key') ?? queryKey(request.query);
+    const path = pathOf(request.url);
+    ctx.requests.record({ at: Date.now(), method: request.method, path, idempotencyKey });
+    const fault = ctx.faults.take({ method: request.method, path, idempotencyKey });
     if (!fault) return;
     ctx.logger.debug(
       { faultId: fault.id, kind: fault.kind, method: request.method, url: request.url },

@@ -47,7 +47,10 @@ export function registerSandboxRoutes(app: FastifyInstance, ctx: SandboxContext)
     return response;
   });
 
+  app.get('/_sandbox/requests', async () => ({ requests: ctx.requests.list() }));
+
   app.post('/_sandbox/reset', async () => {
+    ctx.requests.clear();
     ctx.ledger.clear();
     ctx.refunds.clear();
     ctx.disputes.clear();

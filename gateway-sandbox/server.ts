@@ -15,6 +15,7 @@ import { FaultQueue } from './fault-queue';
 import { IdempotencyStore } from './idempotency-key-store';
 import { Ledger } from './ledger';
 import { RefundStore } from './refund-store';
+import { RequestLog } from './request-log';
 import { registerChargeRoutes } from './routes-charges';
 import { registerDisputeRoutes } from './routes-disputes';
 import { registerRefundRoutes } from './routes-refunds';
@@ -64,6 +65,7 @@ export async function createGatewaySandbox(options: GatewaySandboxOptions = {}):
     disputes: new DisputeStore(),
     keys: new IdempotencyStore(options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS),
     faults: new FaultQueue(),
+    requests: new RequestLog(),
     webhooks,
     events: new EventLog(webhooks),
     disputeDelayMs,

@@ -122,13 +122,13 @@ export interface Gateway {
 
 /**
  * Failure types that say the processor (or the way to it) is unwell rather than that our request was wrong:
- * what a circuit breaker counts. Declines and refusals are answers, not outages.
+ * the only ones its circuit breaker counts. Declines, 4xx and 429 are answers from a working processor and never
+ * trip it (a 429 is its own back-pressure, honoured by delay).
  */
 export const GATEWAY_OUTAGE_ERROR_TYPES: readonly ErrorType[] = [
   ErrorType.GatewayNetwork,
   ErrorType.GatewayTimeout,
   ErrorType.GatewayConnectionLost,
-  ErrorType.GatewayRateLimited,
   ErrorType.GatewayServerError,
 ];
 

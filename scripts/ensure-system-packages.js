@@ -1,13 +1,15 @@
-// Debian packages the test suite drives for real: Chromium (the Temporal UI test, with playwright-core) and
-// Prometheus (promtool for the alert rules, the server for the end-to-end alert test). `npm test` installs a
-// missing one when it can (root with apt-get, as on a fresh CI machine); otherwise it stops here and says what to
-// install, because a test that cannot run its real dependency must fail, never skip.
+// Debian packages the test suite drives for real: Chromium (the Temporal UI test, with playwright-core),
+// Prometheus (promtool for the alert rules, the server for the end-to-end alert test) and docker-compose (it
+// validates the containers' compose file). `npm test` installs a missing one when it can (root with apt-get, as on
+// a fresh CI machine); otherwise it stops here and says what to install, because a test that cannot run its real
+// dependency must fail, never skip.
 const { existsSync } = require('node:fs');
 const { execSync } = require('node:child_process');
 
 const PACKAGES = [
   { name: 'chromium', binaries: [process.env.CHROMIUM_PATH || '/usr/bin/chromium'], envHint: 'or set CHROMIUM_PATH' },
   { name: 'prometheus', binaries: ['/usr/bin/promtool', '/usr/bin/prometheus'], envHint: '' },
+  { name: 'docker-compose', binaries: ['/usr/bin/docker-compose'], envHint: '' },
 ];
 
 const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');

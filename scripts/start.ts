@@ -9,8 +9,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEV_API_KEY, DEV_GATEWAY_WEBHOOK_SECRET } from '../config';
 import { temporalCliPath } from './lib/temporal-cli';
-import { FAST_DURABLE_SETTINGS, startDevServer, type DevServer } from './lib/temporal-dev-server';
-import { Supervisor } from './lib/supervisor';
+import { FAST_DURABLE_SETTINGS, startDevServer } from './lib/temporal-dev-server';
+import { stopOnSignal, Supervisor } from './lib/supervisor';
+import { appServices } from './lib/app-services';
+import { assertPortsFree } from './lib/ports';
 import { prefixedWriter } from './lib/log-lines';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -33,6 +35,13 @@ let shuttingDown = false;
 
 async function main(): Promise<void> {
   const env = Env.parse(process.env);
+  await assertPortsFree([
+    { port: env.TEMPORAL_PORT, use: 'Temporal gRPC (TEMPORAL_PORT)' },
+    { port: env.TEMPORAL_UI_PORT, use: 'Temporal UI (TEMPORAL_UI_PORT)' },
+    { port: env.GATEWAY_PORT, use: 'sandbox gateway (GATEWAY_PORT)' },
+    { port: env.API_PORT, use: 'HTTP API (API_PORT)' },
+    { port: env.WORKER_METRICS_PORT, use: 'worker metrics (WORKER_METRICS_PORT)' },
+  ]);
   mkdirSync(path.dirname(env.TEMPORAL_DB_FILE), { recursive: true });
   const server = await startDevServer({
     binary: temporalCliPath(),
@@ -47,44 +56,21 @@ async function main(): Promise<void> {
       if (!shuttingDown) temporalOut(chunk);
     },
   });
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const shared = {
-    TEMPORAL_ADDRESS: server.address,
-    GATEWAY_URL: `http://127.0.0.1:${env.GATEWAY_PORT}`,
-    AUDIT_DATA_DIR: env.AUDIT_DATA_DIR,
-  };
   const supervisor = new Supervisor(write);
-  supervisor.start({
-    name: 'gateway',
-    command: tsx,
-    args: [path.join(ROOT, 'gateway-sandbox', 'main.ts')],
-    env: {
-      ...shared,
-      GATEWAY_PORT: String(env.GATEWAY_PORT),
-      GATEWAY_WEBHOOK_URL: `http://127.0.0.1:${env.API_PORT}/webhooks/gateway`,
-      GATEWAY_WEBHOOK_SECRET: env.GATEWAY_WEBHOOK_SECRET,
-    },
-  });
-  supervisor.start({
-    name: 'worker',
-    command: tsx,
-    args: [path.join(ROOT, 'worker.ts')],
-    env: { ...shared, WORKER_METRICS_PORT: String(env.WORKER_METRICS_PORT) },
-  });
-  // Started last, stopped first: no request arrives while the worker or the gateway is going away.
-  supervisor.start({
-    name: 'api',
-    command: tsx,
-    args: [path.join(ROOT, 'api', 'main.ts')],
-    env: {
-      ...shared,
-      API_PORT: String(env.API_PORT),
-      GATEWAY_WEBHOOK_SECRET: env.GATEWAY_WEBHOOK_SECRET,
-      CODEC_CORS_ORIGINS: `http://localhost:${env.TEMPORAL_UI_PORT},http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
-    },
-  });
+  for (const spec of appServices({
+    temporalAddress: server.address,
+    gatewayPort: env.GATEWAY_PORT,
+    apiPort: env.API_PORT,
+    workerMetricsPorts: [env.WORKER_METRICS_PORT],
+    webhookSecret: env.GATEWAY_WEBHOOK_SECRET,
+    codecOrigins: [`http://localhost:${env.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`],
+    shared: { AUDIT_DATA_DIR: env.AUDIT_DATA_DIR },
+  }))
+    supervisor.start(spec);
   banner(env, server.address);
-  await onShutdown(supervisor, server);
+  await stopOnSignal(supervisor, server, write, () => {
+    shuttingDown = true;
+  });
 }
 
 function banner(env: z.output<typeof Env>, address: string): void {
@@ -107,24 +93,6 @@ function banner(env: z.output<typeof Env>, address: string): void {
       '',
     ].join('\n') + '\n',
   );
-}
-
-function onShutdown(supervisor: Supervisor, server: DevServer): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      shuttingDown = true;
-      write(`\n[supervisor] ${signal}: stopping API, worker, gateway, then Temporal...\n`);
-      await supervisor.stopAll();
-      await server.stop();
-      write('[supervisor] stopped\n');
-      resolve();
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-  });
 }
 
 main().catch((err) => {

@@ -32,6 +32,16 @@ export const ErrorType = {
   CardDeclinedFraud: 'CardDeclinedFraud',
   /** HTTP 402 authentication_required: the 3DS path, not a retry. */
   CardAuthenticationRequired: 'CardAuthenticationRequired',
+  /**
+   * The gateway's circuit breaker is open (or its half-open trials are taken): the call was refused in this
+   * process and no request was sent. Retryable, after `nextRetryDelay` (when the breaker half-opens).
+   */
+  GatewayCircuitOpen: 'GatewayCircuitOpen',
+  /**
+   * A retry found the system-wide retry budget empty: no request was sent. Retryable after `nextRetryDelay`;
+   * such refusals do not use up the charge's attempts (activities/charge-attempts.ts).
+   */
+  RetryBudgetExhausted: 'RetryBudgetExhausted',
   /** HTTP 400 on a refund (amount_too_large, charge_already_refunded …): the gateway will not refund this. */
   RefundRefused: 'RefundRefused',
   /** An input failed validation inside the workflow or an activity. */

@@ -3,6 +3,7 @@
  * Temporal client through which dispute evidence reads our own payments and runs read operators' requests.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { MetricMeter } from '@temporalio/common';
 import type { ActivityDeps } from '../activities';
 import { openAuditStore } from '../audit/open';
 import type { Config } from '../config';
@@ -14,15 +15,21 @@ import { DEFAULT_DELIVERY_POLICY } from '../shared/merchant-events';
 import { createConfiguredGateway } from '../gateways/factory';
 import { temporalOperatorRequests } from './operator-requests';
 import { temporalPaymentRecords } from './payment-records';
+import { createResilience } from './resilience';
 
 export async function createDependencies(
   config: Config,
   logger: Logger,
+  /** The Temporal runtime's meter: the breaker and the budget export through it (worker.ts). */
+  meter?: MetricMeter,
 ): Promise<ActivityDeps & { client: Client; close(): Promise<void> }> {
-  const { gateway, name: gatewayName } = createConfiguredGateway(config);
+  const configured = createConfiguredGateway(config);
+  const gatewayName = configured.name;
   logger.info({ gateway: config.GATEWAY, gatewayName, stripeApiBase: config.STRIPE_API_BASE }, 'gateway adapter');
   if (config.GATEWAY === 'stripe' && config.STRIPE_SECRET_KEY?.includes('_live_'))
     logger.warn('Stripe live key: payments move real money');
+  // Every gateway call of every activity goes through this process's one breaker for the gateway.
+  const { gateway, resilience } = await createResilience(config, gatewayName, configured.gateway, logger, meter);
   const store = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const dataConverter = encryptedDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
@@ -41,6 +48,7 @@ export async function createDependencies(
   return {
     gateway,
     gatewayName,
+    resilience,
     audit,
     merchantWebhook,
     logger,
@@ -50,6 +58,7 @@ export async function createDependencies(
     merchant: { refundPolicyUrl: config.REFUND_POLICY_URL, termsOfServiceUrl: config.TERMS_OF_SERVICE_URL },
     close: async () => {
       await gateway.close();
+      await resilience.retryBudget.close();
       await store.close();
       await connection.close();
     },

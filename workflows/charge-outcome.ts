@@ -7,7 +7,8 @@ import { ErrorType } from '../shared/errors';
 export type FailedCharge =
   | { kind: 'declined'; decline: DeclineInfo; chargeId?: string; errorCode: string }
   | { kind: 'unknown'; errorCode: string } // retries exhausted without knowing whether the gateway charged
-  | { kind: 'rejected'; errorCode: string }; // 400/401: the request itself is wrong, retrying cannot help
+  | { kind: 'rejected'; errorCode: string } // 400/401: the request itself is wrong, retrying cannot help
+  | { kind: 'not_sent'; errorCode: string }; // refused before sending (breaker, budget), and no charge ever sent
 
 const DECLINES = new Set<string>([
   ErrorType.CardDeclinedRetryable,
@@ -21,6 +22,9 @@ const REJECTED = new Set<string>([
   ErrorType.GatewayIdempotencyMismatch,
   ErrorType.InvalidInput,
 ]);
+
+/** Refused in the worker before anything was sent (activities/charge-attempts.ts). */
+const REFUSED = new Set<string>([ErrorType.GatewayCircuitOpen, ErrorType.RetryBudgetExhausted]);
 
 /**
  * The decline as the activity classified it and history holds it. Release 0.1's details carry the class but
@@ -48,6 +52,9 @@ export function readFailedCharge(err: unknown): FailedCharge | undefined {
     return { kind: 'declined', decline, chargeId: details.chargeId, errorCode: decline.code };
   }
   if (REJECTED.has(type)) return { kind: 'rejected', errorCode: type };
+  if (REFUSED.has(type) && (cause.details?.[0] as { chargeSent?: boolean } | undefined)?.chargeSent === false) {
+    return { kind: 'not_sent', errorCode: type };
+  }
   // Timeouts, 5xx, dropped connections, 429 and 409 after the last retry: the charge may exist.
   return { kind: 'unknown', errorCode: type };
 }

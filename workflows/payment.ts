@@ -88,6 +88,13 @@ const IN_FLIGHT_CHECKS_PER_CHECK = 5;
  */
 const OPERATOR_CANCEL_PATCH = 'operator-cancel';
 
+/**
+ * Runs started on this code let the charge activity count its own attempts (Temporal retries it without a limit):
+ * retries refused by the circuit breaker or the retry budget send nothing and must not use up the payment's
+ * attempts. Asked in the constructor, so the marker is in the first task; older runs keep Temporal's count.
+ */
+const OWN_CHARGE_RETRIES_PATCH = 'charge-counts-own-attempts';
+
 const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and takes no requests';
 
 const REFUNDS_ELSEWHERE = 'refunds of this payment are made by its refunds workflow, not by the payment run';
@@ -104,6 +111,9 @@ class PaymentProcess {
   private readonly gateway: PaymentActivities;
   /** Gateway calls that must get an answer (the last look, a cancel at the gateway): retried until it comes. */
   private readonly patientGateway: PaymentActivities;
+  /** The charge itself: in runs that let it count its own attempts, retried by Temporal without a limit. */
+  private readonly chargeGateway: PaymentActivities;
+  private readonly ownChargeRetries: boolean;
   private readonly audit: PaymentActivities;
   private readonly state: PaymentState;
   private paymentMethod: PaymentMethod;
@@ -166,6 +176,8 @@ class PaymentProcess {
       startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
       retry: { ...gatewayRetryPolicy(this.policy), maximumAttempts: Number.POSITIVE_INFINITY },
     });
+    this.ownChargeRetries = !this.legacy && patched(OWN_CHARGE_RETRIES_PATCH);
+    this.chargeGateway = this.ownChargeRetries ? this.patientGateway : this.gateway;
     // An activity, not a local one: a local activity holds the workflow task open, and reads, updates and signals
     // arriving meanwhile were grouped differently on replay (issue 12's non-determinism). Legacy runs replay theirs.
     const auditOptions = { startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY } as const;
@@ -393,7 +405,8 @@ class PaymentProcess {
     if (!this.usedKeys.includes(gatewayKey)) this.usedKeys.push(gatewayKey);
     await this.transition('processing', { gatewayKey, keyVersion: this.state.cardVersion });
     try {
-      const outcome = await this.gateway.chargeCard({
+      const outcome = await this.chargeGateway.chargeCard({
+        ...(this.ownChargeRetries ? { ownRetries: this.policy.gatewayRetry } : {}),
         paymentId: this.input.paymentId,
         gatewayKey,
         amount: this.input.amount,
@@ -409,6 +422,7 @@ class PaymentProcess {
     } catch (err) {
       const failed = readFailedCharge(err);
       if (!failed) throw err;
+      if (failed.kind === 'not_sent') return failed; // nothing reached the gateway: no attempt to record
       const declineClass = failed.kind === 'declined' ? failed.decline.declineClass : undefined;
       this.recordAttempt(
         gatewayKey,
@@ -433,6 +447,11 @@ class PaymentProcess {
         return this.resolveUnknown(attempt.errorCode);
       case 'rejected':
         return this.finish('failed', CustomerMessage.failed, attempt.errorCode);
+      case 'not_sent':
+        // Refused here (breaker open, budget empty) for longer than the worker waits, and nothing ever sent under
+        // the key: not charged, so no janitor; an operator may retry it once the gateway is back.
+        this.state.customerMessage = CustomerMessage.unavailable;
+        return this.deadLetter('gateway_unavailable_not_charged', { errorCode: attempt.errorCode, requestSent: false });
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * Go-built tools (the Temporal CLI, stripe-mock): find Go, `go install` a pinned module version into the
+ * Go-built tools (the Temporal CLI, stripe-mock, Temporal's server): find Go, `go install` a pinned module version into the
  * git-ignored tools/bin once, and stamp the version beside the binary (a go-installed binary does not know
  * its own tag). The SDKs' own downloads need the internet, which we cannot assume.
  */
@@ -44,16 +44,19 @@ export function findGo(forWhat: string, alternative = ''): string {
 export function goInstall(tool: GoTool, log: (line: string) => void, alternative = ''): string {
   if (isInstalled(tool)) return toolBinary(tool);
   const go = findGo(`${tool.name} ${tool.version}`, alternative);
-  mkdirSync(TOOLS_BIN, { recursive: true });
   log(`Building ${tool.name} ${tool.version} with ${go} (first run only; may take a few minutes)...`);
-  try {
-    execFileSync(go, ['install', `${tool.module}@${tool.version}`], {
-      stdio: 'inherit',
-      env: { ...process.env, GOBIN: TOOLS_BIN },
-    });
-  } catch (err) {
-    throw new ToolError(`go install ${tool.module}@${tool.version} failed: ${(err as Error).message}`);
-  }
+  goInstallPackages(go, [tool.module], tool.version, TOOLS_BIN);
   writeFileSync(stampOf(tool), `${tool.version}\n`);
   return toolBinary(tool);
+}
+
+/** `go install pkg@version ...` with GOBIN=dir; output goes to the terminal (a first build takes minutes). */
+export function goInstallPackages(go: string, packages: string[], version: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const targets = packages.map((p) => `${p}@${version}`);
+  try {
+    execFileSync(go, ['install', ...targets], { stdio: 'inherit', env: { ...process.env, GOBIN: dir } });
+  } catch (err) {
+    throw new ToolError(`go install ${targets.join(' ')} failed: ${(err as Error).message}`);
+  }
 }

@@ -1,10 +1,12 @@
 /**
  * Runs long-lived child processes with prefixed output, restarts one that dies unexpectedly (with a
- * growing delay, so a crash loop does not spin), and stops them all in reverse order on shutdown.
+ * growing delay, so a crash loop does not spin), and stops them all in reverse order on shutdown. Children die
+ * with the supervisor even when it is killed hard (child-guard.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { prefixedWriter } from './log-lines';
 import { stopChild } from './temporal-dev-server';
+import { guardedSpawnArgs } from './child-guard';
 
 export interface ServiceSpec {
   name: string;
@@ -26,7 +28,8 @@ export class Supervisor {
   constructor(private readonly write: (s: string) => void) {}
 
   start(spec: ServiceSpec, restarts = 0): void {
-    const child = spawn(spec.command, spec.args, {
+    const [command, args] = guardedSpawnArgs(spec.command, spec.args);
+    const child = spawn(command, args, {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -53,4 +56,37 @@ export class Supervisor {
     this.stopping = true;
     for (const s of [...this.services].reverse()) await stopChild(s.child, 25_000);
   }
+}
+
+/**
+ * Resolves after SIGINT or SIGTERM once everything is stopped: the services in reverse order (the API first, so no
+ * request arrives while a worker or the gateway is going away), then Temporal.
+ */
+export function stopOnSignal(
+  supervisor: Supervisor,
+  temporal: { stop: () => Promise<void> },
+  write: (s: string) => void,
+  onStopping: () => void = () => undefined,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      onStopping();
+      write(`\n[supervisor] ${signal}: stopping API, workers, gateway, then Temporal...\n`);
+      await supervisor.stopAll();
+      await temporal.stop();
+      write('[supervisor] stopped\n');
+      resolve();
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    // `npm run x` runs us under npm and tsx: if one of them is killed hard we are re-parented, and stop too.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) void stop('parent process gone');
+    }, 1_000);
+    watch.unref();
+  });
 }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../shared/search-attributes';
 import { ensureSearchAttributes } from './search-attribute-registration';
+import { guardedSpawnArgs } from './child-guard';
 
 export interface DevServerOptions {
   binary: string;
@@ -64,7 +65,9 @@ export function devServerArgs(o: DevServerOptions): string[] {
 }
 
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
-  const child = spawn(o.binary, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Guarded: a supervisor killed hard takes the dev server with it instead of leaving it on the port.
+  const [command, args] = guardedSpawnArgs(o.binary, devServerArgs(o));
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const collect = (buf: Buffer) => {
     const text = buf.toString();
@@ -86,7 +89,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   return { address, child, output: () => log, stop };
 }
 
-async function waitUntilReady(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function waitUntilReady(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

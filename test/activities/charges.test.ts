@@ -5,6 +5,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createGatewayActivities, type ChargeCardInput } from '../../activities/charges';
+import { InProcessRetryBudget, SEED_RETRY_BUDGET } from '../../resilience/retry-budget';
 import type { CreateChargeRequest, Gateway, GatewayCharge } from '../../gateways/port';
 import { createLogger } from '../../logging/logger';
 import { ErrorType } from '../../shared/errors';
@@ -29,6 +30,7 @@ function scripted(answer: GatewayCharge) {
     gateway,
     gatewayName: 'scripted',
     logger: createLogger({ level: 'silent', name: 'test' }),
+    resilience: { retryBudget: new InProcessRetryBudget(SEED_RETRY_BUDGET), maxDeferralMs: 600_000 },
   });
   return { sent, activities };
 }

@@ -7,6 +7,7 @@ import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, Timeou
 import { httpFailure, transportFailure, type GatewayErrorBody } from '../../gateways/sandbox-errors';
 import { readFailedCharge } from '../../workflows/charge-outcome';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../../shared/errors';
+import { afterSentFailure, refusalDelayMs, refusedForGood, refusedRetry } from '../../activities/charge-attempts';
 
 /** The failure as the workflow sees it once the activity's retries are over. */
 function asActivityFailure(cause: Error): ActivityFailure {
@@ -102,5 +103,47 @@ describe('transport errors', () => {
   it('leaves anything that is not an activity failure to the caller', () => {
     expect(readFailedCharge(new Error('bug'))).toBeUndefined();
     expect(readFailedCharge(ApplicationFailure.create({ type: ErrorType.InvalidInput }))).toBeUndefined();
+  });
+});
+
+describe('refusals in the worker (circuit breaker, retry budget): nothing was sent', () => {
+  const progress = (chargeSent: boolean) => ({ sent: chargeSent ? 1 : 0, chargeSent });
+  const policy = { initialIntervalMs: 100, maximumIntervalMs: 2_000, backoffCoefficient: 2, maximumAttempts: 3 };
+
+  it.each([ErrorType.GatewayCircuitOpen, ErrorType.RetryBudgetExhausted])('%s is retried while it waits', (type) => {
+    const refusal = ApplicationFailure.create({ type, nextRetryDelay: 30_000 });
+    expect(retried(refusal)).toBe(true);
+    expect(refusalDelayMs(refusal, policy, 60_000)).toBe(2_000); // never later than the payment's longest backoff
+    expect(refusalDelayMs(refusal, policy, 500)).toBe(500); // nor after it would stop waiting
+  });
+
+  it('refused for good with no charge ever sent: read as not sent (not charged), not as unknown', () => {
+    const refusal = refusedRetry(1_000);
+    const final = refusedForGood(refusal, progress(false), Date.now() - 5_000);
+    expect(retried(final)).toBe(false);
+    expect(readFailedCharge(asActivityFailure(final))).toEqual({
+      kind: 'not_sent',
+      errorCode: ErrorType.RetryBudgetExhausted,
+    });
+  });
+
+  it('refused for good after a charge had gone out, or a refusal without that record: unknown', () => {
+    const final = refusedForGood(refusedRetry(1_000), progress(true), Date.now());
+    expect(readFailedCharge(asActivityFailure(final))?.kind).toBe('unknown');
+    const bare = ApplicationFailure.create({ type: ErrorType.GatewayCircuitOpen }); // a run counted by Temporal
+    expect(readFailedCharge(asActivityFailure(bare))?.kind).toBe('unknown');
+  });
+
+  it("an attempt that sent: the policy's backoff by attempts that counted, and the last one gives up with its type", () => {
+    const failure = httpFailure(503, {});
+    expect((afterSentFailure(failure, 1, policy) as ApplicationFailure).nextRetryDelay).toBe(100);
+    expect((afterSentFailure(failure, 2, policy) as ApplicationFailure).nextRetryDelay).toBe(200);
+    const last = afterSentFailure(failure, 3, policy) as ApplicationFailure;
+    expect(last).toMatchObject({ type: ErrorType.GatewayServerError, nonRetryable: true });
+    expect(readFailedCharge(asActivityFailure(last))).toEqual({ kind: 'unknown', errorCode: 'GatewayServerError' });
+    const declined = httpFailure(402, decline('expired_card'));
+    expect(afterSentFailure(declined, 1, policy)).toBe(declined); // not retried anyway: left as it is
+    const limited = httpFailure(429, {}, '7');
+    expect((afterSentFailure(limited, 1, policy) as ApplicationFailure).nextRetryDelay).toBe(7_000);
   });
 });

@@ -50,8 +50,13 @@ it('runs the current shape, survives a restart and replays', async () => {
     e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes] : [],
   );
   const firstTask = json.events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED');
-  // Two choices, both in the first workflow task: the current shape, and a Temporal cancel as an operator's cancel.
-  expect(markers.map((m) => m.markerName)).toEqual(['core_patch', 'core_patch']);
-  expect(markers.map((m) => m.workflowTaskCompletedEventId)).toEqual([firstTask?.eventId, firstTask?.eventId]);
+  // Three choices, all in the first workflow task: the current shape, a Temporal cancel as an operator's cancel, and
+  // a charge that counts its own attempts (refusals by the breaker or the retry budget do not use them up).
+  expect(markers.map((m) => m.markerName)).toEqual(['core_patch', 'core_patch', 'core_patch']);
+  expect(markers.map((m) => m.workflowTaskCompletedEventId)).toEqual([
+    firstTask?.eventId,
+    firstTask?.eventId,
+    firstTask?.eventId,
+  ]);
   expect(await replayFailures([{ workflowId, history: json }])).toEqual([]);
 });

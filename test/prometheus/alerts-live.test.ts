@@ -1,7 +1,8 @@
 /**
  * End to end: a real Prometheus (Debian's package) scrapes the real worker process every second and evaluates our
  * alert rules. The sandbox gateway declines every charge until PaymentFailureRateHigh is firing in Prometheus's
- * own /api/v1/alerts; successful payments afterwards resolve it. The rules are alerts.yml with only their time
+ * own /api/v1/alerts; successful payments afterwards resolve it; with the gateway answering 503 the worker's breaker
+ * opens and GatewayCircuitBreakerOpen fires. The rules are alerts.yml with only their time
  * scale shortened (`for:` and range windows from minutes to seconds), so the expressions are the ones shipped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -52,6 +53,8 @@ beforeAll(async () => {
     TEMPORAL_TASK_QUEUE: taskQueue,
     GATEWAY_URL: gateway.url,
     WORKER_METRICS_PORT: String(metricsPort),
+    // The breaker case below: a short break, so the payment it holds back finishes within the test.
+    CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: '3000',
   });
   dir = mkdtempSync(path.join(os.tmpdir(), 'dp-prometheus-'));
   writeFileSync(path.join(dir, 'alerts.yml'), shortenTimeScale(readFileSync(RULES, 'utf8')));
@@ -95,10 +98,12 @@ interface AlertsAnswer {
   data: { alerts: { labels: { alertname: string }; state: string }[] };
 }
 
-async function failureAlertState(): Promise<string> {
+async function alertState(alertname: string): Promise<string> {
   const answer = (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as AlertsAnswer;
-  return answer.data.alerts.find((a) => a.labels.alertname === 'PaymentFailureRateHigh')?.state ?? 'inactive';
+  return answer.data.alerts.find((a) => a.labels.alertname === alertname)?.state ?? 'inactive';
 }
+
+const failureAlertState = () => alertState('PaymentFailureRateHigh');
 
 async function pay(card: string): Promise<string> {
   const { paymentId } = await payments.startPayment({
@@ -146,6 +151,40 @@ it('the failure-rate alert fires in Prometheus while the gateway declines, and r
 
   await payUntil('4242424242424242', 'inactive', 60_000);
 }, 240_000);
+
+it('the breaker alert fires while the gateway answers 503 and the worker holds charges back', async () => {
+  expect(await alertState('GatewayCircuitBreakerOpen')).toBe('inactive');
+  const fault = await fetch(`${gateway.url}/_sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'status', status: 503, probability: 1 }),
+  });
+  expect(fault.status).toBe(201);
+  // Quick retries, so the five failures that open the breaker come within a second or two.
+  const fast = new PaymentsClient(new Client({ connection, dataConverter: TEST_DATA_CONVERTER }), {
+    taskQueue,
+    fingerprintSecret: 'alerts-test-secret',
+    maxAmount: 1e8,
+    policy: {
+      gatewayRetry: { initialIntervalMs: 100, maximumIntervalMs: 1_000, backoffCoefficient: 2, maximumAttempts: 20 },
+    },
+  });
+  const { paymentId } = await fast.startPayment({
+    idempotencyKey: `alerts-${randomUUID()}`,
+    amount: 1200,
+    currency: 'EUR',
+    paymentMethod: { type: 'card', number: '4242424242424242' },
+  });
+  const state = await eventually(
+    () => alertState('GatewayCircuitBreakerOpen'),
+    (s) => s === 'firing',
+    30_000,
+  );
+  expect(state).toBe('firing');
+  await fetch(`${gateway.url}/_sandbox/faults`, { method: 'DELETE' });
+  // The break ends, the trial succeeds, and the payment that was held back charges.
+  expect((await Promise.race([fast.result(paymentId), worker.died])).status).toBe('succeeded');
+}, 60_000);
 
 interface Dashboard {
   panels: { title: string; targets: { expr: string }[] }[];

@@ -46,3 +46,22 @@ export async function customerCompletes3DS(
   });
   if (!res.ok) throw new Error(`3DS result not accepted: ${res.status} ${await res.text()}`);
 }
+
+export interface GatewayRequest {
+  at: number;
+  method: string;
+  path: string;
+  idempotencyKey?: string;
+}
+
+/** Every `/v1/*` request the sandbox received (faulted ones too), oldest first. */
+export async function gatewayRequests(gatewayUrl: string): Promise<GatewayRequest[]> {
+  const res = await fetch(`${gatewayUrl}/_sandbox/requests`);
+  if (!res.ok) throw new Error(`request log not readable: ${res.status}`);
+  return ((await res.json()) as { requests: GatewayRequest[] }).requests;
+}
+
+export async function clearFaults(gatewayUrl: string): Promise<void> {
+  const res = await fetch(`${gatewayUrl}/_sandbox/faults`, { method: 'DELETE' });
+  if (!res.ok) throw new Error(`faults not cleared: ${res.status}`);
+}

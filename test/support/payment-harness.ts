@@ -20,6 +20,9 @@ import { createLogger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
+import type { ChargeResilience } from '../../activities';
+import { CircuitBreaker, withBreaker } from '../../resilience/circuit-breaker';
+import { InProcessRetryBudget, SEED_RETRY_BUDGET } from '../../resilience/retry-budget';
 import { TEST_DATA_CONVERTER } from './encryption';
 import { FAST_POLICY } from './fast-policy';
 import { withMerchantEvents } from '../../merchant-events/outbox';
@@ -42,6 +45,11 @@ export interface HarnessOptions {
   merchantWebhook?: { url: string; secret: string; timeoutMs?: number; policy?: Partial<DeliveryPolicy> };
   /** Another adapter behind the port (the Stripe adapter on a stub); the sandbox still runs but is not used. */
   adapter?: ConfiguredGateway;
+  /**
+   * The gateway's circuit breaker (none by default: one breaker shared by a file's payments would couple tests
+   * that inject 5xx), the retry budget (default: seed 003's, in-process) and the refusals' deferral limit.
+   */
+  resilience?: { breaker?: CircuitBreaker } & Partial<ChargeResilience>;
 }
 
 /** Client options beyond the policy: pin a payment input version (v3 runs stay open), shorten the refunds idle. */
@@ -104,8 +112,16 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   const taskQueue = `test-${randomUUID()}`;
   const events = options.merchantWebhook;
   const policy = { ...DEFAULT_DELIVERY_POLICY, initialIntervalMs: 100, maximumIntervalMs: 500, ...events?.policy };
+  const breaker = options.resilience?.breaker;
+  const resilience: ChargeResilience = {
+    retryBudget: options.resilience?.retryBudget ?? new InProcessRetryBudget(SEED_RETRY_BUDGET),
+    maxDeferralMs: options.resilience?.maxDeferralMs ?? 600_000,
+    breaker,
+    budgetMetrics: options.resilience?.budgetMetrics,
+  };
   const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
-    gateway: gatewayClient,
+    gateway: breaker ? withBreaker(gatewayClient, breaker) : gatewayClient,
+    resilience,
     gatewayName: options.adapter?.name ?? 'sandbox',
     audit: events ? withMerchantEvents(audit, temporalMerchantEvents(env.client, { taskQueue, policy })) : audit,
     merchantWebhook: events && { url: events.url, secret: events.secret, timeoutMs: events.timeoutMs ?? 2_000 },
@@ -166,6 +182,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       [main, ...workers].filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown());
       await Promise.all([mainRun, ...running]);
       await gatewayClient.close();
+      await resilience.retryBudget.close();
       await gateway.close();
       if (!options.audit) await audit.close();
       await env.teardown();

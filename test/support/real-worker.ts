@@ -18,10 +18,18 @@ export interface RealWorker {
   stop(): Promise<void>;
 }
 
-export function spawnWorker(env: Record<string, string | undefined>): RealWorker {
+export interface SpawnOptions {
+  /** One process (`node --import tsx`) instead of tsx's launcher and its node child: a SIGKILL hits the worker. */
+  singleProcess?: boolean;
+}
+
+export function spawnWorker(env: Record<string, string | undefined>, options: SpawnOptions = {}): RealWorker {
   const auditDir = mkdtempSync(path.join(os.tmpdir(), 'dp-worker-audit-'));
   let output = '';
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['worker.ts'], {
+  const [command, args] = options.singleProcess
+    ? [process.execPath, ['--import', 'tsx', 'worker.ts']]
+    : [path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['worker.ts']];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...withoutDatabaseUrl(process.env),
