@@ -14,7 +14,7 @@ import { PaymentStatusKey } from '../../shared/search-attributes';
 import type { SweepReport } from '../../activities/termination-sweep';
 import { ensureSweepSchedule, sweepScheduleId } from '../../worker/sweep-schedule';
 import { NSF, THREE_DS, VISA } from '../support/cards';
-import { addFaultsFor, ledgerFor } from '../support/gateway-admin';
+import { addFaultsFor, gatewayRequests, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
@@ -128,6 +128,13 @@ describe('terminated payments', () => {
     ]);
     await client.startPayment({ idempotencyKey, amount: 2300, currency: 'USD', paymentMethod: VISA });
     await waitForStatus(client, paymentId, 'processing');
+    // Terminated once the charge has reached the gateway (held there by the latency): 'processing' is written
+    // before the charge is sent, and a terminate in between left nothing in flight (a flake on a loaded machine).
+    const sent = await eventually(
+      () => gatewayRequests(h.gateway.url),
+      (requests) => requests.some((r) => r.method === 'POST' && r.idempotencyKey === `${paymentId}:v1`),
+    );
+    expect(sent.some((r) => r.method === 'POST' && r.idempotencyKey === `${paymentId}:v1`)).toBe(true);
     await terminate(paymentId, 'stuck, ops ticket 1234');
     // The gateway still captures: the request was already on its way.
     const [charge] = await eventually(
