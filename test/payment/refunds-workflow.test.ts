@@ -6,6 +6,7 @@
 import { PaymentStateError } from '../../client/errors';
 import { paymentWorkflowId, refundsWorkflowId } from '../../shared/ids';
 import type { RefundRecord } from '../../shared/payment-types';
+import { addFault } from '../support/gateway-admin';
 import { saveHistory, saveWorkflowHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually } from '../support/wait';
@@ -291,6 +292,30 @@ describe('the refunds workflow', () => {
     const late = short.refund(paymentId, { amount: 100, requestKey: uniqueKey('late') });
     await expect(late).rejects.toThrow(/refund window closed/);
     expect(await refundsInLedger(chargeId)).toHaveLength(1);
+  });
+
+  it('does not close while a refund is in flight past the idle time; a refund sent meanwhile joins that run', async () => {
+    const client = h.clientWith({}, { refundsIdleMs: 300 });
+    const { paymentId, chargeId } = await paidPayment(1000, client);
+    await addFault(h.gateway.url, {
+      kind: 'latency',
+      latencyMs: 1_500,
+      count: 1,
+      match: { method: 'POST', path: '/v1/refunds' },
+    });
+    const slow = client.refund(paymentId, { amount: 100, requestKey: uniqueKey('slow') });
+    await new Promise((resolve) => setTimeout(resolve, 700)); // the idle timer has fired; the refund still runs
+    const meanwhile = client.refund(paymentId, { amount: 200, requestKey: uniqueKey('meanwhile') });
+    const [first, second] = await Promise.all([slow, meanwhile]);
+    expect([first.refundNumber, second.refundNumber]).toEqual([1, 2]);
+    expect(await refundsRuns(paymentId)).toHaveLength(1);
+    const ledger = await refundsInLedger(chargeId);
+    expect(ledger.map((r) => [r.idempotency_key, r.amount]).sort()).toEqual([
+      [`refund_${chargeId}_1`, 100],
+      [`refund_${chargeId}_2`, 200],
+    ]);
+    const refunds = h.env.client.workflow.getHandle(refundsWorkflowId(paymentId));
+    expect(await refunds.result()).toMatchObject({ amountRefunded: 300, closed: 'idle' });
   });
 
   it('takes a refund that arrives as the idle timer fires, in that run or the next, exactly once', async () => {
