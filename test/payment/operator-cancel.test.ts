@@ -14,9 +14,15 @@ import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
 
+/**
+ * Input version 3: these tests are of runs that stay open after capture and take refunds themselves (such runs are
+ * live in production). A version 4 run closes as it succeeds; its refunds are in refunds-workflow.test.ts.
+ */
+const OPEN_RUNS = { inputVersion: 3 };
+
 let h: PaymentHarness;
 beforeAll(async () => {
-  h = await startPaymentHarness();
+  h = await startPaymentHarness(OPEN_RUNS);
 });
 afterAll(async () => {
   await h?.teardown();

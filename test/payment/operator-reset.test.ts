@@ -19,12 +19,18 @@ import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
 
+/**
+ * Input version 3: these tests are of runs that stay open after capture and take refunds themselves (such runs are
+ * live in production). A version 4 run closes as it succeeds; its refunds are in refunds-workflow.test.ts.
+ */
+const OPEN_RUNS = { inputVersion: 3 };
+
 let h: PaymentHarness;
 /** A gateway that forgets idempotency keys at once, as Stripe does after 24 h: a reset a day later. */
 let forgetful: PaymentHarness;
 beforeAll(async () => {
-  h = await startPaymentHarness();
-  forgetful = await startPaymentHarness({ gatewayIdempotencyTtlMs: 1 });
+  h = await startPaymentHarness(OPEN_RUNS);
+  forgetful = await startPaymentHarness({ ...OPEN_RUNS, gatewayIdempotencyTtlMs: 1 });
 });
 afterAll(async () => {
   await h?.teardown();
