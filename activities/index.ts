@@ -7,6 +7,7 @@ import { createGatewayActivities, type ChargeResilience } from './charges';
 import { createDisputeResumeActivities } from './dispute-resume';
 import { createDisputeActivities } from './disputes';
 import { createRefundActivities } from './refunds';
+import { createRefundLedgerActivities } from './refund-ledger';
 import { createOperatorActivities, type OperatorRequests } from './operator-requests';
 import { createSweepActivities } from './termination-sweep';
 import { createMerchantWebhookActivities, type MerchantWebhookConfig } from './merchant-webhooks';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createGatewayActivities(deps),
     ...createRefundActivities(deps),
+    ...createRefundLedgerActivities(deps),
     ...createDisputeActivities(deps),
     ...createDisputeResumeActivities(deps),
     ...createAuditActivities(deps),

@@ -235,6 +235,10 @@ function terminatedMetadata(
     ...(found.cancelledCharges.length ? { cancelledCharges: found.cancelledCharges } : {}),
     // A charged payment whose run is gone needs a person: fulfil the order, or refund it.
     needsAttention: found.charged,
+    // The window its refunds are taken in runs from this row (a refunds workflow reads it from here).
+    ...(found.charged && closure.input.policy?.refundWindowMs
+      ? { refundWindowMs: closure.input.policy.refundWindowMs }
+      : {}),
     by: timedOut ? 'timeout' : 'operator',
     via: 'temporal',
     reason: closure.reason ?? (timedOut ? 'run_timed_out' : 'terminated_by_operator'),

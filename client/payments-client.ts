@@ -23,7 +23,7 @@ import type {
   RefundRecord,
   RefundRequest,
 } from '../shared/payment-types';
-import type { PaymentStatus } from '../shared/payment-status';
+import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import { resolvePolicy } from '../shared/payment-policy';
 import { paymentStaticDetails, paymentSummary } from '../shared/payment-summary';
 import { PAYMENT_INPUT_VERSION } from '../shared/payment-types';
@@ -68,6 +68,14 @@ import {
   ThreeDSResultSchema,
   type StartPaymentRequest,
 } from './schemas';
+import {
+  listRefundedThroughWorkflow,
+  mergeRefunds,
+  refundsView,
+  sendToRefundsWorkflow,
+  withRefundStatuses,
+} from './refunds-workflow';
+import { serially } from './serial-queries';
 import { listByStatus, listWhere } from './visibility';
 import { withWorkflow, type WorkflowHandle } from './workflow-handle';
 
@@ -85,6 +93,13 @@ export interface PaymentsClientOptions {
    * raw test card numbers too (client/payment-methods.ts).
    */
   paymentMethods?: PaymentMethodVault;
+  /** How long a payment's refunds workflow waits for another refund before it closes (default one hour). */
+  refundsIdleMs?: number;
+  /**
+   * The input version of payments this client starts (default PAYMENT_INPUT_VERSION). Only for tests of runs an
+   * earlier release started, and for a staged roll-out: an older version keeps the run open for refunds.
+   */
+  inputVersion?: number;
 }
 
 export interface StartedPayment {
@@ -107,6 +122,7 @@ const REFUND_REPLAY_POLL_MS = 100;
 const KEY_CLAIM_WAIT_MS = 15_000;
 const KEY_CLAIM_POLL_MS = 10;
 const KEY_CLAIM_POLL_MAX_MS = 100;
+const DEFAULT_REFUNDS_IDLE_MS = 60 * 60 * 1000;
 
 export class PaymentsClient {
   private readonly startSchema: ReturnType<typeof startPaymentSchema>;
@@ -142,7 +158,14 @@ export class PaymentsClient {
       // The fingerprint rides in the input too: the run claims the key with it in the audit database, which
       // outlives this run (retention) and the gateway's key memory.
       args: [
-        { ...params, version: PAYMENT_INPUT_VERSION, paymentId, idempotencyKey, policy: this.policy, fingerprint },
+        {
+          ...params,
+          version: this.options.inputVersion ?? PAYMENT_INPUT_VERSION,
+          paymentId,
+          idempotencyKey,
+          policy: this.policy,
+          fingerprint,
+        },
       ],
       // FAIL + REJECT_DUPLICATE: exactly one caller creates the payment; every other gets "already started".
       workflowIdConflictPolicy: 'FAIL',
@@ -192,7 +215,7 @@ export class PaymentsClient {
     const deadline = Date.now() + KEY_CLAIM_WAIT_MS;
     // Backing off: every query is a workflow task for a worker (a full replay when the run is not cached).
     for (let pollMs = KEY_CLAIM_POLL_MS; ; pollMs = Math.min(pollMs * 2, KEY_CLAIM_POLL_MAX_MS)) {
-      const claim = await handle.query(keyClaimQuery).catch((err: unknown) => {
+      const claim = await serially(handle.workflowId, () => handle.query(keyClaimQuery)).catch((err: unknown) => {
         if (err instanceof QueryNotRegisteredError) return undefined;
         throw err;
       });
@@ -205,8 +228,16 @@ export class PaymentsClient {
     }
   }
 
+  /** The payment's state; for a payment whose refunds have their own workflow, merged with its refunds. */
   async getPayment(paymentId: string): Promise<PaymentState> {
-    return this.withPayment(paymentId, (h) => h.query(getPaymentStateQuery));
+    const state = await this.paymentRunState(paymentId);
+    if (!state.refundsWorkflowId) return state;
+    return mergeRefunds(state, await refundsView(this.client, state.refundsWorkflowId));
+  }
+
+  /** The payment run's own state (for version 4, without its refunds). */
+  private paymentRunState(paymentId: string): Promise<PaymentState> {
+    return this.withPayment(paymentId, (h) => serially(h.workflowId, () => h.query(getPaymentStateQuery)));
   }
 
   /**
@@ -241,25 +272,59 @@ export class PaymentsClient {
    */
   async requestRefund(paymentId: string, request: RefundRequest): Promise<RefundAnswer> {
     const req = parse(RefundRequestSchema, request);
-    const earlier = findRefund(await this.getPayment(paymentId), req.requestKey);
-    const made = earlier ? undefined : await this.sendRefund(paymentId, req);
+    const payment = await this.paymentRunState(paymentId);
+    // Version 4: the refunds run's validator refuses a key it holds, so no read of the refunds comes first.
+    const earlier = payment.refundsWorkflowId ? undefined : findRefund(payment, req.requestKey);
+    const made = earlier ? undefined : await this.sendRefund(payment, req);
     if (made) return { refund: made, created: true };
     return { refund: await this.replayRefund(paymentId, req), created: false };
   }
 
   /** The refund this request made, or undefined when the workflow refused it because the key is taken. */
-  private sendRefund(paymentId: string, req: RefundRequest): Promise<RefundRecord | undefined> {
+  private async sendRefund(payment: PaymentState, req: RefundRequest): Promise<RefundRecord | undefined> {
     // An Update id of its own per request: under a shared id Temporal answers every caller with the first
     // Update's result, so none could tell whether it made the refund, nor notice that its body differed.
     const updateId = `refund:${req.requestKey}:${randomUUID()}`;
+    const { paymentId } = payment;
+    if (payment.refundsWorkflowId) {
+      // Nothing was captured: refused here, as the payment run would, without starting a refunds run for nothing.
+      const refusal = notCapturedRefusal(payment);
+      if (refusal) throw new PaymentStateError(refusal);
+      return this.sendToRefunds(paymentId, payment.refundsWorkflowId, req, updateId);
+    }
     return this.update(paymentId, 'refund', async (h) => {
       try {
         return await h.executeUpdate(refundPaymentUpdate, { args: [req], updateId });
       } catch (err) {
-        if (isRejection(err) && findRefund(await h.query(getPaymentStateQuery), req.requestKey)) return undefined;
+        if (isRejection(err) && findRefund(await this.paymentRunState(paymentId), req.requestKey)) return undefined;
         throw err;
       }
     });
+  }
+
+  /** Version 4 on: the payment's refunds workflow serialises its refunds (the payment run has closed). */
+  private async sendToRefunds(
+    paymentId: string,
+    workflowId: string,
+    req: RefundRequest,
+    updateId: string,
+  ): Promise<RefundRecord | undefined> {
+    const { gatewayCallTimeoutMs, unknownOutcome, refundRetry, refundWindowMs } = this.policy;
+    const policy = {
+      gatewayCallTimeoutMs,
+      unknownOutcome,
+      refundRetry,
+      refundWindowMs,
+      idleMs: this.options.refundsIdleMs ?? DEFAULT_REFUNDS_IDLE_MS,
+    };
+    const target = { workflowId, paymentId, taskQueue: this.options.taskQueue, policy };
+    try {
+      return await sendToRefundsWorkflow(this.client, target, req, updateId);
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+      if (isRejection(err) && findRefund(await this.getPayment(paymentId), req.requestKey)) return undefined;
+      throw new PaymentStateError(err.cause?.message ?? err.message);
+    }
   }
 
   /** Answers a repeated key as its first request was answered, once that refund has settled. */
@@ -360,7 +425,16 @@ export class PaymentsClient {
     const status = parse(PaymentStatusSchema, filter.status);
     const query = { workflowType: paymentWorkflow.name, attribute: PaymentStatusKey.name, status, limit: filter.limit };
     const found = await listByStatus(this.client, query);
-    return found.map((wf) => ({ paymentId: paymentIdFromWorkflowId(wf.workflowId), status, startTime: wf.startTime }));
+    const runs = found.map((wf) => ({
+      paymentId: paymentIdFromWorkflowId(wf.workflowId),
+      status,
+      startTime: wf.startTime,
+    }));
+    const listed = [
+      ...(await withRefundStatuses(this.client, runs)),
+      ...(await listRefundedThroughWorkflow(this.client, status, filter.limit ?? 100)),
+    ];
+    return listed.slice(0, filter.limit ?? 100);
   }
 
   /**
@@ -375,11 +449,15 @@ export class PaymentsClient {
       `WorkflowType = '${paymentWorkflow.name}' AND ${NEEDS_ATTENTION_QUERY}`,
       filter,
     );
-    return found.map((wf) => ({
-      paymentId: paymentIdFromWorkflowId(wf.workflowId),
-      status: wf.searchAttributes.get(PaymentStatusKey) ?? 'unknown',
-      startTime: wf.startTime,
-    }));
+    // A terminated payment refunded through its refunds workflow needs nobody any more.
+    return withRefundStatuses(
+      this.client,
+      found.map((wf) => ({
+        paymentId: paymentIdFromWorkflowId(wf.workflowId),
+        status: wf.searchAttributes.get(PaymentStatusKey) ?? 'unknown',
+        startTime: wf.startTime,
+      })),
+    );
   }
 
   /**
@@ -429,8 +507,21 @@ export class PaymentsClient {
     if (action === 'refund' && state.refundableUntil) {
       return new PaymentStateError(`cannot refund payment: the refund window closed at ${state.refundableUntil}`);
     }
+    // A closed run (every settled payment of input version 4) answers in the words its validators use when open.
+    if (action === 'replace the card of') {
+      return new PaymentStateError(`payment is ${state.status}, not awaiting a payment method; it is finished`);
+    }
+    if (action === 'retry')
+      return new PaymentStateError(`payment is ${state.status}, not dead_lettered; it is finished`);
     return new PaymentStateError(`cannot ${action} payment: it is ${state.status} and finished`);
   }
+}
+
+/** Why a payment that captured nothing cannot be refunded, in the words the payment run uses; or undefined. */
+function notCapturedRefusal(state: PaymentState): string | undefined {
+  if (state.capturedAt) return undefined;
+  if (TERMINAL_STATUSES.includes(state.status)) return `cannot refund payment: it is ${state.status} and finished`;
+  return `payment is ${state.status}; only a succeeded payment can be refunded`;
 }
 
 function findRefund(state: PaymentState, requestKey: string): RefundRecord | undefined {

@@ -5,7 +5,8 @@ import type { PaymentMethodVault } from '../client/payment-methods';
 import type { Gateway } from '../gateways/port';
 import type { Config } from '.';
 
-const HOUR = 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 export function paymentsClientOptions(cfg: Config): PaymentsClientOptions {
@@ -14,6 +15,7 @@ export function paymentsClientOptions(cfg: Config): PaymentsClientOptions {
     fingerprintSecret: cfg.IDEMPOTENCY_SECRET,
     maxAmount: cfg.PAYMENT_MAX_AMOUNT,
     policy: { refundWindowMs: Math.round(cfg.REFUND_WINDOW_DAYS * DAY) },
+    refundsIdleMs: Math.round(cfg.REFUNDS_IDLE_MINUTES * MINUTE),
   };
 }
 

@@ -118,6 +118,8 @@ const ConfigSchema = z.object({
   // Refunds and disputes
   /** How long after capture a payment accepts refunds (card networks: about 180 days). */
   REFUND_WINDOW_DAYS: z.coerce.number().positive().default(180),
+  /** A payment's refunds workflow closes after this long without a refund request; the next one starts it again. */
+  REFUNDS_IDLE_MINUTES: z.coerce.number().positive().default(60),
   /** Without an operator's approval, dispute evidence is submitted this long before the gateway's deadline. */
   DISPUTE_SUBMIT_MARGIN_HOURS: z.coerce.number().min(0).default(48),
   /** Quoted in dispute evidence when set. */

@@ -69,10 +69,14 @@ function identity(type: MerchantEventType, eventKey: string, metadata: Record<st
 
 function paymentEventType(entry: AuditEntry): MerchantEventType | undefined {
   const metadata = entry.metadata ?? {};
-  if (entry.status === 'partially_refunded' || entry.status === 'refunded') {
-    // Rows of these statuses also record refund attempts whose outcome was unknown or refused: no money moved.
+  // A row about a refund is a refund's event whatever status it carries: one written before any refund was made
+  // keeps the payment's `succeeded` (an unknown outcome, a refund the gateway refused) and is no second
+  // payment.succeeded. Rows of refund statuses also record attempts whose outcome was unknown: no money moved.
+  const aboutRefund = typeof metadata.refundSeq === 'number';
+  if (aboutRefund || entry.status === 'partially_refunded' || entry.status === 'refunded') {
     if (typeof metadata.refundId === 'string') return 'refund.created';
-    return metadata.refundOutcome === 'not_refunded' ? 'refund.failed' : undefined;
+    const failed = metadata.refundOutcome === 'not_refunded' || metadata.refundOutcome === 'refused';
+    return failed ? 'refund.failed' : undefined;
   }
   return PAYMENT_EVENTS[entry.status];
 }

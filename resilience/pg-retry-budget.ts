@@ -61,12 +61,16 @@ export async function openPostgresRetryBudget(opts: {
   };
 }
 
-/** Two workers starting together may both try to create the table; the loser's duplicate error is harmless. */
+/**
+ * Two workers starting together may both try to create the table (IF NOT EXISTS is not atomic in PostgreSQL); the
+ * loser's duplicate error is harmless: 23505 (pg_type's unique index), 42P07 (table) or 42710 (its row type).
+ */
+const DUPLICATE_OBJECT_CODES = new Set(['23505', '42P07', '42710']);
+
 async function createTable(pool: Pool): Promise<void> {
   try {
     await pool.query(CREATE);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code !== '23505' && code !== '42P07') throw err;
+    if (!DUPLICATE_OBJECT_CODES.has((err as { code?: string }).code ?? '')) throw err;
   }
 }

@@ -32,3 +32,15 @@ export function disputeWorkflowId(disputeId: string): string {
 export function disputeIdFromWorkflowId(workflowId: string): string {
   return workflowId.startsWith(DISPUTE_WORKFLOW_PREFIX) ? workflowId.slice(DISPUTE_WORKFLOW_PREFIX.length) : workflowId;
 }
+
+const REFUNDS_WORKFLOW_PREFIX = 'refunds-';
+
+/** One refunds workflow per payment (a later run reuses the id after an idle close). */
+export function refundsWorkflowId(paymentId: string): string {
+  return `${REFUNDS_WORKFLOW_PREFIX}${paymentId}`;
+}
+
+/** The payment id inside a refunds workflow id; a workflow id of another kind is returned unchanged. */
+export function paymentIdFromRefundsWorkflowId(workflowId: string): string {
+  return workflowId.startsWith(REFUNDS_WORKFLOW_PREFIX) ? workflowId.slice(REFUNDS_WORKFLOW_PREFIX.length) : workflowId;
+}

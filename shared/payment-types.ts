@@ -114,10 +114,21 @@ export interface OrderDetails {
  * (the UI's Request Cancellation, `temporal workflow cancel`) as an operator's cancel; shape 2 runs keep Temporal's
  * default (the pending step is cancelled). Inputs without a version replay as they always did (workflows/payment.ts).
  */
-export const PAYMENT_INPUT_VERSION = 3;
+export const PAYMENT_INPUT_VERSION = 4;
+
+/**
+ * The version each behaviour arrived with. Workflow code compares against these fixed numbers, never against
+ * PAYMENT_INPUT_VERSION: that one moves with every release and would silently change runs already started.
+ */
+export const OPERATOR_CANCEL_VERSION = 3;
+/**
+ * Shape 4: the run closes when the payment is settled (succeeded, failed, cancelled) instead of staying open for
+ * the refund window; its refunds are serialised by the payment's refunds workflow (workflows/refunds.ts).
+ */
+export const CLOSE_ON_SETTLE_VERSION = 4;
 
 /** Every input version the workflow accepts; each is complete (its policy resolved at start). */
-export const PAYMENT_INPUT_VERSIONS: readonly number[] = [2, 3];
+export const PAYMENT_INPUT_VERSIONS: readonly number[] = [2, 3, 4];
 
 export interface PaymentInput extends Money {
   /** PAYMENT_INPUT_VERSION for payments started by this release's client; absent on older inputs. */
@@ -240,6 +251,11 @@ export interface PaymentState {
   paymentMethod?: PaymentMethodToken;
   /** Card updates signalled while the payment could not take one (absent until the first): the last 20. */
   ignoredCardUpdates?: IgnoredCardUpdate[];
+  /**
+   * Set by runs of input version 4 on: this payment's refunds are made by the refunds workflow of this id, not by
+   * this run (which closed when the payment was settled). Absent: the run takes refunds itself, as before.
+   */
+  refundsWorkflowId?: string;
 }
 
 export interface PaymentResult {

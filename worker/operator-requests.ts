@@ -4,6 +4,7 @@
  * workflow code running, so the sweeper finds it here and records it.
  */
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { ClosedRun, OperatorRequests, RunClosure } from '../activities/operator-requests';
@@ -19,6 +20,28 @@ import {
 
 export function temporalOperatorRequests(client: Client, taskQueue: string): OperatorRequests {
   const history = (workflowId: string, runId: string) => client.workflow.getHandle(workflowId, runId).fetchHistory();
+  /** A new run of a workflow an operator closed (id reuse allowed); `running` when one already runs. */
+  async function startAfterOperator(
+    workflowId: string,
+    workflowType: string,
+    input: unknown,
+    typedSearchAttributes: SearchAttributePair[],
+  ): Promise<'started' | 'running'> {
+    try {
+      await client.workflow.start(workflowType, {
+        workflowId,
+        taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes,
+      });
+      return 'started';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
+      throw err;
+    }
+  }
+
   return {
     async cancelRequest(workflowId, runId) {
       const events = (await history(workflowId, runId)).events ?? [];
@@ -75,45 +98,21 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
     },
 
     async startSettlement(workflowId, input, needsAttention) {
-      try {
-        await client.workflow.start('paymentWorkflow', {
-          workflowId,
-          taskQueue,
-          args: [input],
-          // The first run refuses duplicates; this one is the sweeper's, after that run was closed by an operator.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          typedSearchAttributes: [
-            { key: PaymentStatusKey, value: 'terminated' },
-            { key: PaymentAmountKey, value: input.amount },
-            { key: NeedsAttentionKey, value: needsAttention },
-            ...(input.customerId ? [{ key: CustomerIdKey, value: input.customerId }] : []),
-          ],
-        });
-        return 'started';
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
-        throw err;
-      }
+      // The first run refuses duplicates; this one is the sweeper's, after that run was closed by an operator.
+      return startAfterOperator(workflowId, 'paymentWorkflow', input, [
+        { key: PaymentStatusKey, value: 'terminated' },
+        { key: PaymentAmountKey, value: input.amount },
+        { key: NeedsAttentionKey, value: needsAttention },
+        ...(input.customerId ? [{ key: CustomerIdKey, value: input.customerId }] : []),
+      ]);
     },
 
     async startDisputeResume(workflowId, input: DisputeInput, needsAttention) {
-      try {
-        await client.workflow.start('disputeWorkflow', {
-          workflowId,
-          taskQueue,
-          args: [input],
-          // The dispute client refuses duplicates; this run is the sweeper's, after an operator closed the last one.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          typedSearchAttributes: [
-            { key: DisputeStatusKey, value: 'terminated' },
-            { key: NeedsAttentionKey, value: needsAttention },
-          ],
-        });
-        return 'started';
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
-        throw err;
-      }
+      // The dispute client refuses duplicates; this run is the sweeper's, after an operator closed the last one.
+      return startAfterOperator(workflowId, 'disputeWorkflow', input, [
+        { key: DisputeStatusKey, value: 'terminated' },
+        { key: NeedsAttentionKey, value: needsAttention },
+      ]);
     },
   };
 }

@@ -1,5 +1,7 @@
 /**
- * Refunds of a captured payment, run inside the payment workflow that owns it. Each accepted request
+ * Refunds of a captured payment, run inside the payment workflow that owns it (input versions 2 and 3) or in the
+ * payment's refunds workflow (version 4, workflows/refunds.ts): one desk, so numbering, gateway keys and audit
+ * rows are the same whichever run serialises them. Each accepted request
  * reserves its amount before the first await, so concurrent requests are checked against what is already
  * refunded *and* in flight: the total refunded can never exceed the amount captured.
  */
@@ -18,6 +20,12 @@ export interface RefundHost {
   readonly policy: PaymentPolicy;
   /** A 0.1 run: an unknown refund outcome is left as it was then (no follow-up, no audit row). */
   readonly legacy: boolean;
+  /**
+   * The refunds workflow: its runs close when idle, and the next run rebuilds the refunds from the audit trail. So
+   * every row also names the request (key, reason), and a refusal gets a row too: its number is used up at the
+   * gateway (a key replays its first answer), and the next run must number on past it. Payment runs omit both.
+   */
+  readonly recordsEveryOutcome?: boolean;
   transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void>;
 }
 
@@ -42,11 +50,28 @@ export class RefundDesk {
     });
   }
 
-  /** Called once the charge has succeeded; refunds are accepted until the window closes. */
-  open(capturedAt: Date): void {
+  /**
+   * Called once the charge has succeeded; refunds are accepted until the window closes. The refunds workflow
+   * passes the window as the payment recorded it (`until`); otherwise it is the policy's from the capture.
+   */
+  open(capturedAt: Date, until?: string): void {
     this.host.state.capturedAt = capturedAt.toISOString();
-    this.host.state.refundableUntil = new Date(capturedAt.getTime() + this.host.policy.refundWindowMs).toISOString();
+    this.host.state.refundableUntil =
+      until ?? new Date(capturedAt.getTime() + this.host.policy.refundWindowMs).toISOString();
     this.accepting = true;
+  }
+
+  /**
+   * The refunds an earlier run made, as the audit trail holds them: numbering goes on after them, their amounts
+   * count against the capture, and an outcome still unknown stays reserved and is looked up again.
+   */
+  restore(records: RefundRecord[], amountRefunded: number): void {
+    this.host.state.refunds.push(...records);
+    this.host.state.amountRefunded = amountRefunded;
+    for (const record of records.filter((r) => r.status === 'unknown')) {
+      this.reserved += record.amount;
+      this.followUps.push(this.lookUntilKnown(record));
+    }
   }
 
   close(): void {
@@ -96,7 +121,9 @@ export class RefundDesk {
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const type = err.cause instanceof ApplicationFailure ? (err.cause.type ?? '') : '';
-      if (REFUSED.has(type)) return this.fail(record, err.cause?.message ?? type);
+      const why = err.cause?.message ?? type;
+      if (REFUSED.has(type))
+        return this.host.recordsEveryOutcome ? await this.failRecorded(record, why) : this.fail(record, why);
       return this.resolveUnknown(record);
     }
   }
@@ -153,10 +180,31 @@ export class RefundDesk {
       refundAmount: record.amount,
       amountRefunded: state.amountRefunded,
       gatewayKey: record.gatewayKey,
+      ...this.request(record),
     });
     return record;
   }
 
+  /** What the refunds workflow adds to a refund's rows so that a later run knows the request. */
+  private request(record: RefundRecord): Record<string, unknown> {
+    if (!this.host.recordsEveryOutcome) return {};
+    return { requestKey: record.requestKey, refundReason: record.reason, requestedAt: record.requestedAt };
+  }
+
+  /** The refunds workflow's refusal: its row first (the amount stays reserved meanwhile), then as `fail`. */
+  private async failRecorded(record: RefundRecord, why: string): Promise<never> {
+    await this.host.transition(this.host.state.status, {
+      refundSeq: record.refundNumber,
+      refundAmount: record.amount,
+      refundOutcome: 'refused',
+      refundFailure: why,
+      gatewayKey: record.gatewayKey,
+      ...this.request(record),
+    });
+    return this.fail(record, why);
+  }
+
+  /** Synchronous, as payment runs have always refused (their histories replay this exact path). */
   private fail(record: RefundRecord, why: string): never {
     this.reserved -= record.amount;
     record.status = 'failed';
@@ -178,6 +226,7 @@ export class RefundDesk {
       refundAmount: record.amount,
       refundOutcome: 'unknown',
       gatewayKey: record.gatewayKey,
+      ...this.request(record),
     });
     this.followUps.push(this.lookUntilKnown(record));
   }
@@ -213,7 +262,10 @@ export class RefundDesk {
         .lookupRefund({ paymentId: this.host.state.paymentId, gatewayKey: record.gatewayKey })
         .catch(() => undefined);
       if (found?.found) return this.settle(record, found);
-      if (found) return this.fail(record, 'the gateway was unavailable and holds no refund under this key');
+      if (found) {
+        const why = 'the gateway was unavailable and holds no refund under this key';
+        return this.host.recordsEveryOutcome ? await this.failRecorded(record, why) : this.fail(record, why);
+      }
       if (check < maxChecks) await sleep(checkIntervalMs);
     }
     // Still no answer: keep the amount reserved so no later refund can push the total past the capture.

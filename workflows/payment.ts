@@ -28,7 +28,8 @@ import { LEGACY_POLICY_DEFAULTS, resolvePolicy } from '../shared/payment-policy'
 import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import {
   isPaymentMethodToken,
-  PAYMENT_INPUT_VERSION,
+  CLOSE_ON_SETTLE_VERSION,
+  OPERATOR_CANCEL_VERSION,
   type PaymentInput,
   type AttemptRecord,
   type CardUpdate,
@@ -45,6 +46,7 @@ import {
 import { paymentMethodProblem } from '../shared/payment-validation';
 import { AUDIT_RETRY_POLICY, fullJitterDelay, gatewayRetryPolicy } from '../shared/retry-policies';
 import { PaymentStatusKey } from '../shared/search-attributes';
+import { refundsWorkflowId } from '../shared/ids';
 import { readFailedCharge, type FailedCharge } from './charge-outcome';
 import { chargesUnderKeys, type ChargesFound } from './charge-lookups';
 import { cancelRefusal, CANCELLABLE, compact, validateInput } from './payment-rules';
@@ -101,6 +103,7 @@ const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and tak
 
 /** Ignored card updates kept in the payment's state: enough to explain a few, bounded for a long refund window. */
 const MAX_IGNORED_UPDATES = 20;
+const REFUNDS_ELSEWHERE = 'refunds of this payment are made by its refunds workflow, not by the payment run';
 
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
@@ -148,6 +151,11 @@ class PaymentProcess {
    * honoured at the next safe point like the API's; nothing in flight is abandoned. Older runs keep the SDK default.
    */
   private readonly cancelAware: boolean;
+  /**
+   * Input version 4 on: the run closes once the payment is settled; its refunds go to the refunds workflow.
+   * Older runs stay open for the refund window and take refunds themselves, exactly as they always did.
+   */
+  private readonly closesOnSettle: boolean;
   /** This run answers for a terminated run that charged, and holds its refund window. */
   private refundsAfterTermination = false;
   /** Set when Temporal delivered a cancellation request to this run (whatever the payment's state then). */
@@ -160,7 +168,8 @@ class PaymentProcess {
     const versioned = input.version !== undefined; // validateInput refused versions this code does not know
     this.legacy = !versioned && !patched(CURRENT_SHAPE_PATCH);
     this.cancelAware =
-      (input.version ?? 0) >= PAYMENT_INPUT_VERSION || (!versioned && !this.legacy && patched(OPERATOR_CANCEL_PATCH));
+      (input.version ?? 0) >= OPERATOR_CANCEL_VERSION || (!versioned && !this.legacy && patched(OPERATOR_CANCEL_PATCH));
+    this.closesOnSettle = (input.version ?? 0) >= CLOSE_ON_SETTLE_VERSION;
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
     this.policy = versioned ? (input.policy as PaymentPolicy) : resolvePolicy(input.policy, LEGACY_POLICY_DEFAULTS);
     this.paymentMethod = input.paymentMethod;
@@ -205,6 +214,7 @@ class PaymentProcess {
       refunds: [],
       // What the query shows (queries are not in history): the token only, never an older input's number.
       ...(isPaymentMethodToken(input.paymentMethod) ? { paymentMethod: input.paymentMethod } : {}),
+      ...(this.closesOnSettle ? { refundsWorkflowId: refundsWorkflowId(input.paymentId) } : {}),
     };
     this.refunds = new RefundDesk({
       state: this.state,
@@ -228,6 +238,7 @@ class PaymentProcess {
     );
     setHandler(refundPaymentUpdate, (req) => this.shielded(() => this.refunds.refund(req)), {
       validator: (req) => {
+        if (this.closesOnSettle) reject(REFUNDS_ELSEWHERE);
         const problem = this.refunds.problem(req);
         if (problem) reject(problem);
       },
@@ -326,7 +337,9 @@ class PaymentProcess {
       return this.result();
     }
     await this.settle();
-    if (this.state.status === 'succeeded' && (!this.legacy || patched(REFUND_WINDOW_PATCH))) await this.refundWindow();
+    // Version 4 closes here. The marker is asked only of a succeeded legacy run, exactly where it always was.
+    const refundsHere = () => !this.closesOnSettle && (!this.legacy || patched(REFUND_WINDOW_PATCH));
+    if (this.state.status === 'succeeded' && refundsHere()) await this.refundWindow();
     // Let waiting Updates (outcome, cancel, refunds) answer before the run closes.
     await condition(allHandlersFinished);
     return this.result();
@@ -357,7 +370,8 @@ class PaymentProcess {
     // The sweeper started this run after an operator terminated one that had charged: refunds are taken here.
     if (chargedWhenTerminated(earlier.trail.at(-1)) && this.state.capturedAt) {
       this.refunds.open(new Date(this.state.capturedAt));
-      this.refundsAfterTermination = true;
+      // Version 4: the window is stated (GET), but the refunds workflow takes them and this run closes now.
+      this.refundsAfterTermination = !this.closesOnSettle;
     }
     this.recorded = this.state.status;
     this.keyClaim = { state: 'earlier', fingerprint: earlier.fingerprint, runId: earlier.runId };
@@ -454,6 +468,8 @@ class PaymentProcess {
     return this.finish('succeeded', CustomerMessage.succeeded, undefined, {
       chargeId: outcome.chargeId,
       gateway: outcome.gateway,
+      // Version 4: the refunds workflow reads the window from this row (this run will be closed by then).
+      ...(this.closesOnSettle ? { refundableUntil: this.state.refundableUntil } : {}),
       // An operator's cancel that came while the charge was in flight: it captured, so the charge stands.
       ...(this.temporalCancel ? { operatorCancel: 'refused_after_capture' } : {}),
     });

@@ -21,7 +21,11 @@ afterAll(async () => {
   await api?.teardown();
 });
 
-/** What retention does to a closed run, done at once: the run and its history are gone from Temporal. */
+/**
+ * What retention does to a closed run, done at once: the run and its history are gone from Temporal. A run of
+ * input version 4 is closed when it succeeds; the server deletes it once its close task is acknowledged (the
+ * test server acknowledges every second: test/support/global-setup.ts), so this waits until it is gone.
+ */
 async function deleteRun(key: string): Promise<void> {
   const workflowId = paymentWorkflowId(paymentIdFromKey(key));
   await api.h.env.client.workflowService.deleteWorkflowExecution({

@@ -52,6 +52,7 @@ it('encrypts every payload at rest, memo included; the card number is in none of
   // What stays in clear is the SDK's own bookkeeping (local-activity markers, and patch markers: an id and a
   // deprecated flag, nothing else), never our data.
   for (const p of stored.filter((x) => encodingOf(x) !== ENCRYPTED_ENCODING)) {
+    // A patch marker is exactly {"id":"<patch id>","deprecated":…}: nothing else can hide in it.
     expect(text(p.data)).toMatch(/"activity_type"|^\{"id":"[a-z0-9-]+","deprecated":(true|false)\}$/);
   }
   // And our clients read everything back: the query, the memo.

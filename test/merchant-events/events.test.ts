@@ -32,6 +32,9 @@ it('announces a refund only when money moved, or when the gateway said it did no
   expect(paymentEvent(row('refunded', { refundOutcome: 'not_refunded' }), at)?.type).toBe('refund.failed');
   expect(paymentEvent(row('succeeded', { refundOutcome: 'unknown' }), at)?.type).toBe('payment.succeeded');
   expect(paymentEvent(row('partially_refunded', { refundOutcome: 'unknown' }), at)).toBeUndefined();
+  // Rows of a refund written before any refund was made keep the status succeeded: a refund's news, not a payment's.
+  expect(paymentEvent(row('succeeded', { refundSeq: 1, refundOutcome: 'refused' }), at)?.type).toBe('refund.failed');
+  expect(paymentEvent(row('succeeded', { refundSeq: 1, refundOutcome: 'unknown' }), at)).toBeUndefined();
 });
 
 it('carries amounts, ids and the customer message, never a card, a gateway key or free-form extras', () => {

@@ -4,34 +4,29 @@
  * retrying, dead-lettered, and after success. Each case checks the gateway's ledger, the audit trail, GET and the
  * search attribute; nothing is abandoned mid-step and nothing captured is undone.
  */
-import { randomUUID } from 'node:crypto';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { paymentWorkflowId } from '../../shared/ids';
 import { PaymentStatusKey } from '../../shared/search-attributes';
 import { NSF, THREE_DS, VISA } from '../support/cards';
 import { addFaultsFor, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
+import { operatorCancels } from '../support/operator-actions';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
 
+/**
+ * Input version 3: these tests are of runs that stay open after capture and take refunds themselves (such runs are
+ * live in production). A version 4 run closes as it succeeds; its refunds are in refunds-workflow.test.ts.
+ */
+const OPEN_RUNS = { inputVersion: 3 };
+
 let h: PaymentHarness;
 beforeAll(async () => {
-  h = await startPaymentHarness();
+  h = await startPaymentHarness(OPEN_RUNS);
 });
 afterAll(async () => {
   await h?.teardown();
 });
-
-/** What the UI and the CLI send: RequestCancelWorkflowExecution, here with a reason and an operator's identity. */
-async function operatorCancels(paymentId: string, reason?: string, identity = 'ops-alice@example'): Promise<void> {
-  await h.env.client.workflowService.requestCancelWorkflowExecution({
-    namespace: 'default',
-    workflowExecution: { workflowId: paymentWorkflowId(paymentId) },
-    identity,
-    requestId: randomUUID(),
-    reason: reason ?? '',
-  });
-}
 
 async function searchAttribute(paymentId: string): Promise<string | undefined> {
   const described = await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).describe();
@@ -51,7 +46,7 @@ describe('operator cancellation through Temporal', () => {
       paymentMethod: THREE_DS,
     });
     const { chargeId } = await waitForStatus(h.client, paymentId, 'requires_action');
-    await operatorCancels(paymentId, 'customer called: card 4242 4242 4242 4242 stolen');
+    await operatorCancels(h, paymentId, 'customer called: card 4242 4242 4242 4242 stolen');
     const result = await h.client.result(paymentId);
     expect(result.status).toBe('cancelled');
 
@@ -84,7 +79,7 @@ describe('operator cancellation through Temporal', () => {
     ]);
     await h.client.startPayment({ idempotencyKey, amount: 1800, currency: 'USD', paymentMethod: VISA });
     await waitForStatus(h.client, paymentId, 'processing');
-    await operatorCancels(paymentId, 'double order');
+    await operatorCancels(h, paymentId, 'double order');
     const result = await h.client.result(paymentId);
     expect(result.status).toBe('succeeded');
     const ledger = await ledgerFor(h.gateway.url, paymentId);
@@ -112,7 +107,7 @@ describe('operator cancellation through Temporal', () => {
       initiator: 'merchant',
     });
     await waitForStatus(client, paymentId, 'pending_retry');
-    await operatorCancels(paymentId);
+    await operatorCancels(h, paymentId);
     expect((await client.result(paymentId)).status).toBe('cancelled');
     expect((await ledgerFor(h.gateway.url, paymentId)).map((c) => c.status)).toEqual(['failed']);
     const last = (await auditTrail(paymentId)).at(-1);
@@ -132,7 +127,7 @@ describe('operator cancellation through Temporal', () => {
       initiator: 'merchant',
     });
     await waitForStatus(h.client, paymentId, 'dead_lettered');
-    await operatorCancels(paymentId, 'written off');
+    await operatorCancels(h, paymentId, 'written off');
     expect((await h.client.result(paymentId)).status).toBe('cancelled');
     const statuses = (await auditTrail(paymentId)).map((r) => r.status);
     expect(statuses.slice(-2)).toEqual(['dead_lettered', 'cancelled']);
@@ -148,7 +143,7 @@ describe('operator cancellation through Temporal', () => {
       paymentMethod: VISA,
     });
     expect((await h.client.result(paymentId)).status).toBe('succeeded');
-    await operatorCancels(paymentId, 'too late');
+    await operatorCancels(h, paymentId, 'too late');
     const handle = h.env.client.workflow.getHandle(paymentWorkflowId(paymentId));
     // The request is in the history and handled; the run stays open for refunds.
     await eventually(

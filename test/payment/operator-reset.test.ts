@@ -6,7 +6,6 @@
  * both runs' rows (keyed by run id), one terminal row per run, and the reset run's first row names the reset
  * (the run it replaced and the reason; Temporal records no requester for a reset, so the trail cannot name one).
  */
-import { randomUUID } from 'node:crypto';
 import type { temporal } from '@temporalio/proto';
 import { paymentIdFromKey } from '../../client/payment-id';
 import type { AuditRow } from '../../audit/types';
@@ -16,30 +15,27 @@ import { PaymentStatusKey } from '../../shared/search-attributes';
 import { NSF, THREE_DS, VISA } from '../support/cards';
 import { addFaultsFor, customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
+import { operatorResets, taskToResetTo } from '../support/operator-actions';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
+
+/**
+ * Input version 3: these tests are of runs that stay open after capture and take refunds themselves (such runs are
+ * live in production). A version 4 run closes as it succeeds; its refunds are in refunds-workflow.test.ts.
+ */
+const OPEN_RUNS = { inputVersion: 3 };
 
 let h: PaymentHarness;
 /** A gateway that forgets idempotency keys at once, as Stripe does after 24 h: a reset a day later. */
 let forgetful: PaymentHarness;
 beforeAll(async () => {
-  h = await startPaymentHarness();
-  forgetful = await startPaymentHarness({ gatewayIdempotencyTtlMs: 1 });
+  h = await startPaymentHarness(OPEN_RUNS);
+  forgetful = await startPaymentHarness({ ...OPEN_RUNS, gatewayIdempotencyTtlMs: 1 });
 });
 afterAll(async () => {
   await h?.teardown();
   await forgetful?.teardown();
 });
-
-type EventId = NonNullable<temporal.api.history.v1.IHistoryEvent['eventId']>;
-
-/** Event ids of the run's WorkflowTaskCompleted events, oldest first: the points the UI offers to reset to. */
-async function completedTasks(harness: PaymentHarness, paymentId: string): Promise<EventId[]> {
-  const history = await harness.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory();
-  return (history.events ?? []).flatMap((e) =>
-    e.workflowTaskCompletedEventAttributes && e.eventId ? [e.eventId] : [],
-  );
-}
 
 /** Until the run's history holds an event `has` accepts: the wait or step a reset should catch has begun. */
 async function untilHistoryHas(
@@ -55,35 +51,6 @@ async function untilHistoryHas(
 }
 
 const timerStarted = (e: temporal.api.history.v1.IHistoryEvent) => Boolean(e.timerStartedEventAttributes);
-
-/** The first completed workflow task (a reset re-runs the whole payment) or the last (the UI's default). */
-async function taskToResetTo(harness: PaymentHarness, paymentId: string, which: 'first' | 'last'): Promise<EventId> {
-  const tasks = await completedTasks(harness, paymentId);
-  const task = which === 'first' ? tasks[0] : tasks.at(-1);
-  if (!task) throw new Error(`payment ${paymentId} has no completed workflow task`);
-  return task;
-}
-
-/** What the UI's Reset sends: ResetWorkflowExecution of the current run to a WorkflowTaskCompleted event. */
-async function operatorResets(
-  harness: PaymentHarness,
-  paymentId: string,
-  workflowTaskFinishEventId: EventId,
-  reason: string,
-): Promise<{ fromRunId: string; runId: string }> {
-  const workflowId = paymentWorkflowId(paymentId);
-  const fromRunId = (await harness.env.client.workflow.getHandle(workflowId).describe()).runId;
-  const { runId } = await (harness.env.client.workflowService.resetWorkflowExecution({
-    namespace: 'default',
-    workflowExecution: { workflowId, runId: fromRunId },
-    reason,
-    workflowTaskFinishEventId,
-    requestId: randomUUID(),
-    identity: 'ops-carol@example', // kept by no event of server 1.29's reset: the trail cannot name the operator
-  }) as Promise<temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse>);
-  if (!runId) throw new Error('reset returned no run id');
-  return { fromRunId, runId };
-}
 
 async function searchAttribute(harness: PaymentHarness, paymentId: string): Promise<string | undefined> {
   const described = await harness.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).describe();

@@ -6,14 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { paymentIdFromKey } from '../../client/payment-id';
-import { paymentWorkflowId } from '../../shared/ids';
+import type { PaymentsClient } from '../../client/payments-client';
+import { paymentWorkflowId, refundsWorkflowId } from '../../shared/ids';
 import { resolvePolicy } from '../../shared/payment-policy';
 import { PAYMENT_INPUT_VERSION } from '../../shared/payment-types';
 import { PaymentStatusKey } from '../../shared/search-attributes';
 import type { SweepReport } from '../../activities/termination-sweep';
 import { ensureSweepSchedule, sweepScheduleId } from '../../worker/sweep-schedule';
 import { NSF, THREE_DS, VISA } from '../support/cards';
-import { addFaultsFor, ledgerFor } from '../support/gateway-admin';
+import { addFaultsFor, gatewayRequests, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
@@ -110,14 +111,30 @@ describe('terminated payments', () => {
     await saveHistory(h.env, 'terminated-settlement', paymentId);
   });
 
-  it('with the charge in flight: the late capture is found, flagged for a person, and refundable exactly once', async () => {
+  // Version 3: the settlement run takes the refund itself. Version 4: it closes, and the refunds workflow does.
+  it.each([3, 4])(
+    'with the charge in flight (input version %i): the late capture is found, flagged, and refundable exactly once',
+    async (inputVersion) => {
+      const client = h.clientWith({}, { inputVersion });
+      await chargedInFlightThenTerminated(client, inputVersion);
+    },
+  );
+
+  async function chargedInFlightThenTerminated(client: PaymentsClient, inputVersion: number): Promise<void> {
     const idempotencyKey = uniqueKey('term-inflight');
     const paymentId = paymentIdFromKey(idempotencyKey);
     await addFaultsFor(h.gateway.url, paymentId, [
       { kind: 'latency', latencyMs: 1_500, count: 1, match: { method: 'POST', path: '/v1/charges' } },
     ]);
-    await h.client.startPayment({ idempotencyKey, amount: 2300, currency: 'USD', paymentMethod: VISA });
-    await waitForStatus(h.client, paymentId, 'processing');
+    await client.startPayment({ idempotencyKey, amount: 2300, currency: 'USD', paymentMethod: VISA });
+    await waitForStatus(client, paymentId, 'processing');
+    // Terminated once the charge has reached the gateway (held there by the latency): 'processing' is written
+    // before the charge is sent, and a terminate in between left nothing in flight (a flake on a loaded machine).
+    const sent = await eventually(
+      () => gatewayRequests(h.gateway.url),
+      (requests) => requests.some((r) => r.method === 'POST' && r.idempotencyKey === `${paymentId}:v1`),
+    );
+    expect(sent.some((r) => r.method === 'POST' && r.idempotencyKey === `${paymentId}:v1`)).toBe(true);
     await terminate(paymentId, 'stuck, ops ticket 1234');
     // The gateway still captures: the request was already on its way.
     const [charge] = await eventually(
@@ -131,12 +148,14 @@ describe('terminated payments', () => {
     });
     const { state } = await settledAs(paymentId, 'terminated');
     expect(state).toMatchObject({ chargeId: charge.id, amount: 2300 });
-    const needing = () => h.client.listNeedingAttention({ limit: 1000 });
+    const needing = () => client.listNeedingAttention({ limit: 1000 });
     await eventually(needing, (list) => list.some((p) => p.paymentId === paymentId && p.status === 'terminated'));
 
-    const refund = await h.client.refund(paymentId, { requestKey: 'after-terminate' });
-    expect(refund).toMatchObject({ status: 'succeeded', amount: 2300 });
-    await expect(h.client.refund(paymentId, { requestKey: 'after-terminate-2' })).rejects.toThrow();
+    const refund = await client.refund(paymentId, { requestKey: 'after-terminate' });
+    expect(refund).toMatchObject({ status: 'succeeded', amount: 2300, gatewayKey: `refund_${charge.id}_1` });
+    await expect(client.refund(paymentId, { requestKey: 'after-terminate-2' })).rejects.toThrow(
+      /nothing left to refund|already fully refunded/,
+    );
     expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
     const { refunds } = (await (await fetch(`${h.gateway.url}/_sandbox/ledger`)).json()) as {
       refunds: Array<{ charge: string; amount: number; status: string }>;
@@ -145,10 +164,21 @@ describe('terminated payments', () => {
       expect.objectContaining({ amount: 2300, status: 'succeeded' }),
     ]);
     expect((await h.audit.history(paymentId)).at(-1)?.status).toBe('refunded');
+    expect(await client.getPayment(paymentId)).toMatchObject({ status: 'refunded', amountRefunded: 2300 });
     // Refunded, it needs nobody any more.
-    await eventually(needing, (list) => !list.some((p) => p.paymentId === paymentId));
-    await saveHistory(h.env, 'terminated-charged-refund', paymentId);
-  });
+    const after = await eventually(needing, (list) => !list.some((p) => p.paymentId === paymentId));
+    expect(after.some((p) => p.paymentId === paymentId)).toBe(false);
+    const settlement = await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).describe();
+    if (inputVersion === 4) {
+      // The settlement run closed at once; the refunds workflow made the refund.
+      expect(settlement.status.name).toBe('COMPLETED');
+      const refunds = h.env.client.workflow.getHandle(refundsWorkflowId(paymentId));
+      expect(await refunds.result()).toMatchObject({ status: 'refunded', closed: 'fully_refunded' });
+      await saveHistory(h.env, 'terminated-charged-settlement-v4', paymentId);
+    } else {
+      await saveHistory(h.env, 'terminated-charged-refund', paymentId);
+    }
+  }
 
   it('before any charge succeeded (waiting to retry a decline): terminated, charged false', async () => {
     const client = h.clientWith({ softRetry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 } });

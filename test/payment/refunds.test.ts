@@ -1,4 +1,9 @@
-/** Issue 6, refunds: serialised by the payment workflow, never more than captured, idempotent per request key. */
+/**
+ * Issue 6, refunds: serialised by the payment workflow, never more than captured, idempotent per request key.
+ * Pinned to input version 3, whose run stays open for the refund window and takes refunds itself: such runs are
+ * still open in production. Version 4 (refunds workflow) is tested in refunds-workflow.test.ts.
+ */
+import type { PaymentsClient } from '../../client/payments-client';
 import { IdempotencyKeyReusedError, PaymentStateError, PaymentValidationError } from '../../client/errors';
 import { paymentWorkflowId } from '../../shared/ids';
 import { FAST_POLICY } from '../support/fast-policy';
@@ -8,8 +13,11 @@ import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/
 import { eventually } from '../support/wait';
 
 let h: PaymentHarness;
+/** Payments of input version 3, as the release before the refunds workflow started them. */
+let v3: PaymentsClient;
 beforeAll(async () => {
   h = await startPaymentHarness();
+  v3 = h.clientWith({}, { inputVersion: 3 });
 });
 afterAll(async () => {
   await h?.teardown();
@@ -30,7 +38,7 @@ async function refundsInLedger(chargeId: string): Promise<LedgerRefund[]> {
   return body.refunds.filter((r) => r.charge === chargeId);
 }
 
-async function paidPayment(amount: number, client = h.client): Promise<{ paymentId: string; chargeId: string }> {
+async function paidPayment(amount: number, client = v3): Promise<{ paymentId: string; chargeId: string }> {
   const { paymentId } = await client.startPayment({
     idempotencyKey: uniqueKey('refundable'),
     amount,
@@ -45,15 +53,15 @@ async function paidPayment(amount: number, client = h.client): Promise<{ payment
 describe('refunds', () => {
   it('refunds partially, then the rest, and closes the payment as refunded', async () => {
     const { paymentId, chargeId } = await paidPayment(1000);
-    const first = await h.client.refund(paymentId, { amount: 400, requestKey: uniqueKey('r1') });
+    const first = await v3.refund(paymentId, { amount: 400, requestKey: uniqueKey('r1') });
     expect(first).toMatchObject({ status: 'succeeded', amount: 400, refundNumber: 1 });
     expect(first.gatewayKey).toBe(`refund_${chargeId}_1`);
-    expect(await h.client.getPayment(paymentId)).toMatchObject({
+    expect(await v3.getPayment(paymentId)).toMatchObject({
       status: 'partially_refunded',
       customerMessage: 'Part of your payment was refunded.',
     });
 
-    const rest = await h.client.refund(paymentId, { requestKey: uniqueKey('r2') }); // no amount: the remainder
+    const rest = await v3.refund(paymentId, { requestKey: uniqueKey('r2') }); // no amount: the remainder
     expect(rest).toMatchObject({ status: 'succeeded', amount: 600, refundNumber: 2 });
 
     // Fully refunded: the workflow has nothing left to guard and completes.
@@ -63,7 +71,7 @@ describe('refunds', () => {
     expect(ledger.map((r) => r.amount).sort()).toEqual([400, 600]);
     expect(ledger.map((r) => r.idempotency_key).sort()).toEqual([`refund_${chargeId}_1`, `refund_${chargeId}_2`]);
 
-    await expect(h.client.refund(paymentId, { amount: 1, requestKey: uniqueKey('r3') })).rejects.toThrow(
+    await expect(v3.refund(paymentId, { amount: 1, requestKey: uniqueKey('r3') })).rejects.toThrow(
       /already fully refunded/,
     );
 
@@ -76,18 +84,18 @@ describe('refunds', () => {
 
   it('refuses a refund larger than what was captured, and refunds nothing', async () => {
     const { paymentId, chargeId } = await paidPayment(1000);
-    const attempt = h.client.refund(paymentId, { amount: 1200, requestKey: uniqueKey('over') });
+    const attempt = v3.refund(paymentId, { amount: 1200, requestKey: uniqueKey('over') });
     await expect(attempt).rejects.toBeInstanceOf(PaymentStateError);
     await expect(attempt).rejects.toThrow('refund of 1200 USD exceeds the refundable remainder of 1000 USD');
     expect(await refundsInLedger(chargeId)).toHaveLength(0);
-    const state = await h.client.getPayment(paymentId);
+    const state = await v3.getPayment(paymentId);
     expect(state).toMatchObject({ status: 'succeeded', amountRefunded: 0, refunds: [] });
   });
 
   it('lets exactly three of five concurrent 30% refunds through', async () => {
     const { paymentId, chargeId } = await paidPayment(1000);
     const outcomes = await Promise.allSettled(
-      [1, 2, 3, 4, 5].map((n) => h.client.refund(paymentId, { amount: 300, requestKey: uniqueKey(`c${n}`) })),
+      [1, 2, 3, 4, 5].map((n) => v3.refund(paymentId, { amount: 300, requestKey: uniqueKey(`c${n}`) })),
     );
     const ok = outcomes.filter((o) => o.status === 'fulfilled');
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -96,30 +104,28 @@ describe('refunds', () => {
     for (const r of refused) expect(r.reason).toBeInstanceOf(PaymentStateError);
     const ledger = await refundsInLedger(chargeId);
     expect(ledger.reduce((sum, r) => sum + r.amount, 0)).toBe(900);
-    expect((await h.client.getPayment(paymentId)).amountRefunded).toBe(900);
+    expect((await v3.getPayment(paymentId)).amountRefunded).toBe(900);
   });
 
   it('returns the same refund for a repeated request key, and refuses the key with another amount', async () => {
     const { paymentId, chargeId } = await paidPayment(1000);
     const requestKey = uniqueKey('same');
-    const a = await h.client.refund(paymentId, { amount: 250, requestKey });
-    const b = await h.client.refund(paymentId, { amount: 250, requestKey });
+    const a = await v3.refund(paymentId, { amount: 250, requestKey });
+    const b = await v3.refund(paymentId, { amount: 250, requestKey });
     expect(b.refundId).toBe(a.refundId);
     expect(await refundsInLedger(chargeId)).toHaveLength(1);
-    await expect(h.client.refund(paymentId, { amount: 300, requestKey })).rejects.toBeInstanceOf(
-      IdempotencyKeyReusedError,
-    );
+    await expect(v3.refund(paymentId, { amount: 300, requestKey })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
   });
 
   it('refuses a refund of a payment that did not succeed', async () => {
-    const { paymentId } = await h.client.startPayment({
+    const { paymentId } = await v3.startPayment({
       idempotencyKey: uniqueKey('fraud'),
       amount: 1000,
       currency: 'USD',
       paymentMethod: card('4000000000009979'), // stolen_card: a fraud decline
     });
-    expect((await h.client.result(paymentId)).status).toBe('failed');
-    await expect(h.client.refund(paymentId, { amount: 100, requestKey: uniqueKey('nope') })).rejects.toThrow(
+    expect((await v3.result(paymentId)).status).toBe('failed');
+    await expect(v3.refund(paymentId, { amount: 100, requestKey: uniqueKey('nope') })).rejects.toThrow(
       /cannot refund payment: it is failed/,
     );
   });
@@ -127,18 +133,16 @@ describe('refunds', () => {
   it('refuses bad refund input before it reaches the workflow', async () => {
     const { paymentId } = await paidPayment(500);
     for (const amount of [0, -5, 1.5]) {
-      await expect(h.client.refund(paymentId, { amount, requestKey: uniqueKey('bad') })).rejects.toBeInstanceOf(
+      await expect(v3.refund(paymentId, { amount, requestKey: uniqueKey('bad') })).rejects.toBeInstanceOf(
         PaymentValidationError,
       );
     }
-    await expect(h.client.refund(paymentId, { amount: 1, requestKey: '' })).rejects.toBeInstanceOf(
-      PaymentValidationError,
-    );
-    expect((await h.client.getPayment(paymentId)).refunds).toEqual([]);
+    await expect(v3.refund(paymentId, { amount: 1, requestKey: '' })).rejects.toBeInstanceOf(PaymentValidationError);
+    expect((await v3.getPayment(paymentId)).refunds).toEqual([]);
   });
 
   it('refuses refunds once the window has closed', async () => {
-    const short = h.clientWith({ ...FAST_POLICY, refundWindowMs: 1_500 });
+    const short = h.clientWith({ ...FAST_POLICY, refundWindowMs: 1_500 }, { inputVersion: 3 });
     const { paymentId, chargeId } = await paidPayment(800, short);
     await expect(short.refund(paymentId, { amount: 100, requestKey: uniqueKey('in') })).resolves.toMatchObject({
       status: 'succeeded',
@@ -160,7 +164,7 @@ describe('refunds', () => {
       match: { method: 'POST', path: '/v1/refunds' },
       count: 1,
     });
-    const refund = await h.client.refund(paymentId, { amount: 300, requestKey: uniqueKey('flaky') });
+    const refund = await v3.refund(paymentId, { amount: 300, requestKey: uniqueKey('flaky') });
     expect(refund.status).toBe('succeeded');
     const ledger = await refundsInLedger(chargeId);
     expect(ledger).toHaveLength(1);
@@ -174,11 +178,11 @@ describe('refunds', () => {
     const match = { idempotencyKeyPrefix: `refund_${chargeId}_` };
     await addFault(h.gateway.url, { kind: 'commit_then_drop', match: { ...match, method: 'POST' }, count: 1 });
     await addFault(h.gateway.url, { kind: 'status', status: 503, match: { ...match, method: 'GET' }, count: 16 });
-    await expect(h.client.refund(paymentId, { amount: 400, requestKey: uniqueKey('unknown') })).rejects.toThrow(
+    await expect(v3.refund(paymentId, { amount: 400, requestKey: uniqueKey('unknown') })).rejects.toThrow(
       /outcome unknown/,
     );
     const settled = await eventually(
-      () => h.client.getPayment(paymentId),
+      () => v3.getPayment(paymentId),
       (s) => s.refunds?.[0]?.status === 'succeeded',
       20_000,
     );

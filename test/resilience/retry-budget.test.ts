@@ -51,6 +51,22 @@ describe('PostgreSQL bucket, shared by two openers', () => {
     await backend.dispose();
   });
 
+  it('sixteen workers starting at once on a fresh database all open it (the table is created once)', async () => {
+    const fresh = await createBackend('postgres');
+    try {
+      const databaseUrl = fresh.options.databaseUrl!;
+      const settings = { ratePerSecond: 5, burst: 10 };
+      const opened = await Promise.allSettled(
+        Array.from({ length: 16 }, () => openPostgresRetryBudget({ databaseUrl, bucket: 'race', settings, logger })),
+      );
+      const failures = opened.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
+      await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
+      expect(failures).toEqual([]);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('two workers together get the burst plus the rate, not twice that', async () => {
     const databaseUrl = backend.options.databaseUrl!;
     const settings = { ratePerSecond: 5, burst: 10 };

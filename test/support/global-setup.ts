@@ -24,7 +24,15 @@ export default async function globalSetup(): Promise<void> {
     port,
     readyTimeoutMs: 60_000,
     // Tests assert visibility right after upserts; the dev server's defaults already refresh on read.
-    extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+    // The server deletes a closed run only once its close task is acknowledged, and persists that every
+    // transferProcessorUpdateAckInterval (30 s): a test that deletes a just-closed run, as retention would (a
+    // payment of input version 4 closes as it succeeds), waits for the deletion, so the interval is short here.
+    extraArgs: [
+      '--dynamic-config-value',
+      'system.enableActivityEagerExecution=true',
+      '--dynamic-config-value',
+      'history.transferProcessorUpdateAckInterval="1s"',
+    ],
   });
   globalThis.__TEMPORAL_DEV_SERVER__ = server;
   process.env.TEMPORAL_ADDRESS = server.address;

@@ -17,7 +17,7 @@ import type { AuditStore } from '../../audit/types';
 import { temporalOperatorRequests } from '../../worker/operator-requests';
 import { temporalPaymentRecords } from '../../worker/payment-records';
 import { paymentWorkerOptions } from '../../worker/options';
-import { PaymentsClient } from '../../client/payments-client';
+import { PaymentsClient, type PaymentsClientOptions } from '../../client/payments-client';
 import { createLogger, type Logger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
@@ -41,6 +41,8 @@ export interface HarnessOptions {
   gatewayWebhook?: WebhookConfig;
   /** How long the sandbox gateway remembers an idempotency key (default 24 h); tiny to test a forgotten key. */
   gatewayIdempotencyTtlMs?: number;
+  /** The input version of every client's payments (default the current one); 3 for suites of open-run behaviour. */
+  inputVersion?: number;
   /** Announce status changes to this merchant endpoint, as a worker with MERCHANT_WEBHOOK_URL does. */
   merchantWebhook?: { url: string; secret: string; timeoutMs?: number; policy?: Partial<DeliveryPolicy> };
   /** Another adapter behind the port (the Stripe adapter on a stub); the sandbox still runs but is not used. */
@@ -58,12 +60,16 @@ export interface HarnessOptions {
   plainPayloads?: boolean;
 }
 
+/** Client options beyond the policy: pin a payment input version (v3 runs stay open), shorten the refunds idle. */
+export type ClientExtras = Pick<PaymentsClientOptions, 'inputVersion' | 'refundsIdleMs'>;
+
 export interface PaymentHarness {
   env: TestWorkflowEnvironment;
   gateway: GatewaySandbox;
   audit: AuditStore;
   client: PaymentsClient;
-  clientWith(policy: Partial<PaymentPolicy>): PaymentsClient;
+  /** A client with test policy overrides, and optionally an older input version or a short refunds idle time. */
+  clientWith(policy: Partial<PaymentPolicy>, options?: ClientExtras): PaymentsClient;
   taskQueue: string;
   /** A client on a task queue no worker polls yet, and a way to start that worker later. */
   delayedWorker(): { client: PaymentsClient; start(): Promise<void> };
@@ -157,7 +163,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
   let mainRun = main.run();
   const running: Promise<void>[] = [];
   const workers: Worker[] = [];
-  const clientWith = (policy: Partial<PaymentPolicy>, queue = taskQueue) =>
+  const clientOn = (queue: string, policy: Partial<PaymentPolicy>, extras: ClientExtras = {}) =>
     new PaymentsClient(env.client, {
       taskQueue: queue,
       fingerprintSecret: 'test-secret-0123456789',
@@ -165,7 +171,10 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       policy: { ...FAST_POLICY, ...policy },
       // As the API and CLI in test mode: raw test cards are exchanged for a pm_ token at the gateway first.
       paymentMethods: options.paymentMethods ?? testModeVault(exchangeGateway),
+      ...(options.inputVersion ? { inputVersion: options.inputVersion } : {}),
+      ...extras,
     });
+  const clientWith = (policy: Partial<PaymentPolicy>, extras?: ClientExtras) => clientOn(taskQueue, policy, extras);
   return {
     env,
     gateway,
@@ -176,7 +185,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     delayedWorker: () => {
       const queue = `test-delayed-${randomUUID()}`;
       return {
-        client: clientWith({}, queue),
+        client: clientOn(queue, {}),
         start: async () => {
           const late = await createWorker(queue);
           workers.push(late);

@@ -105,6 +105,33 @@ it('shows a payment decrypted, with the card number masked, in the Temporal UI',
   expect(rendered).not.toContain(VISA);
 }, 90_000);
 
+it("shows a succeeded payment's run as Completed (closed), in its page and in the list", async () => {
+  const created = await api.pay(`ui-closed-${Date.now()}`, payment(VISA, 2024), '?wait=10s');
+  expect(created.body.status).toBe('succeeded');
+  const workflowId = paymentWorkflowId(created.body.paymentId);
+  // Input version 4: the run closed as the payment succeeded; its refunds would go to refunds-<paymentId>.
+  const described = await eventually(
+    () => api.h.env.client.workflow.getHandle(workflowId).describe(),
+    (d) => d.status.name === 'COMPLETED',
+  );
+  expect(described.status.name).toBe('COMPLETED');
+
+  const page = await browser.newPage();
+  await page.goto(`${uiUrl}/namespaces/default/workflows/${workflowId}`);
+  await page.getByText('"****4242"').first().waitFor({ timeout: 30_000 });
+  await page.getByText('Completed', { exact: true }).first().waitFor({ timeout: 15_000 });
+  expect(await page.getByText('Running', { exact: true }).count()).toBe(0);
+
+  // The list, filtered to this run: one row, Completed.
+  const query = encodeURIComponent(`WorkflowId = "${workflowId}"`);
+  await page.goto(`${uiUrl}/namespaces/default/workflows?query=${query}`);
+  await page.getByText(workflowId).first().waitFor({ timeout: 30_000 });
+  const row = page.getByRole('row').filter({ hasText: workflowId }).first();
+  await row.getByText('Completed', { exact: true }).waitFor({ timeout: 15_000 });
+  expect(await row.getByText('Running', { exact: true }).count()).toBe(0);
+  await page.close();
+}, 90_000);
+
 /** The Markdown the UI rendered (user metadata), as the `content` of its render frames. */
 async function renderedMarkdown(page: Page): Promise<string> {
   return page
