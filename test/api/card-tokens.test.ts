@@ -19,7 +19,7 @@ import { clientExchanges, ledgerFor } from '../support/gateway-admin';
 import { FAST_POLICY } from '../support/fast-policy';
 import { uniqueKey } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
-import { EXPIRED, expectApiError, payment, startApiHarness, VISA, type ApiHarness } from './api-harness';
+import { EXPIRED, expectApiError, payment, startApiHarness, THREE_DS, VISA, type ApiHarness } from './api-harness';
 
 const TEST_CODEC = new AesGcmPayloadCodec(TEST_ENCRYPTION_KEYS);
 
@@ -65,7 +65,7 @@ async function startInput(paymentId: string): Promise<Record<string, unknown>> {
 }
 
 describe('paying with a raw test card (sandbox)', () => {
-  it('is exchanged for a pm_ token before the run starts: the input, state and API show the token, brand and last4', async () => {
+  it('is exchanged for a pm_ token before the run starts: input and state hold the token, brand and last4, the API answer no method', async () => {
     const key = uniqueKey('exchange');
     const answer = await api.pay(key, payment(VISA), '?wait=5s');
     expect(answer.status).toBe(201);
@@ -174,6 +174,15 @@ describe('GATEWAY=stripe', () => {
       expectApiError(card, 400, 'validation_failed');
       expect((await api.h.client.getPayment(parked)).status).toBe('awaiting_payment_method');
       await api.h.client.cancel(parked);
+      // A token from the gateway's own library is what GATEWAY=stripe takes.
+      const pm = await storedCard(VISA);
+      const byToken = await stripeApi.pay(
+        uniqueKey('stripe-token'),
+        { amount: 1200, currency: 'USD', paymentMethod: { type: 'token', id: pm.id } },
+        '?wait=5s',
+      );
+      expect(byToken.status).toBe(201);
+      expect(byToken.body.status).toBe('succeeded');
     } finally {
       await stripeApi.teardown();
       await gateway.close();
@@ -259,10 +268,11 @@ describe('card updates without a waiting caller (the cardUpdated signal)', () =>
   });
 
   it('an update the payment cannot take now is recorded with its reason, and changes nothing', async () => {
-    const key = uniqueKey('portal-too-late');
-    const paid = await api.pay(key, payment(VISA), '?wait=5s');
-    expect(paid.body.status).toBe('succeeded');
-    const paymentId = paid.body.paymentId as string;
+    // Parked on 3DS: the run is open but not awaiting a payment method.
+    const key = uniqueKey('portal-not-now');
+    expect((await api.pay(key, payment(THREE_DS))).status).toBe(201);
+    const paymentId = paymentIdFromKey(key);
+    const parked = await waitForStatus(api.h.client, paymentId, 'requires_action');
     const pm = await storedCard('5555555555554444');
     const answer = await api.call('POST', `/payments/${paymentId}/card-updates`, {
       body: { paymentMethod: { type: 'token', id: pm.id }, reference: 'portal-msg-2' },
@@ -278,14 +288,32 @@ describe('card updates without a waiting caller (the cardUpdated signal)', () =>
         source: 'customer_portal',
         reference: 'portal-msg-2',
         token: pm.id,
-        reason: 'payment is succeeded, not awaiting a payment method',
+        reason: 'payment is requires_action, not awaiting a payment method',
       },
     ]);
-    const before = state.paymentMethod;
-    expect(before?.id).not.toBe(pm.id);
-    expect(state).toMatchObject({ status: 'succeeded', cardVersion: 1 });
+    expect(state.paymentMethod?.id).toBe(parked.paymentMethod?.id);
+    expect(state.paymentMethod?.id).not.toBe(pm.id);
+    expect(state).toMatchObject({ status: 'requires_action', cardVersion: 1, chargeId: parked.chargeId });
     expect(await ledgerFor(api.h.gateway.url, paymentId)).toHaveLength(1);
     const read = await api.call('GET', `/payments/${paymentId}`);
     expect(read.body.ignoredCardUpdates).toEqual(state.ignoredCardUpdates);
+    await api.h.client.cancel(paymentId);
+  });
+
+  it('a card update for a settled payment (its run closed) is 404 payment_not_found and changes nothing', async () => {
+    const key = uniqueKey('portal-too-late');
+    const paid = await api.pay(key, payment(VISA), '?wait=5s');
+    expect(paid.body.status).toBe('succeeded');
+    const paymentId = paid.body.paymentId as string;
+    const pm = await storedCard('5555555555554444');
+    const late = await eventually(
+      () =>
+        api.call('POST', `/payments/${paymentId}/card-updates`, {
+          body: { paymentMethod: { type: 'token', id: pm.id }, reference: 'portal-msg-3' },
+        }),
+      (a) => a.status !== 202, // the run closes at settlement (input version 4), a moment after the answer
+    );
+    expectApiError(late, 404, 'payment_not_found');
+    expect(await ledgerFor(api.h.gateway.url, paymentId)).toHaveLength(1);
   });
 });
