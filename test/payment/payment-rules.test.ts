@@ -54,9 +54,10 @@ describe('input', () => {
     ['a fractional amount', { amount: 10.5 }, /positive integer/],
     ['an unsafe amount', { amount: 2 ** 53 }, /positive integer/],
     ['a lower-case currency', { currency: 'usd' }, /ISO 4217/],
-    ['an unknown version', { version: 4 as never }, /version 4 is not supported/],
+    ['an unknown version', { version: 99 as never }, /version 99 is not supported/],
     ['a version 2 input without its policy', { version: 2 as never, policy: undefined }, /./],
     ['a version 3 input without its policy', { version: 3 as never, policy: undefined }, /./],
+    ['a version 4 input without its policy', { version: 4 as never, policy: undefined }, /./],
   ])('refuses %s', (_name, change, message) => {
     expect(refusal({ ...valid, ...change })).toMatch(message);
   });
