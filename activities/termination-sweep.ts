@@ -15,6 +15,7 @@ import { createGatewayActivities, type GatewayActivityDeps } from './charges';
 import { chargeDirectory, gatewayOfPayment } from './gateway-directory';
 import type { PaymentRecords } from './payment-records';
 import type { ClosedRun, OperatorRequests, RunClosure } from './operator-requests';
+import type { RefundsSweepReport } from './refunds-sweep';
 
 export interface SweepDeps extends GatewayActivityDeps {
   /** Whose state names the gateway a payment was charged at (its disputes are there). */
@@ -32,6 +33,8 @@ export interface SweepReport {
   pending: string[];
   /** Set by sweeps that also look at disputes (the sweep workflow's dispute step). */
   disputes?: DisputeSweepReport;
+  /** Set by sweeps that also look at refunds runs (the sweep workflow's refunds step, activities/refunds-sweep.ts). */
+  refunds?: RefundsSweepReport;
 }
 
 export interface DisputeSweepReport {
