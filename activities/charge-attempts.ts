@@ -111,6 +111,19 @@ export function withRetryDelay(failure: ApplicationFailure, nextRetryDelay: numb
   });
 }
 
+/**
+ * A refused connection (GatewayNetwork: the request was never sent) on a key nothing else was ever sent under: the
+ * gateway certainly holds no charge for it. Final, so the payment can fail over (workflows/charge-outcome.ts).
+ */
+export function neverReached(failure: ApplicationFailure): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: failure.type ?? ErrorType.GatewayNetwork,
+    message: `${failure.message}; nothing was ever sent under this key`,
+    nonRetryable: true,
+    details: [{ requestSent: false, chargeSent: false }],
+  });
+}
+
 /** The attempt that would have been the last sent something and never reported: it timed out or its worker died. */
 export function unfinishedLastAttempt(policy: AttemptPolicy): ApplicationFailure {
   return ApplicationFailure.create({

@@ -10,9 +10,12 @@ import { ErrorType } from '../shared/errors';
 import { buildEvidence, type EvidenceFacts } from './dispute-evidence';
 import type { Gateway, GatewayCharge } from '../gateways/port';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
+import { gatewayDirectory, gatewayOfPayment, type GatewayEntry, type NamedGateway } from './gateway-directory';
 
 export interface DisputeActivityDeps {
   gateway: Gateway;
+  gatewayName?: string;
+  otherGateways?: readonly GatewayEntry[];
   payments: PaymentRecords;
   merchant: MerchantPolicies;
   logger: Logger;
@@ -27,16 +30,28 @@ export interface GatherEvidenceInput {
 
 export type SubmitOutcome = { submitted: true } | { submitted: false; error: string };
 
-export function createDisputeActivities({ gateway, payments, merchant, logger }: DisputeActivityDeps) {
+/**
+ * A dispute is the charging gateway's: its activities go where the payment says it was charged (a payment that
+ * failed over names its gateway in its state); a dispute of a payment that names none, or of no payment of ours,
+ * goes to the default gateway.
+ */
+export function createDisputeActivities(deps: DisputeActivityDeps) {
+  const { payments, merchant, logger } = deps;
+  const first: NamedGateway = { name: deps.gatewayName ?? 'default', gateway: deps.gateway };
+  const directory = gatewayDirectory<NamedGateway>(first, deps.otherGateways);
+
+  const gatewayOf = async (paymentId?: string) => (await gatewayOfPayment(directory, payments, paymentId)).gateway;
+
   async function gatherDisputeEvidence(input: GatherEvidenceInput): Promise<GatheredEvidence> {
-    const charge = await gateway.getCharge(input.chargeId);
     const payment = input.paymentId ? await payments.getPayment(input.paymentId) : undefined;
+    const gateway = directory.resolve(directory.names.length > 1 ? payment?.gateway : undefined).gateway;
+    const charge = await gateway.getCharge(input.chargeId);
     const facts: EvidenceFacts = { charge: chargeFacts(charge), payment, merchant };
     if (input.reason === 'fraudulent' && payment?.customerId) {
       facts.priorPurchases = await payments.priorPurchases(payment.customerId, payment.paymentId);
     }
     if (input.reason === 'duplicate' && payment)
-      facts.chargesByKey = await chargesByKey(payment.paymentId, payment.attempts);
+      facts.chargesByKey = await chargesByKey(gateway, payment.paymentId, payment.attempts);
     const gathered = buildEvidence(input.reason, facts);
     logger.info(
       {
@@ -50,17 +65,17 @@ export function createDisputeActivities({ gateway, payments, merchant, logger }:
     return gathered;
   }
 
-  async function chargesByKey(paymentId: string, attempts: Array<{ gatewayKey: string }>) {
+  async function chargesByKey(gateway: Gateway, paymentId: string, attempts: Array<{ gatewayKey: string }>) {
     const keys = [...new Set(attempts.map((a) => a.gatewayKey.replace(/:confirm$/, '')))];
     return Promise.all(
       keys.map(async (gatewayKey) => ({
         gatewayKey,
-        succeededChargeIds: await succeededUnder(paymentId, gatewayKey),
+        succeededChargeIds: await succeededUnder(gateway, paymentId, gatewayKey),
       })),
     );
   }
 
-  async function succeededUnder(paymentId: string, gatewayKey: string): Promise<string[]> {
+  async function succeededUnder(gateway: Gateway, paymentId: string, gatewayKey: string): Promise<string[]> {
     const r = await gateway.findCharge({ paymentId, idempotencyKey: gatewayKey });
     return r.found ? r.charges.filter((c) => c.status === 'succeeded').map((c) => c.id) : [];
   }
@@ -68,7 +83,9 @@ export function createDisputeActivities({ gateway, payments, merchant, logger }:
   async function submitDisputeEvidence(input: {
     disputeId: string;
     evidence: Record<string, string>;
+    paymentId?: string;
   }): Promise<SubmitOutcome> {
+    const gateway = await gatewayOf(input.paymentId);
     try {
       await gateway.submitDisputeEvidence(input.disputeId, input.evidence, `dispute_${input.disputeId}_submit`);
       logger.info({ disputeId: input.disputeId, fields: Object.keys(input.evidence) }, 'dispute evidence submitted');
@@ -82,7 +99,8 @@ export function createDisputeActivities({ gateway, payments, merchant, logger }:
     }
   }
 
-  async function fetchDispute(input: { disputeId: string }): Promise<{ status: string }> {
+  async function fetchDispute(input: { disputeId: string; paymentId?: string }): Promise<{ status: string }> {
+    const gateway = await gatewayOf(input.paymentId);
     const dispute = await gateway.getDispute(input.disputeId);
     return { status: dispute.status };
   }

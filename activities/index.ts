@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
 import type { Gateway } from '../gateways/port';
 import { createGatewayActivities, type ChargeResilience } from './charges';
+import type { GatewayEntry } from './gateway-directory';
 import { createDisputeResumeActivities } from './dispute-resume';
 import { createDisputeActivities } from './disputes';
 import { createRefundActivities } from './refunds';
@@ -19,6 +20,11 @@ export interface ActivityDeps {
   gateway: Gateway;
   /** Written into charge outcomes (`gateway`), so history says which processor answered. */
   gatewayName: string;
+  /**
+   * The gateways after the default one, in failover order (GATEWAYS), each with its own breaker and budget. Calls
+   * that name a gateway go to it (activities/gateway-directory.ts); calls that name none go to `gateway`.
+   */
+  otherGateways?: readonly GatewayEntry[];
   audit: AuditStore;
   logger: Logger;
   /** The retry budget and the breaker's question before a charge retry (resilience/). */
@@ -51,5 +57,6 @@ export type PaymentActivities = ReturnType<typeof createActivities>;
 export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput, ChargeResilience } from './charges';
 export type { RecordStatusInput, RecordStatusesInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
+export type { GatewayEntry } from './gateway-directory';
 export type { OperatorRequest, OperatorRequests } from './operator-requests';
 export type { RefundChargeInput, RefundOutcome, RefundLookup } from './refunds';

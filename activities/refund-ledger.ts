@@ -34,6 +34,10 @@ export function refundLedger(trail: AuditRow[]): RefundLedger {
     refundable: true,
     status: [...trail].reverse().find((r) => MONEY_STATUSES.has(r.status))?.status ?? capture.status,
     chargeId,
+    // A routed row names a gateway of the payment's failover order; an older row's name was only a label.
+    ...(capture.metadata.routed === true && typeof capture.metadata.gateway === 'string'
+      ? { gateway: capture.metadata.gateway }
+      : {}),
     amount: Number(capture.metadata.amount),
     currency,
     capturedAt: capture.timestamp.toISOString(),

@@ -15,11 +15,15 @@ import type { RefundRequest } from '../shared/payment-types';
 import type { RefundsInput } from '../shared/refunds-types';
 import type { ClosedRun, OperatorRequests, RunClosure } from './operator-requests';
 import { refundLedger } from './refund-ledger';
+import { gatewayDirectory, type NamedGateway } from './gateway-directory';
 
 export interface RefundsSweepDeps {
   audit: Pick<AuditStore, 'history' | 'append'>;
   operators: OperatorRequests;
   gateway: Gateway;
+  gatewayName?: string;
+  /** The other gateways of the failover order: a routed payment's refunds are at the gateway that charged. */
+  otherGateways?: readonly NamedGateway[];
   logger: Logger;
 }
 
@@ -37,13 +41,16 @@ type Ledger = Extract<ReturnType<typeof refundLedger>, { refundable: true }>;
 
 export function createRefundsSweepActivities(deps: RefundsSweepDeps) {
   const log = () => deps.logger.child({ component: 'termination-sweep', step: 'refunds' });
+  const first: NamedGateway = { name: deps.gatewayName ?? 'default', gateway: deps.gateway };
+  const directory = gatewayDirectory<NamedGateway>(first, deps.otherGateways);
 
   /** Refunds the gateway holds under the keys after the trail's last refund: at most one per request in flight. */
   async function unrecordedRefunds(ledger: Ledger, inFlight: number): Promise<Array<[number, GatewayRefund]>> {
     const last = Math.max(0, ...ledger.refunds.map((r) => r.refundNumber));
     const found: Array<[number, GatewayRefund]> = [];
     for (let n = last + 1; n <= last + inFlight; n++) {
-      const refund = await deps.gateway.findRefund(ledger.chargeId, gatewayRefundKey(ledger.chargeId, n));
+      const { gateway } = directory.resolve(ledger.gateway);
+      const refund = await gateway.findRefund(ledger.chargeId, gatewayRefundKey(ledger.chargeId, n));
       if (refund) found.push([n, refund]);
     }
     return found;

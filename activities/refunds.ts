@@ -9,6 +9,7 @@ import { ErrorType } from '../shared/errors';
 import { chargeOfRefundKey } from '../shared/idempotency';
 import type { RefundReason } from '../shared/payment-types';
 import type { Gateway, GatewayRefund } from '../gateways/port';
+import { gatewayDirectory, type GatewayEntry, type NamedGateway } from './gateway-directory';
 
 export interface RefundChargeInput {
   paymentId: string;
@@ -17,6 +18,8 @@ export interface RefundChargeInput {
   amount: number;
   currency: string;
   reason?: RefundReason;
+  /** The gateway that charged (a payment that failed over names it); absent: the default gateway. */
+  gateway?: string;
 }
 
 export interface RefundOutcome {
@@ -26,9 +29,21 @@ export interface RefundOutcome {
 
 export type RefundLookup = { found: false } | { found: true; refundId: string; amount: number };
 
-export function createRefundActivities({ gateway, logger }: { gateway: Gateway; logger: Logger }) {
+export interface RefundActivityDeps {
+  gateway: Gateway;
+  gatewayName?: string;
+  otherGateways?: readonly GatewayEntry[];
+  logger: Logger;
+}
+
+/** A refund goes to the gateway that holds the charge: the one the payment's capture names. */
+export function createRefundActivities(deps: RefundActivityDeps) {
+  const { logger } = deps;
+  const first: NamedGateway = { name: deps.gatewayName ?? 'default', gateway: deps.gateway };
+  const directory = gatewayDirectory<NamedGateway>(first, deps.otherGateways);
   async function refundCharge(input: RefundChargeInput): Promise<RefundOutcome> {
     const { attempt } = Context.current().info;
+    const { gateway } = directory.resolve(input.gateway);
     const log = logger.child({ paymentId: input.paymentId, chargeId: input.chargeId, gatewayKey: input.gatewayKey });
     if (attempt > 1) {
       const earlier = await gateway.findRefund(input.chargeId, input.gatewayKey);
@@ -56,7 +71,9 @@ export function createRefundActivities({ gateway, logger }: { gateway: Gateway; 
     paymentId: string;
     gatewayKey: string;
     chargeId?: string;
+    gateway?: string;
   }): Promise<RefundLookup> {
+    const { gateway } = directory.resolve(input.gateway);
     const chargeId = input.chargeId ?? chargeOfRefundKey(input.gatewayKey);
     if (!chargeId) {
       throw ApplicationFailure.create({

@@ -12,10 +12,14 @@ import { disputeIdFromWorkflowId, paymentIdFromWorkflowId } from '../shared/ids'
 import { TERMINAL_STATUSES } from '../shared/payment-status';
 import { planResume, terminatedDisputeKey, type ResumePlan } from './dispute-resume';
 import { createGatewayActivities, type GatewayActivityDeps } from './charges';
+import { chargeDirectory, gatewayOfPayment } from './gateway-directory';
+import type { PaymentRecords } from './payment-records';
 import type { ClosedRun, OperatorRequests, RunClosure } from './operator-requests';
 import type { RefundsSweepReport } from './refunds-sweep';
 
 export interface SweepDeps extends GatewayActivityDeps {
+  /** Whose state names the gateway a payment was charged at (its disputes are there). */
+  payments?: Pick<PaymentRecords, 'getPayment'>;
   audit: AuditStore;
   operators: OperatorRequests;
   logger: Logger;
@@ -45,10 +49,29 @@ export interface DisputeSweepReport {
   pending: string[];
 }
 
-/** What the payment's keys hold at the gateway, once every charge awaiting 3DS has been cancelled. */
+/** A key the payment sent, and the gateway it went to (absent: the default gateway). */
+interface SentKey {
+  gatewayKey: string;
+  gateway?: string;
+}
+
+/** The keys the `processing` rows name, once each; a routed payment's rows also name the gateway. */
+function sentKeys(trail: AuditRow[]): SentKey[] {
+  const keys = new Map<string, SentKey>();
+  for (const { metadata: m } of trail) {
+    if (typeof m.gatewayKey !== 'string' || keys.has(m.gatewayKey)) continue;
+    const routed = m.routed === true && typeof m.gateway === 'string';
+    keys.set(m.gatewayKey, { gatewayKey: m.gatewayKey, ...(routed ? { gateway: m.gateway as string } : {}) });
+  }
+  return [...keys.values()];
+}
+
+/** What the payment's keys hold at the gateways, once every charge awaiting 3DS has been cancelled. */
 interface GatewayFindings {
   charged: boolean;
   chargeId?: string;
+  /** The gateway that holds the charge, when the payment routes (the refunds go there). */
+  gateway?: string;
   cancelledCharges: string[];
   inFlight: boolean;
 }
@@ -57,24 +80,32 @@ type Outcome = 'recorded' | 'pending' | 'skipped';
 
 export function createSweepActivities(deps: SweepDeps) {
   const gateway = createGatewayActivities(deps);
+  const directory = chargeDirectory(deps);
   // Looked up when used: activities are composed before every dependency is needed (tests build partial ones).
   const log = () => deps.logger.child({ component: 'termination-sweep' });
 
-  async function findings(paymentId: string, keys: string[]): Promise<GatewayFindings> {
+  async function findings(paymentId: string, keys: SentKey[]): Promise<GatewayFindings> {
     const found: GatewayFindings = { charged: false, cancelledCharges: [], inFlight: false };
-    for (const gatewayKey of keys) {
-      const charge = await gateway.lookupCharge({ paymentId, gatewayKey });
+    for (const { gatewayKey, gateway: at } of keys) {
+      const charge = await gateway.lookupCharge({ paymentId, gatewayKey, ...(at ? { gateway: at } : {}) });
       if (!charge.found) {
         found.inFlight ||= charge.inFlight === true;
         continue;
       }
       let status = charge.status;
       if (status === 'requires_action') {
-        const cancel = await gateway.cancelCharge({ paymentId, chargeId: charge.chargeId, gatewayKey });
+        const cancel = await gateway.cancelCharge({
+          paymentId,
+          chargeId: charge.chargeId,
+          gatewayKey,
+          ...(at ? { gateway: at } : {}),
+        });
         if (cancel.status === 'canceled') found.cancelledCharges.push(cancel.chargeId);
         else status = cancel.charge.found ? cancel.charge.status : status;
       }
-      if (status === 'succeeded') Object.assign(found, { charged: true, chargeId: charge.chargeId });
+      if (status === 'succeeded') {
+        Object.assign(found, { charged: true, chargeId: charge.chargeId, ...(at ? { gateway: at } : {}) });
+      }
     }
     return found;
   }
@@ -94,11 +125,11 @@ export function createSweepActivities(deps: SweepDeps) {
     const trail = await deps.audit.history(paymentId);
     const settled = await alreadySettled(run, trail);
     if (settled) return 'skipped';
-    // Every key the payment sent: each `processing` row names it, and is written before the request goes out.
-    const keys = [
-      ...new Set(trail.flatMap((r) => (typeof r.metadata.gatewayKey === 'string' ? [r.metadata.gatewayKey] : []))),
-    ];
-    const found = await findings(paymentId, keys);
+    // Every key the payment sent, at every gateway it used: each `processing` row names both (the gateway when the
+    // payment routes), and is written before the request goes out.
+    const sent = sentKeys(trail);
+    const keys = sent.map((k) => k.gatewayKey);
+    const found = await findings(paymentId, sent);
     if (found.inFlight && !found.charged) {
       log().warn(
         { paymentId, runId: run.runId },
@@ -154,7 +185,8 @@ export function createSweepActivities(deps: SweepDeps) {
     const key = terminatedDisputeKey(run.runId);
     let row = trail.find((r) => r.eventKey === key);
     if (!row) {
-      const gatewayStatus = (await deps.gateway.getDispute(disputeId)).status;
+      const at = await gatewayOfPayment(directory, deps.payments, closure.input.paymentId);
+      const gatewayStatus = (await at.gateway.getDispute(disputeId)).status;
       const plan = planResume({ trail, gatewayStatus, dueByMs: closure.input.dueByMs, nowMs: Date.now() });
       await deps.audit.appendDispute({
         disputeId,
@@ -235,6 +267,8 @@ function terminatedMetadata(
   return {
     charged: found.charged,
     ...(found.chargeId ? { chargeId: found.chargeId } : {}),
+    // The refunds workflow sends this charge's refunds to the gateway that holds it (refund-ledger.ts).
+    ...(found.gateway ? { gateway: found.gateway, routed: true } : {}),
     ...(found.cancelledCharges.length ? { cancelledCharges: found.cancelledCharges } : {}),
     // A charged payment whose run is gone needs a person: fulfil the order, or refund it.
     needsAttention: found.charged,

@@ -5,8 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { encryptedDataConverter } from '../encryption/data-converter';
-import { disputesClientOptions, paymentMethodVault, paymentsClientOptions } from '../config/client-options';
-import { createConfiguredGateway } from '../gateways/factory';
+import { disputesClientOptions, gatewayExchanges, paymentsClientOptions } from '../config/client-options';
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
 import { config, encryptsWithDevKey } from '../config';
@@ -25,9 +24,10 @@ async function main(): Promise<void> {
   const dataConverter = encryptedDataConverter(cfg.PAYLOAD_ENCRYPTION_KEYS);
   const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter });
   // The API exchanges cards for tokens at the gateway before a payment starts: it is the only gateway call it makes.
-  const { gateway } = createConfiguredGateway(cfg);
-  const paymentMethods = paymentMethodVault(cfg, gateway);
-  const payments = new PaymentsClient(client, { ...paymentsClientOptions(cfg), paymentMethods });
+  // With GATEWAYS, at every gateway of the failover order: each later one charges its own token of the card.
+  const exchanges = gatewayExchanges(cfg);
+  const { paymentMethods, gateways } = exchanges;
+  const payments = new PaymentsClient(client, { ...paymentsClientOptions(cfg), paymentMethods, gateways });
   const disputes = new DisputesClient(client, disputesClientOptions(cfg));
   const app = createApiServer({
     payments,
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     app
       .close()
       .then(() => connection.close())
-      .then(() => gateway.close())
+      .then(() => exchanges.close())
       .then(
         () => {
           logger.info('stopped');

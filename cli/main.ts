@@ -29,8 +29,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { config } from '../config';
 import { encryptedDataConverter } from '../encryption/data-converter';
-import { disputesClientOptions, paymentMethodVault, paymentsClientOptions } from '../config/client-options';
-import { createConfiguredGateway } from '../gateways/factory';
+import { disputesClientOptions, gatewayExchanges, paymentsClientOptions } from '../config/client-options';
 import { DISPUTE_STATUSES } from '../shared/dispute-status';
 import { PAYMENT_STATUSES } from '../shared/payment-status';
 import * as disputeCommands from './disputes';
@@ -263,8 +262,8 @@ async function main(): Promise<void> {
   const connect = async () => {
     const { cfg, client } = await temporal();
     // Cards given with --card are exchanged for a token at the configured gateway (sandbox only) before anything starts.
-    const paymentMethods = paymentMethodVault(cfg, createConfiguredGateway(cfg).gateway);
-    return new PaymentsClient(client, { ...paymentsClientOptions(cfg), paymentMethods });
+    const { paymentMethods, gateways } = gatewayExchanges(cfg);
+    return new PaymentsClient(client, { ...paymentsClientOptions(cfg), paymentMethods, gateways });
   };
   const connectDisputes = async () => {
     const { cfg, client } = await temporal();

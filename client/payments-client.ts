@@ -26,7 +26,7 @@ import type {
 import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import { resolvePolicy } from '../shared/payment-policy';
 import { paymentStaticDetails, paymentSummary } from '../shared/payment-summary';
-import { PAYMENT_INPUT_VERSION } from '../shared/payment-types';
+import { FAILOVER_VERSION, PAYMENT_INPUT_VERSION, type GatewayRoute } from '../shared/payment-types';
 import { ErrorType } from '../shared/errors';
 import { paymentIdFromWorkflowId, paymentWorkflowId } from '../shared/ids';
 import {
@@ -101,6 +101,13 @@ export interface PaymentsClientOptions {
    * earlier release started, and for a staged roll-out: an older version keeps the run open for refunds.
    */
   inputVersion?: number;
+  /**
+   * The gateways in failover order (GATEWAYS), each with its card-for-token exchange; the first is the one
+   * `paymentMethods` exchanges at. A payment's input carries the order, and every later gateway's own token of the
+   * card: a gateway whose exchange fails (or a caller who sent a `pm_…` token, which only the first knows) is left
+   * out of that payment's order. Unset: payments name no gateway and are charged at the worker's default.
+   */
+  gateways?: ReadonlyArray<{ name: string; paymentMethods?: PaymentMethodVault }>;
 }
 
 export interface StartedPayment {
@@ -200,7 +207,11 @@ export class PaymentsClient {
     // From what the caller sent (a number is in it only as this keyed hash), never from the token it becomes: a
     // retry with the same card is the same request, though each exchange could have answered another pm_ id.
     const fingerprint = requestFingerprint(this.options.fingerprintSecret, sent);
-    const params = { ...sent, paymentMethod: await this.tokenFor(sent.paymentMethod, paymentId, 'start') };
+    const [paymentMethod, gateways] = await Promise.all([
+      this.tokenFor(sent.paymentMethod, paymentId, 'start'),
+      this.failoverRoutes(sent.paymentMethod, paymentId),
+    ]);
+    const params = { ...sent, paymentMethod, ...(gateways ? { gateways } : {}) };
     // Update-with-start: the outcome Update is accepted in the run's first workflow task, where nothing else can
     // arrive with it. Every later result() attaches to it by id and sends the workflow nothing. An outcome
     // Update arriving later in a task together with a signal or an activity result is grouped differently when
@@ -463,6 +474,30 @@ export class PaymentsClient {
     const pm = card && !exchanged.card ? { ...exchanged, card } : exchanged;
     const signal: CardUpdate = { paymentMethod: pm, source, ...(reference ? { reference } : {}) };
     await this.withPayment(id, (h) => h.signal(cardUpdatedSignal, signal));
+  }
+
+  /**
+   * The payment's failover order (version 5 on): the first gateway charges the input's token; each later one gets
+   * its own token of the same card, exchanged there now. One that cannot exchange it is left out of this payment.
+   */
+  private async failoverRoutes(method: PaymentMethod, paymentId: string): Promise<GatewayRoute[] | undefined> {
+    const [first, ...others] = this.options.gateways ?? [];
+    if (!first || (this.options.inputVersion ?? PAYMENT_INPUT_VERSION) < FAILOVER_VERSION) return undefined;
+    const secret = this.options.fingerprintSecret;
+    // A pm_ token is the first gateway's own: no other gateway can charge it.
+    const exchangeable = !(method.type === 'token' && 'id' in method);
+    const later = await Promise.all(
+      others.map(async ({ name, paymentMethods: vault }): Promise<GatewayRoute | undefined> => {
+        if (!exchangeable || !vault) return undefined;
+        try {
+          const token = await toPaymentMethodToken(method, { vault, secret, paymentId, purpose: 'start' });
+          return { gateway: name, paymentMethod: token };
+        } catch {
+          return undefined; // this payment cannot fail over to it; the first gateway still takes it
+        }
+      }),
+    );
+    return [{ gateway: first.name }, ...later.filter((r): r is GatewayRoute => r !== undefined)];
   }
 
   /** The token the workflow gets for what the caller sent (payment-methods.ts): the number stays at the gateway. */

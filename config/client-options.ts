@@ -3,6 +3,8 @@ import type { PaymentsClientOptions } from '../client/payments-client';
 import type { DisputesClientOptions } from '../client/disputes-client';
 import type { PaymentMethodVault } from '../client/payment-methods';
 import type { Gateway } from '../gateways/port';
+import { createConfiguredGateways } from '../gateways/factory';
+import { gatewaySpecs, type GatewayKind } from './gateway';
 import type { Config } from '.';
 
 const MINUTE = 60 * 1000;
@@ -31,8 +33,26 @@ export function disputesClientOptions(cfg: Config): DisputesClientOptions {
  * numbers only with the sandbox (test mode); with GATEWAY=stripe they are refused (PCI: Stripe.js or Elements).
  */
 export function paymentMethodVault(cfg: Pick<Config, 'GATEWAY'>, gateway: Gateway): PaymentMethodVault {
+  return vaultOf(cfg.GATEWAY, gateway);
+}
+
+function vaultOf(kind: GatewayKind, gateway: Gateway): PaymentMethodVault {
+  return { acceptsCardNumbers: kind === 'sandbox', createPaymentMethod: (req) => gateway.createPaymentMethod(req) };
+}
+
+/**
+ * The exchanges of every gateway of the failover order (GATEWAYS), for the API and CLI: the first is the one a
+ * payment's input token comes from, the others give each payment its own token there (client/payments-client.ts).
+ */
+export function gatewayExchanges(
+  cfg: Config,
+): Required<Pick<PaymentsClientOptions, 'paymentMethods' | 'gateways'>> & { close(): Promise<void> } {
+  const specs = gatewaySpecs(cfg);
+  const adapters = createConfiguredGateways(cfg);
+  const gateways = adapters.map((a, i) => ({ name: a.name, paymentMethods: vaultOf(specs[i].kind, a.gateway) }));
   return {
-    acceptsCardNumbers: cfg.GATEWAY === 'sandbox',
-    createPaymentMethod: (req) => gateway.createPaymentMethod(req),
+    paymentMethods: gateways[0].paymentMethods,
+    gateways,
+    close: async () => void (await Promise.all(adapters.map((a) => a.gateway.close()))),
   };
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseEncryptionKeys } from '../encryption/payload-codec';
 import { PAYMENTS_TASK_QUEUE } from '../shared/task-queues';
 import { databaseEnv } from './database';
-import { gatewayEnv, gatewayEnvProblems } from './gateway';
+import { gatewayEnv, gatewayEnvProblems, gatewayListProblems, gatewaysEnv } from './gateway';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const ms = z.coerce.number().int().min(1);
@@ -46,6 +46,8 @@ const ConfigSchema = z.object({
   GATEWAY_API_KEY: z.string().min(1).default('sk_test_sandbox'),
   GATEWAY_CONNECT_TIMEOUT_MS: ms.default(2_000),
   GATEWAY_READ_TIMEOUT_MS: ms.default(15_000),
+  /** The gateways in failover order (JSON); unset: the one above (config/gateway.ts, README "Failover"). */
+  ...gatewaysEnv,
   ...databaseEnv,
   PAYMENT_MAX_AMOUNT: z.coerce.number().int().positive().default(100_000_000),
   IDEMPOTENCY_SECRET: z.string().min(16).default('dev-only-idempotency-fingerprint-secret'),
@@ -184,7 +186,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = parseEnv(ConfigSchema, env);
-  const problems = gatewayEnvProblems(parsed);
+  const problems = [...gatewayEnvProblems(parsed), ...gatewayListProblems(parsed)];
   if (parsed.MERCHANT_WEBHOOK_URL && !parsed.MERCHANT_WEBHOOK_SECRET) {
     problems.push('MERCHANT_WEBHOOK_SECRET: required with MERCHANT_WEBHOOK_URL (events are signed)');
   }

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole system on embedded defaults. Temporal dev server (SQLite file under .data/, UI on
- * 8233), sandbox gateway, worker, HTTP API (3000); the audit trail uses embedded PGlite unless DATABASE_URL is
+ * 8233), two sandbox gateways (primary 4010, secondary 4011), worker, HTTP API (3000); the audit trail uses embedded PGlite unless DATABASE_URL is
  * set. The gateway sends its signed webhooks to the API with a shared secret (dev default from config/).
  * Every port and path can be overridden by env. Ctrl-C stops everything; a restart keeps the data.
  */
@@ -21,6 +21,8 @@ const Env = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TEMPORAL_DB_FILE: z.string().default(path.join(ROOT, '.data', 'temporal.db')),
   GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
+  /** The secondary sandbox gateway: payments fail over to it (README "Failover"). */
+  SECONDARY_GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(4011),
   AUDIT_DATA_DIR: z.string().default(path.join(ROOT, '.data', 'audit')),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).default(9464),
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     { port: env.TEMPORAL_PORT, use: 'Temporal gRPC (TEMPORAL_PORT)' },
     { port: env.TEMPORAL_UI_PORT, use: 'Temporal UI (TEMPORAL_UI_PORT)' },
     { port: env.GATEWAY_PORT, use: 'sandbox gateway (GATEWAY_PORT)' },
+    { port: env.SECONDARY_GATEWAY_PORT, use: 'secondary sandbox gateway (SECONDARY_GATEWAY_PORT)' },
     { port: env.API_PORT, use: 'HTTP API (API_PORT)' },
     { port: env.WORKER_METRICS_PORT, use: 'worker metrics (WORKER_METRICS_PORT)' },
   ]);
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
   for (const spec of appServices({
     temporalAddress: server.address,
     gatewayPort: env.GATEWAY_PORT,
+    secondaryGatewayPort: env.SECONDARY_GATEWAY_PORT,
     apiPort: env.API_PORT,
     workerMetricsPorts: [env.WORKER_METRICS_PORT],
     webhookSecret: env.GATEWAY_WEBHOOK_SECRET,
@@ -81,7 +85,8 @@ function banner(env: z.output<typeof Env>, address: string): void {
       '',
       `  Temporal UI      http://localhost:${env.TEMPORAL_UI_PORT}`,
       `  Temporal gRPC    ${address}`,
-      `  Sandbox gateway  http://127.0.0.1:${env.GATEWAY_PORT}`,
+      `  Sandbox gateway  http://127.0.0.1:${env.GATEWAY_PORT}  (primary)`,
+      `  Secondary        http://127.0.0.1:${env.SECONDARY_GATEWAY_PORT}  (payments fail over to it)`,
       `  HTTP API         ${api}  (OpenAPI: ${api}/docs, key: ${key})`,
       `  Worker metrics   http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics  (Prometheus)`,
       `  API metrics      ${api}/metrics  (Prometheus)`,

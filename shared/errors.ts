@@ -42,6 +42,11 @@ export const ErrorType = {
    * such refusals do not use up the charge's attempts (activities/charge-attempts.ts).
    */
   RetryBudgetExhausted: 'RetryBudgetExhausted',
+  /**
+   * A call named a gateway this worker has not configured (GATEWAYS changed under a running payment): nothing was
+   * sent. Retried, so a worker that has it (or a corrected configuration) takes the call.
+   */
+  GatewayNotConfigured: 'GatewayNotConfigured',
   /** HTTP 400 on a refund (amount_too_large, charge_already_refunded …): the gateway will not refund this. */
   RefundRefused: 'RefundRefused',
   /** An input failed validation inside the workflow or an activity. */

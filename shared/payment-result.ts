@@ -4,8 +4,18 @@
  */
 import type { PaymentResult, PaymentState } from './payment-types';
 
-export function paymentResultOf(state: PaymentState): PaymentResult {
+export function paymentResultOf(state: PaymentState, chargedAt?: string): PaymentResult {
   const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts, replayedFromRun } = state;
-  const result = { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
-  return replayedFromRun ? { ...result, replayedFromRun } : result;
+  const result: PaymentResult = {
+    paymentId,
+    status,
+    chargeId,
+    customerMessage,
+    needsDifferentCard,
+    attempts: attempts.length,
+  };
+  if (replayedFromRun) result.replayedFromRun = replayedFromRun;
+  // The gateway that charged (input version 5): only a succeeded payment has one.
+  if (chargedAt && status === 'succeeded') result.gateway = chargedAt;
+  return result;
 }

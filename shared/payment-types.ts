@@ -114,7 +114,7 @@ export interface OrderDetails {
  * (the UI's Request Cancellation, `temporal workflow cancel`) as an operator's cancel; shape 2 runs keep Temporal's
  * default (the pending step is cancelled). Inputs without a version replay as they always did (workflows/payment.ts).
  */
-export const PAYMENT_INPUT_VERSION = 4;
+export const PAYMENT_INPUT_VERSION = 5;
 
 /**
  * The version each behaviour arrived with. Workflow code compares against these fixed numbers, never against
@@ -126,9 +126,24 @@ export const OPERATOR_CANCEL_VERSION = 3;
  * the refund window; its refunds are serialised by the payment's refunds workflow (workflows/refunds.ts).
  */
 export const CLOSE_ON_SETTLE_VERSION = 4;
+/**
+ * Shape 5: the input may carry the payment's failover order (`gateways`), fixed at start; the run names the gateway
+ * of every call, fails over only when the current one is known not to have charged, and records the gateway that
+ * charged (audit, result, `PaymentGateway`). Older runs call the worker's default gateway, as they always did.
+ */
+export const FAILOVER_VERSION = 5;
 
 /** Every input version the workflow accepts; each is complete (its policy resolved at start). */
-export const PAYMENT_INPUT_VERSIONS: readonly number[] = [2, 3, 4];
+export const PAYMENT_INPUT_VERSIONS: readonly number[] = [2, 3, 4, 5];
+
+/**
+ * One gateway of a payment's failover order. A card token is a gateway's own, so every gateway after the first
+ * carries the token the client got for the same card there; the first charges the input's `paymentMethod`.
+ */
+export interface GatewayRoute {
+  gateway: string;
+  paymentMethod?: PaymentMethodToken;
+}
 
 export interface PaymentInput extends Money {
   /** PAYMENT_INPUT_VERSION for payments started by this release's client; absent on older inputs. */
@@ -149,6 +164,11 @@ export interface PaymentInput extends Money {
    * its idempotency key in the audit database before anything reaches the gateway; older inputs never claim.
    */
   fingerprint?: string;
+  /**
+   * Version 5: the gateways this payment may be charged at, in order, fixed when it started (a later change of
+   * GATEWAYS does not change a running payment). Absent: the worker's default gateway only, no failover.
+   */
+  gateways?: GatewayRoute[];
 }
 
 /** What a run sends with its first audit write to claim its key (the payment id is the write's own). */
@@ -256,6 +276,11 @@ export interface PaymentState {
    * this run (which closed when the payment was settled). Absent: the run takes refunds itself, as before.
    */
   refundsWorkflowId?: string;
+  /**
+   * Version 5 runs that route: the gateway the payment is being charged at, and once it succeeded the one that
+   * charged. Its refunds and disputes go there. Absent: the worker's default gateway.
+   */
+  gateway?: string;
 }
 
 export interface PaymentResult {
@@ -267,4 +292,6 @@ export interface PaymentResult {
   attempts: number;
   /** Set when the answer is an earlier run's, read from the audit trail. */
   replayedFromRun?: string;
+  /** The gateway that charged, for a routed (version 5) payment that succeeded. */
+  gateway?: string;
 }

@@ -31,6 +31,8 @@ export type RefundLedger =
       /** The latest status of the payment's money: succeeded, terminated, partially_refunded, refunded. */
       status: PaymentStatus;
       chargeId: string;
+      /** The gateway that holds the charge, when the payment routed (failover): its refunds go there. */
+      gateway?: string;
       amount: number;
       currency: string;
       capturedAt: string;

@@ -8,6 +8,8 @@ export const PaymentStatusKey = defineSearchAttributeKey('PaymentStatus', Search
 export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const DisputeStatusKey = defineSearchAttributeKey('DisputeStatus', SearchAttributeType.KEYWORD);
 export const PaymentAmountKey = defineSearchAttributeKey('PaymentAmount', SearchAttributeType.INT);
+/** The gateway that charged a payment (version 5 runs, set when it succeeds): `PaymentGateway = 'secondary'`. */
+export const PaymentGatewayKey = defineSearchAttributeKey('PaymentGateway', SearchAttributeType.KEYWORD);
 /** Set on a terminated payment that the gateway says charged: a person must refund or fulfil it. */
 export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
 
@@ -29,4 +31,5 @@ export const SEARCH_ATTRIBUTES: ReadonlyArray<{ name: string; cliType: 'Keyword'
   { name: DisputeStatusKey.name, cliType: 'Keyword' },
   { name: PaymentAmountKey.name, cliType: 'Int' },
   { name: NeedsAttentionKey.name, cliType: 'Bool' },
+  { name: PaymentGatewayKey.name, cliType: 'Keyword' },
 ];

@@ -4,7 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
-import type { ActivityDeps } from '../activities';
+import type { ActivityDeps, GatewayEntry } from '../activities';
 import { openAuditStore } from '../audit/open';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
@@ -12,7 +12,8 @@ import { encryptedDataConverter } from '../encryption/data-converter';
 import { withMerchantEvents } from '../merchant-events/outbox';
 import { temporalMerchantEvents } from '../merchant-events/temporal-sink';
 import { DEFAULT_DELIVERY_POLICY } from '../shared/merchant-events';
-import { createConfiguredGateway } from '../gateways/factory';
+import { createConfiguredGateways } from '../gateways/factory';
+import { gatewaySpecs } from '../config/gateway';
 import { temporalOperatorRequests } from './operator-requests';
 import { temporalPaymentRecords } from './payment-records';
 import { createResilience } from './resilience';
@@ -23,13 +24,20 @@ export async function createDependencies(
   /** The Temporal runtime's meter: the breaker and the budget export through it (worker.ts). */
   meter?: MetricMeter,
 ): Promise<ActivityDeps & { client: Client; close(): Promise<void> }> {
-  const configured = createConfiguredGateway(config);
-  const gatewayName = configured.name;
-  logger.info({ gateway: config.GATEWAY, gatewayName, stripeApiBase: config.STRIPE_API_BASE }, 'gateway adapter');
-  if (config.GATEWAY === 'stripe' && config.STRIPE_SECRET_KEY?.includes('_live_'))
+  // One adapter, one breaker and one retry budget per gateway of the failover order; the first is the default.
+  const configured = createConfiguredGateways(config);
+  logger.info(
+    { gateways: configured.map((g) => g.name), gateway: config.GATEWAY, stripeApiBase: config.STRIPE_API_BASE },
+    'gateway adapters',
+  );
+  if (config.STRIPE_SECRET_KEY?.includes('_live_') && gatewaySpecs(config).some((g) => g.kind === 'stripe'))
     logger.warn('Stripe live key: payments move real money');
-  // Every gateway call of every activity goes through this process's one breaker for the gateway.
-  const { gateway, resilience } = await createResilience(config, gatewayName, configured.gateway, logger, meter);
+  // Every gateway call of every activity goes through this process's one breaker for that gateway.
+  const entries: GatewayEntry[] = [];
+  for (const { name, gateway } of configured)
+    entries.push(await createResilience(config, name, gateway, logger, meter));
+  const [first, ...otherGateways] = entries;
+  const { gateway, resilience, name: gatewayName } = first;
   const store = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const dataConverter = encryptedDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
@@ -49,6 +57,7 @@ export async function createDependencies(
     gateway,
     gatewayName,
     resilience,
+    otherGateways,
     audit,
     merchantWebhook,
     logger,
@@ -57,8 +66,10 @@ export async function createDependencies(
     client,
     merchant: { refundPolicyUrl: config.REFUND_POLICY_URL, termsOfServiceUrl: config.TERMS_OF_SERVICE_URL },
     close: async () => {
-      await gateway.close();
-      await resilience.retryBudget.close();
+      for (const entry of entries) {
+        await entry.gateway.close();
+        await entry.resilience.retryBudget.close();
+      }
       await store.close();
       await connection.close();
     },

@@ -1,6 +1,6 @@
 /**
- * The worker's resilience wiring from config: one circuit breaker for its gateway, put in front of every gateway
- * method (`withBreaker`), and the system-wide retry budget (PostgreSQL when DATABASE_URL is set, else in this
+ * The worker's resilience wiring from config, for each gateway: its own circuit breaker, put in front of every gateway
+ * method (`withBreaker`), and its system-wide retry budget (PostgreSQL when DATABASE_URL is set, else in this
  * process). Metrics go to the Temporal runtime's meter when one is given (worker.ts), so to the worker's endpoint.
  */
 import type { MetricMeter } from '@temporalio/common';
@@ -53,7 +53,7 @@ export async function createResilience(
   adapter: Gateway,
   logger: Logger,
   meter?: MetricMeter,
-): Promise<{ gateway: Gateway; resilience: ChargeResilience }> {
+): Promise<{ name: string; gateway: Gateway; resilience: ChargeResilience }> {
   const breaker = gatewayBreaker(gatewayName, breakerSettingsFromConfig(config), logger, meter);
   const retryBudget = await openRetryBudget({
     databaseUrl: config.DATABASE_URL,
@@ -63,8 +63,12 @@ export async function createResilience(
   });
   const budgetMetrics = meter ? retryBudgetMetrics(meter) : undefined;
   budgetMetrics?.started(gatewayName);
-  logger.info({ backend: retryBudget.backend, breaker: breakerSettingsFromConfig(config) }, 'resilience: ready');
+  logger.info(
+    { gateway: gatewayName, backend: retryBudget.backend, breaker: breakerSettingsFromConfig(config) },
+    'resilience: ready',
+  );
   return {
+    name: gatewayName,
     gateway: withBreaker(adapter, breaker),
     resilience: { retryBudget, breaker, maxDeferralMs: config.CHARGE_MAX_DEFERRAL_MS, budgetMetrics },
   };

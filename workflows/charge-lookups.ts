@@ -1,5 +1,5 @@
 /**
- * What the gateway holds under every key a payment used: the one place that may turn silence into an answer.
+ * What the gateways hold under every key a payment used: the one place that may turn silence into an answer.
  * Asked before a payment that had an unknown outcome ends failed or cancelled, and after a duplicate_transaction
  * decline, so that a charge that landed late is found instead of a customer paying for a "failed" payment.
  */
@@ -20,11 +20,14 @@ export async function chargesUnderKeys(
   gateway: Pick<PaymentActivities, 'lookupCharge'>,
   paymentId: string,
   keys: readonly string[],
+  /** The gateway each key went to (a payment that failed over used several); undefined: the default gateway. */
+  gatewayOf: (key: string) => string | undefined = () => undefined,
 ): Promise<ChargesFound> {
   const found: ChargesFound = { unanswered: [] };
   for (const gatewayKey of keys) {
+    const at = gatewayOf(gatewayKey);
     try {
-      const r = await gateway.lookupCharge({ paymentId, gatewayKey });
+      const r = await gateway.lookupCharge({ paymentId, gatewayKey, ...(at ? { gateway: at } : {}) });
       if (!r.found) {
         if (r.inFlight) found.unanswered.push(gatewayKey);
         continue;

@@ -8,7 +8,7 @@ export type FailedCharge =
   | { kind: 'declined'; decline: DeclineInfo; chargeId?: string; errorCode: string }
   | { kind: 'unknown'; errorCode: string } // retries exhausted without knowing whether the gateway charged
   | { kind: 'rejected'; errorCode: string } // 400/401: the request itself is wrong, retrying cannot help
-  | { kind: 'not_sent'; errorCode: string }; // refused before sending (breaker, budget), and no charge ever sent
+  | { kind: 'not_sent'; errorCode: string }; // never reached the gateway (breaker, budget, refused connection)
 
 const DECLINES = new Set<string>([
   ErrorType.CardDeclinedRetryable,
@@ -52,7 +52,10 @@ export function readFailedCharge(err: unknown): FailedCharge | undefined {
     return { kind: 'declined', decline, chargeId: details.chargeId, errorCode: decline.code };
   }
   if (REJECTED.has(type)) return { kind: 'rejected', errorCode: type };
-  if (REFUSED.has(type) && (cause.details?.[0] as { chargeSent?: boolean } | undefined)?.chargeSent === false) {
+  const chargeSent = (cause.details?.[0] as { chargeSent?: boolean } | undefined)?.chargeSent;
+  if (REFUSED.has(type) && chargeSent === false) return { kind: 'not_sent', errorCode: type };
+  // A refused connection on a key nothing else went out under (only runs that fail over are told this).
+  if (type === ErrorType.GatewayNetwork && cause.nonRetryable && chargeSent === false) {
     return { kind: 'not_sent', errorCode: type };
   }
   // Timeouts, 5xx, dropped connections, 429 and 409 after the last retry: the charge may exist.

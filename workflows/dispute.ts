@@ -174,11 +174,17 @@ class DisputeProcess {
     });
   }
 
+  private paymentRef(): { paymentId?: string } {
+    return this.input.paymentId ? { paymentId: this.input.paymentId } : {};
+  }
+
   private async submit(): Promise<void> {
     this.state.approvedBy = this.approval?.approvedBy ?? 'deadline';
+    // The payment id lets the activity send it to the gateway that charged (a payment may have failed over).
     const result = await this.gateway.submitDisputeEvidence({
       disputeId: this.input.disputeId,
       evidence: this.state.evidence,
+      ...this.paymentRef(),
     });
     if (!result.submitted) {
       this.state.submissionError = result.error;
@@ -204,7 +210,7 @@ class DisputeProcess {
   }
 
   private async checkGateway(): Promise<'won' | 'lost' | undefined> {
-    const { status } = await this.gateway.fetchDispute({ disputeId: this.input.disputeId });
+    const { status } = await this.gateway.fetchDispute({ disputeId: this.input.disputeId, ...this.paymentRef() });
     return status === 'won' || status === 'lost' ? status : undefined;
   }
 

@@ -16,6 +16,16 @@ export interface PaymentFacts {
   currency: string;
   amount: number;
   attempts: readonly unknown[];
+  /** The gateway charged or being tried; absent for runs that do not know it (before input version 5). */
+  gateway?: string;
+}
+
+/**
+ * The `gateway` label: a configured gateway's name (bounded: GATEWAYS has at most 8), or `default` for a run that
+ * does not know which one the worker's default was (started before input version 5, or naming no gateway).
+ */
+export function gatewayLabel(gateway: string | undefined): string {
+  return gateway ?? 'default';
 }
 
 /** The statuses that give a waiting caller its answer for the first time (refunds come after `succeeded`). */
@@ -26,10 +36,11 @@ export function countPaymentStatus(status: PaymentStatus, payment: PaymentFacts)
   metricMeter
     .createCounter('payment_status_transitions', 'transitions', 'Payment status changes, by the status entered')
     .add(1, { status });
-  if (ANSWERS.includes(status)) observeProcessingTime(status);
+  const gateway = gatewayLabel(payment.gateway);
+  if (ANSWERS.includes(status)) observeProcessingTime(status, gateway);
   if (status !== 'succeeded') return;
   const { currency, amount, attempts } = payment;
-  metricMeter.createCounter('payment_success', 'payments', 'Payments that succeeded').add(1, { currency });
+  metricMeter.createCounter('payment_success', 'payments', 'Payments that succeeded').add(1, { gateway, currency });
   metricMeter
     .createCounter('payment_volume_minor_units', 'minor units', 'Amount captured, in minor units of the currency')
     .add(amount, { currency });
@@ -41,27 +52,31 @@ export function countPaymentStatus(status: PaymentStatus, payment: PaymentFacts)
 }
 
 /** Start to answer, in seconds of workflow time (the seed's buckets are set in worker.ts). */
-function observeProcessingTime(status: PaymentStatus): void {
+function observeProcessingTime(status: PaymentStatus, gateway: string): void {
   const seconds = (Date.now() - workflowInfo().startTime.getTime()) / 1000;
   metricMeter
     .createHistogram('payment_processing_seconds', 'float', 's', 'Time from a payment starting to its answer')
-    .record(seconds, { status });
+    .record(seconds, { status, gateway });
 }
 
 /** Every charge attempt's outcome: all sent, those that failed by decline code, and the decline class. */
 export function countChargeAttempt(
   attempt: Pick<AttemptRecord, 'outcome' | 'errorCode' | 'declineClass'>,
   currency: string,
+  gatewayName?: string,
 ): void {
   const { outcome, declineClass } = attempt;
+  const gateway = gatewayLabel(gatewayName);
   metricMeter
     .createCounter('payment_charge_attempts', 'attempts', 'Charge attempts at the gateway, by outcome')
-    .add(1, { outcome, decline_class: declineClass ?? 'none' });
-  metricMeter.createCounter('payment_attempts', 'attempts', 'Charge attempts sent to the gateway').add(1, { currency });
+    .add(1, { outcome, decline_class: declineClass ?? 'none', gateway });
+  metricMeter
+    .createCounter('payment_attempts', 'attempts', 'Charge attempts sent to the gateway')
+    .add(1, { gateway, currency });
   if (outcome === 'succeeded' || outcome === 'requires_action') return;
   metricMeter
     .createCounter('payment_failures', 'attempts', 'Charge attempts that failed, by decline code')
-    .add(1, { currency, decline_code: failureCode(attempt) });
+    .add(1, { gateway, currency, decline_code: failureCode(attempt) });
 }
 
 /** A decline code from our table, or what kind of failure it was: never free text from the gateway. */

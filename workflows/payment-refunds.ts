@@ -155,7 +155,14 @@ export class RefundDesk {
       amount: record.amount,
       currency,
       reason: record.reason,
+      ...this.atGateway(),
     };
+  }
+
+  /** The gateway that charged, when the payment routed (failover): the refund and its look-ups go there. */
+  private atGateway(): { gateway?: string } {
+    const { gateway } = this.host.state;
+    return gateway ? { gateway } : {};
   }
 
   private async settle(record: RefundRecord, outcome: RefundOutcome): Promise<RefundRecord> {
@@ -236,7 +243,7 @@ export class RefundDesk {
     for (;;) {
       await sleep(this.host.policy.unknownOutcome.checkIntervalMs);
       const found = await this.gateway
-        .lookupRefund({ paymentId, gatewayKey: record.gatewayKey })
+        .lookupRefund({ paymentId, gatewayKey: record.gatewayKey, ...this.atGateway() })
         .catch(() => undefined);
       if (found?.found) {
         record.failure = undefined;
@@ -259,7 +266,7 @@ export class RefundDesk {
     const { checkIntervalMs, maxChecks } = this.host.policy.unknownOutcome;
     for (let check = 1; check <= maxChecks; check++) {
       const found = await this.gateway
-        .lookupRefund({ paymentId: this.host.state.paymentId, gatewayKey: record.gatewayKey })
+        .lookupRefund({ paymentId: this.host.state.paymentId, gatewayKey: record.gatewayKey, ...this.atGateway() })
         .catch(() => undefined);
       if (found?.found) return this.settle(record, found);
       if (found) {

@@ -36,6 +36,8 @@ import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status'
 import {
   isPaymentMethodToken,
   CLOSE_ON_SETTLE_VERSION,
+  FAILOVER_VERSION,
+  type GatewayRoute,
   OPERATOR_CANCEL_VERSION,
   type PaymentInput,
   type AttemptRecord,
@@ -52,7 +54,7 @@ import {
 } from '../shared/payment-types';
 import { paymentMethodProblem } from '../shared/payment-validation';
 import { AUDIT_RETRY_POLICY, fullJitterDelay, gatewayRetryPolicy } from '../shared/retry-policies';
-import { PaymentStatusKey } from '../shared/search-attributes';
+import { PaymentGatewayKey, PaymentStatusKey } from '../shared/search-attributes';
 import { refundsWorkflowId } from '../shared/ids';
 import { readFailedCharge, type FailedCharge } from './charge-outcome';
 import { chargesUnderKeys, type ChargesFound } from './charge-lookups';
@@ -187,6 +189,22 @@ class PaymentProcess {
   private temporalCancel = false;
   /** The pending cancel is the Temporal one (not the API's): its reason and requester are read from history. */
   private cancelViaTemporal = false;
+  /** Input version 5 on: the result, the succeeded row and `PaymentGateway` name the gateway that charged. */
+  private readonly namesGateway: boolean;
+  /**
+   * Version 5's failover order, fixed at start (empty: the worker's default gateway, no failover). `route` is the
+   * one being charged at; it only moves on when that gateway is known not to have charged (`failOver`).
+   */
+  private readonly routes: readonly GatewayRoute[];
+  private route = 0;
+  /** The gateway each key was sent to: lookups of a key go where it went. */
+  private readonly keyGateways = new Map<string, string | undefined>();
+  /** Keys whose outcome is unknown until a lookup answers: while any is, the payment never fails over. */
+  private readonly unresolvedKeys = new Set<string>();
+  /** The gateway that charged, as the activity named it (the metric label and result of version 5 runs). */
+  private chargedAt?: string;
+  /** Set by a failover: the next `processing` row says from where and why. */
+  private failedOver?: { from?: string; reason: string };
 
   constructor(private readonly input: PaymentInput) {
     validateInput(input);
@@ -196,6 +214,8 @@ class PaymentProcess {
       (input.version ?? 0) >= OPERATOR_CANCEL_VERSION || (!versioned && !this.legacy && patched(OPERATOR_CANCEL_PATCH));
     this.closesOnSettle = (input.version ?? 0) >= CLOSE_ON_SETTLE_VERSION;
     this.closesAsOutcome = this.closesOnSettle && patched(CLOSE_AS_OUTCOME_PATCH);
+    this.namesGateway = (input.version ?? 0) >= FAILOVER_VERSION;
+    this.routes = this.namesGateway ? (input.gateways ?? []) : [];
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
     this.policy = versioned ? (input.policy as PaymentPolicy) : resolvePolicy(input.policy, LEGACY_POLICY_DEFAULTS);
     this.paymentMethod = input.paymentMethod;
@@ -220,7 +240,7 @@ class PaymentProcess {
     this.statuses = new StatusRecorder({
       searchAttribute: PaymentStatusKey,
       // Read when a status is entered: this.state exists by then.
-      count: (status) => countPaymentStatus(status, this.state),
+      count: (status) => countPaymentStatus(status, { ...this.state, gateway: this.metricGateway() }),
       legacy: this.legacy,
     });
     this.state = {
@@ -241,6 +261,7 @@ class PaymentProcess {
       // What the query shows (queries are not in history): the token only, never an older input's number.
       ...(isPaymentMethodToken(input.paymentMethod) ? { paymentMethod: input.paymentMethod } : {}),
       ...(this.closesOnSettle ? { refundsWorkflowId: refundsWorkflowId(input.paymentId) } : {}),
+      ...(this.routes.length ? { gateway: this.routes[0].gateway } : {}),
     };
     this.refunds = new RefundDesk({
       state: this.state,
@@ -475,6 +496,7 @@ class PaymentProcess {
   private async chargeOnce(): Promise<Attempt> {
     const gatewayKey = this.gatewayKey();
     if (!this.usedKeys.includes(gatewayKey)) this.usedKeys.push(gatewayKey);
+    this.keyGateways.set(gatewayKey, this.currentGateway());
     // The first charge's row may have been written with `initiated` already (initiateWithCharge).
     if (this.firstChargeRecorded) this.firstChargeRecorded = false;
     else await this.transition('processing', this.processingMeta());
@@ -485,18 +507,24 @@ class PaymentProcess {
         gatewayKey,
         amount: this.input.amount,
         currency: this.input.currency,
-        paymentMethod: this.paymentMethod,
+        paymentMethod: this.currentPaymentMethod(),
         checkFirst: this.checkFirst || this.resets.aware(),
         maxAttempts: this.policy.gatewayRetry.maximumAttempts,
         initiator: this.initiator(),
         ...(this.requestThreeDS ? { requestThreeDS: true } : {}),
+        ...this.atGateway(),
+        // Only the charge activity knows whether the key ever left: told a gateway waits, it says so at once.
+        ...(this.canFailOver() ? { failover: true } : {}),
       });
+      this.unresolvedKeys.delete(gatewayKey);
       this.recordAttempt(gatewayKey, outcome.status);
       return { kind: 'charged', outcome };
     } catch (err) {
       const failed = readFailedCharge(err);
       if (!failed) throw err;
       if (failed.kind === 'not_sent') return failed; // nothing reached the gateway: no attempt to record
+      if (failed.kind === 'unknown') this.unresolvedKeys.add(gatewayKey);
+      else this.unresolvedKeys.delete(gatewayKey);
       const declineClass = failed.kind === 'declined' ? failed.decline.declineClass : undefined;
       this.recordAttempt(
         gatewayKey,
@@ -522,6 +550,8 @@ class PaymentProcess {
       case 'rejected':
         return this.finish('failed', CustomerMessage.failed, attempt.errorCode);
       case 'not_sent':
+        // Nothing ever reached this gateway under the key, and no key of the payment is unresolved: the next gateway.
+        if (this.canFailOver()) return this.failOver(attempt.errorCode);
         // Refused here (breaker open, budget empty) for longer than the worker waits, and nothing ever sent under
         // the key: not charged, so no janitor; an operator may retry it once the gateway is back.
         this.state.customerMessage = CustomerMessage.unavailable;
@@ -531,11 +561,16 @@ class PaymentProcess {
 
   private async succeed(outcome: ChargeOutcome): Promise<'done'> {
     this.state.chargeId = outcome.chargeId;
+    this.chargedAtGateway(outcome.gateway);
+    // Version 5: operators find a gateway's payments (`PaymentGateway = 'secondary'`); older runs replay without it.
+    if (this.namesGateway) upsertSearchAttributes([{ key: PaymentGatewayKey, value: outcome.gateway }]);
     // Open before the status write: a caller told "succeeded" may ask for a refund at once.
     this.refunds.open(new Date());
     return this.finish('succeeded', CustomerMessage.succeeded, undefined, {
       chargeId: outcome.chargeId,
       gateway: outcome.gateway,
+      // The refunds workflow and the sweeper send this charge's refunds to the gateway a routed row names.
+      ...(this.routes.length ? { routed: true } : {}),
       // Version 4: the refunds workflow reads the window from this row (this run will be closed by then).
       ...(this.closesOnSettle ? { refundableUntil: this.state.refundableUntil } : {}),
       // An operator's cancel that came while the charge was in flight: it captured, so the charge stands.
@@ -635,10 +670,11 @@ class PaymentProcess {
   }
 
   /** Undefined when the gateway refused for good (e.g. 401): logged for an operator, the payment still ends. */
-  private async cancelAtGateway(chargeId: string): Promise<CancelOutcome | undefined> {
+  private async cancelAtGateway(chargeId: string, gateway = this.currentGateway()): Promise<CancelOutcome | undefined> {
     const { paymentId } = this.input;
     try {
-      return await this.patientGateway.cancelCharge({ paymentId, chargeId, gatewayKey: this.gatewayKey() });
+      const at = gateway ? { gateway } : {};
+      return await this.patientGateway.cancelCharge({ paymentId, chargeId, gatewayKey: this.gatewayKey(), ...at });
     } catch (err) {
       log.error('could not cancel the charge at the gateway', { paymentId, chargeId, error: String(err) });
       return undefined;
@@ -649,7 +685,12 @@ class PaymentProcess {
     const gatewayKey = this.gatewayKey();
     await this.transition('processing', { chargeId, step: 'confirm' });
     try {
-      const outcome = await this.gateway.confirmCharge({ paymentId: this.input.paymentId, chargeId, gatewayKey });
+      const outcome = await this.gateway.confirmCharge({
+        paymentId: this.input.paymentId,
+        chargeId,
+        gatewayKey,
+        ...this.atGateway(),
+      });
       this.recordAttempt(`${gatewayKey}:confirm`, outcome.status);
       return this.succeed(outcome);
     } catch (err) {
@@ -678,6 +719,11 @@ class PaymentProcess {
     if (isPaymentMethodToken(this.newCard)) this.state.paymentMethod = this.newCard;
     else delete this.state.paymentMethod;
     this.state.cardVersion += 1; // new card, new key version: v2, v3 ...
+    // A replacement card is tokenised at the first gateway only (the client's exchange): it is charged there.
+    if (this.route > 0) {
+      this.route = 0;
+      this.state.gateway = this.currentGateway();
+    }
     this.state.needsDifferentCard = false;
     this.declinesOnCard = 0;
     this.softDeclines = 0;
@@ -697,6 +743,9 @@ class PaymentProcess {
     let inFlight = 0;
     for (let check = 1; check <= maxChecks; check++) {
       const found = await this.lookup(gatewayKey);
+      if (found === 'no_record' || (found && found !== 'in_flight')) this.unresolvedKeys.delete(gatewayKey);
+      // The gateway holds nothing under the key and nothing is in flight: known not charged, so the next gateway.
+      if (found === 'no_record' && this.canFailOver()) return this.failOver('no_record_after_unknown');
       if (found === 'no_record')
         return this.deadLetter('gateway_unavailable_not_charged', { errorCode, checks: check });
       if (found === 'in_flight' && inFlight < IN_FLIGHT_CHECKS_PER_CHECK * maxChecks) {
@@ -714,10 +763,12 @@ class PaymentProcess {
    */
   private async lookup(gatewayKey: string): Promise<Attempt | 'no_record' | 'in_flight' | undefined> {
     try {
+      const at = this.keyGateways.get(gatewayKey);
       const r = await this.gateway.lookupCharge({
         paymentId: this.input.paymentId,
         gatewayKey,
         initiator: this.initiator(),
+        ...(at ? { gateway: at } : {}),
       });
       if (!r.found) return r.inFlight ? 'in_flight' : 'no_record';
       if (r.status === 'succeeded' || r.status === 'requires_action') {
@@ -805,7 +856,81 @@ class PaymentProcess {
   }
 
   private gatewayKey(): string {
-    return gatewayChargeKey(this.input.paymentId, this.state.cardVersion, this.declinesOnCard);
+    const failover = this.route > 0 ? this.currentGateway() : undefined;
+    return gatewayChargeKey(this.input.paymentId, this.state.cardVersion, this.declinesOnCard, failover);
+  }
+
+  // ---- failover -------------------------------------------------------------------------------------
+
+  /** The gateway being charged at (a name from the payment's failover order), or undefined: the default. */
+  private currentGateway(): string | undefined {
+    return this.routes[this.route]?.gateway;
+  }
+
+  private atGateway(): { gateway?: string } {
+    const gateway = this.currentGateway();
+    return gateway ? { gateway } : {};
+  }
+
+  private routeMeta(): Record<string, unknown> {
+    return this.routes.length ? { gateway: this.currentGateway(), routed: true } : {};
+  }
+
+  /** The first gateway charges the input's (or a replacement) card; the others their own token of the same card. */
+  private currentPaymentMethod(): PaymentMethod {
+    return this.route === 0 ? this.paymentMethod : (this.routes[this.route].paymentMethod ?? this.paymentMethod);
+  }
+
+  /**
+   * The rule that keeps failover from charging twice: another gateway waits in the order, the card is the one the
+   * order's tokens are for, and no key of the payment has an outcome still unknown (an unknown outcome is resolved
+   * by lookups first, whatever that takes). Callers add the third condition: this gateway is known not to have
+   * charged the current key (nothing sent, a refused connection, or a lookup's "no record" with nothing in flight).
+   */
+  private canFailOver(): boolean {
+    return (
+      !this.legacy &&
+      this.route + 1 < this.routes.length &&
+      this.state.cardVersion === 1 &&
+      this.unresolvedKeys.size === 0
+    );
+  }
+
+  private failOver(reason: string): 'again' {
+    const from = this.currentGateway();
+    this.route += 1;
+    this.state.gateway = this.currentGateway();
+    // A key no gateway has seen: nothing to check before sending it.
+    this.checkFirst = false;
+    this.failedOver = { from, reason };
+    log.warn('failing over to the next gateway', {
+      paymentId: this.input.paymentId,
+      from,
+      to: this.state.gateway,
+      reason,
+    });
+    return 'again';
+  }
+
+  /** A charge found or made at `gateway`: later calls about it (confirm, cancel) and its refunds go there. */
+  private chargedAtGateway(gateway: string): void {
+    const index = this.routes.findIndex((r) => r.gateway === gateway);
+    if (index >= 0) {
+      this.route = index;
+      this.state.gateway = gateway;
+    }
+    this.chargedAt = gateway;
+  }
+
+  /** A gateway name to send calls to: the activity's name for a charge, for a payment that routes. */
+  private routedName(gateway: string): string | undefined {
+    return this.routes.length ? gateway : undefined;
+  }
+
+  /** The `gateway` label: the one charged at, else the one being tried; undefined (`default`) when unknown. */
+  private metricGateway(): string | undefined {
+    if (!this.namesGateway) return undefined;
+    return this.chargedAt ?? this.currentGateway();
   }
 
   private recordAttempt(
@@ -816,7 +941,7 @@ class PaymentProcess {
   ): void {
     const attempt = this.state.attempts.length + 1;
     this.state.attempts.push({ attempt, at: new Date().toISOString(), gatewayKey, outcome, errorCode, declineClass });
-    countChargeAttempt({ outcome, errorCode, declineClass }, this.input.currency);
+    countChargeAttempt({ outcome, errorCode, declineClass }, this.input.currency, this.metricGateway());
     log.info(`charge attempt ${attempt}: ${outcome}`, { paymentId: this.input.paymentId, errorCode, declineClass });
   }
 
@@ -867,8 +992,13 @@ class PaymentProcess {
   }
 
   /** The `processing` row's own metadata: the key the charge is sent under. */
+  /** A charge's `processing` row: its key, the gateway it goes to and, after a failover, where from and why. */
   private processingMeta(): Record<string, unknown> {
-    return { gatewayKey: this.gatewayKey(), keyVersion: this.state.cardVersion };
+    const failedOver = this.failedOver
+      ? { failoverFrom: this.failedOver.from, failoverReason: this.failedOver.reason }
+      : {};
+    this.failedOver = undefined;
+    return { gatewayKey: this.gatewayKey(), keyVersion: this.state.cardVersion, ...this.routeMeta(), ...failedOver };
   }
 
   /** The UI's "current details" of this run: display only, served by a query, so no command and no history. */
@@ -893,7 +1023,7 @@ class PaymentProcess {
     if (!this.legacy && this.unknownSeen && (status === 'failed' || status === 'cancelled')) {
       const found = await this.lastLook();
       if (found.succeeded) return this.succeed(found.succeeded);
-      if (found.awaiting) await this.cancelAtGateway(found.awaiting.chargeId);
+      if (found.awaiting) await this.cancelAtGateway(found.awaiting.chargeId, this.routedName(found.awaiting.gateway));
       meta = { ...meta, lastLook: found.unanswered.length ? { unanswered: found.unanswered } : 'no_charge' };
     }
     if (status === 'cancelled' && this.cancelViaTemporal && reason === this.cancelRequest) {
@@ -922,10 +1052,11 @@ class PaymentProcess {
    */
   private async lastLook(): Promise<ChargesFound> {
     const { checkIntervalMs, maxChecks } = this.policy.unknownOutcome;
-    let found = await chargesUnderKeys(this.patientGateway, this.input.paymentId, this.usedKeys);
+    const gatewayOf = (key: string) => this.keyGateways.get(key);
+    let found = await chargesUnderKeys(this.patientGateway, this.input.paymentId, this.usedKeys, gatewayOf);
     for (let check = 1; check < maxChecks && found.unanswered.length && !found.succeeded; check++) {
       await sleep(checkIntervalMs);
-      const again = await chargesUnderKeys(this.patientGateway, this.input.paymentId, found.unanswered);
+      const again = await chargesUnderKeys(this.patientGateway, this.input.paymentId, found.unanswered, gatewayOf);
       found = { succeeded: again.succeeded, awaiting: found.awaiting ?? again.awaiting, unanswered: again.unanswered };
     }
     return found;
@@ -937,14 +1068,19 @@ class PaymentProcess {
    * because the duplicate is some other payment's charge and no retry or other card is safe.
    */
   private async settleDuplicate(meta: Record<string, unknown>): Promise<'done' | 'again'> {
-    const found = await chargesUnderKeys(this.patientGateway, this.input.paymentId, this.usedKeys);
+    const gatewayOf = (key: string) => this.keyGateways.get(key);
+    const found = await chargesUnderKeys(this.patientGateway, this.input.paymentId, this.usedKeys, gatewayOf);
     if (found.succeeded) return this.succeed(found.succeeded);
-    if (found.awaiting) return this.awaitThreeDS(found.awaiting.chargeId);
+    if (found.awaiting) {
+      this.chargedAtGateway(found.awaiting.gateway); // its confirm or cancel goes where it is
+      return this.awaitThreeDS(found.awaiting.chargeId);
+    }
     return this.deadLetter('duplicate_transaction', meta);
   }
 
   private result(): PaymentResult {
-    return paymentResultOf(this.state);
+    // Version 5: a succeeded payment's answer names the gateway that charged.
+    return paymentResultOf(this.state, this.namesGateway ? this.chargedAt : undefined);
   }
 
   private onThreeDS(result: ThreeDSResult): void {

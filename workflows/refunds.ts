@@ -103,6 +103,7 @@ class RefundsProcess {
       amount: ledger.amount,
       currency: ledger.currency,
       chargeId: ledger.chargeId,
+      ...(ledger.gateway ? { gateway: ledger.gateway } : {}),
       history: ledger.history,
       customerMessage: messageFor(ledger.status),
     });

@@ -7,7 +7,13 @@ import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, Timeou
 import { httpFailure, transportFailure, type GatewayErrorBody } from '../../gateways/sandbox-errors';
 import { readFailedCharge } from '../../workflows/charge-outcome';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../../shared/errors';
-import { afterSentFailure, refusalDelayMs, refusedForGood, refusedRetry } from '../../activities/charge-attempts';
+import {
+  afterSentFailure,
+  neverReached,
+  refusalDelayMs,
+  refusedForGood,
+  refusedRetry,
+} from '../../activities/charge-attempts';
 
 /** The failure as the workflow sees it once the activity's retries are over. */
 function asActivityFailure(cause: Error): ActivityFailure {
@@ -145,5 +151,25 @@ describe('refusals in the worker (circuit breaker, retry budget): nothing was se
     expect(afterSentFailure(declined, 1, policy)).toBe(declined); // not retried anyway: left as it is
     const limited = httpFailure(429, {}, '7');
     expect((afterSentFailure(limited, 1, policy) as ApplicationFailure).nextRetryDelay).toBe(7_000);
+  });
+});
+
+describe('a refused connection on a key nothing was sent under (runs that may fail over)', () => {
+  it('is read as not sent only when the activity said so; a plain GatewayNetwork is still unknown', () => {
+    const refused = transportFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    expect(refused.type).toBe(ErrorType.GatewayNetwork);
+    const final = neverReached(refused);
+    expect(final.nonRetryable).toBe(true);
+    expect(readFailedCharge(asActivityFailure(final))).toEqual({
+      kind: 'not_sent',
+      errorCode: ErrorType.GatewayNetwork,
+    });
+    // Retries over, but without the activity's word that nothing ever went out: the charge may exist.
+    expect(readFailedCharge(asActivityFailure(refused))).toEqual({
+      kind: 'unknown',
+      errorCode: ErrorType.GatewayNetwork,
+    });
+    const lost = transportFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    expect(readFailedCharge(asActivityFailure(lost))).toMatchObject({ kind: 'unknown' });
   });
 });

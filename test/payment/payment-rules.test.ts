@@ -4,6 +4,7 @@ import { cancelRefusal, CANCELLABLE, validateInput } from '../../workflows/payme
 import { PAYMENT_STATUSES, type PaymentStatus } from '../../shared/payment-status';
 import { ErrorType } from '../../shared/errors';
 import type { PaymentInput } from '../../shared/payment-types';
+import { DEFAULT_PAYMENT_POLICY } from '../../shared/payment-policy';
 
 const valid: PaymentInput = {
   paymentId: '6f1d3c2a-9b8e-5f7d-8c5a-1e2b3d4c5f6a',
@@ -58,7 +59,29 @@ describe('input', () => {
     ['a version 2 input without its policy', { version: 2 as never, policy: undefined }, /./],
     ['a version 3 input without its policy', { version: 3 as never, policy: undefined }, /./],
     ['a version 4 input without its policy', { version: 4 as never, policy: undefined }, /./],
+    ['a version 5 input without its policy', { version: 5 as never, policy: undefined }, /./],
   ])('refuses %s', (_name, change, message) => {
     expect(refusal({ ...valid, ...change })).toMatch(message);
+  });
+});
+
+describe('the failover order (input version 5)', () => {
+  const v5 = { ...valid, version: 5, policy: DEFAULT_PAYMENT_POLICY };
+  const token = { type: 'token' as const, id: 'pm_second' };
+
+  it('accepts an order whose later gateways carry their own token', () => {
+    expect(refusal({ ...v5, gateways: [{ gateway: 'primary' }, { gateway: 'secondary', paymentMethod: token }] })).toBe(
+      undefined,
+    );
+  });
+
+  it.each<[string, Partial<PaymentInput>, RegExp]>([
+    ['an order on version 4', { version: 4, gateways: [{ gateway: 'primary' }] }, /need input version 5/],
+    ['an empty order', { gateways: [] }, /at least one gateway/],
+    ['a bad name', { gateways: [{ gateway: 'Primary EU' }] }, /name is invalid/],
+    ['a gateway twice', { gateways: [{ gateway: 'a' }, { gateway: 'a', paymentMethod: token }] }, /named twice/],
+    ['a later gateway without a token', { gateways: [{ gateway: 'a' }, { gateway: 'b' }] }, /b has no payment-method/],
+  ])('refuses %s', (_name, change, message) => {
+    expect(refusal({ ...v5, ...change })).toMatch(message);
   });
 });

@@ -114,6 +114,7 @@ async function startEnv(dir: string): Promise<{ env: Record<string, string>; por
     TEMPORAL_PORT: await freePort(),
     TEMPORAL_UI_PORT: await freePort(),
     GATEWAY_PORT: await freePort(),
+    SECONDARY_GATEWAY_PORT: await freePort(),
     API_PORT: await freePort(),
     WORKER_METRICS_PORT: await freePort(),
   };

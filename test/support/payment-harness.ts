@@ -22,7 +22,7 @@ import { createLogger, type Logger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
-import type { ChargeResilience } from '../../activities';
+import type { ChargeResilience, GatewayEntry } from '../../activities';
 import { CircuitBreaker, withBreaker } from '../../resilience/circuit-breaker';
 import { InProcessRetryBudget, SEED_RETRY_BUDGET } from '../../resilience/retry-budget';
 import { TEST_DATA_CONVERTER } from './encryption';
@@ -58,6 +58,12 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Clients and workers without the payload codec: what the server stores is what the workflow was given. */
   plainPayloads?: boolean;
+  /**
+   * Two sandbox gateways, as `npm start` runs them: the worker's `primary` (h.gateway, behind resilience.breaker)
+   * and `secondary` (h.secondary, behind its own breaker), each with its own ledger and retry budget; the clients
+   * name both in every payment's failover order, each with its own token of the card.
+   */
+  failover?: { secondaryBreaker?: CircuitBreaker };
 }
 
 /** Client options beyond the policy: pin a payment input version (v3 runs stay open), shorten the refunds idle. */
@@ -66,6 +72,8 @@ export type ClientExtras = Pick<PaymentsClientOptions, 'inputVersion' | 'refunds
 export interface PaymentHarness {
   env: TestWorkflowEnvironment;
   gateway: GatewaySandbox;
+  /** The secondary sandbox gateway, with `failover`. */
+  secondary?: GatewaySandbox;
   audit: AuditStore;
   client: PaymentsClient;
   /** A client with test policy overrides, and optionally an older input version or a short refunds idle time. */
@@ -101,6 +109,17 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     idempotencyTtlMs: options.gatewayIdempotencyTtlMs,
     logger: options.logger,
   });
+  const secondary = options.failover
+    ? await createGatewaySandbox({ port: 0, webhook: options.gatewayWebhook, logger: options.logger })
+    : undefined;
+  const secondaryClient = secondary
+    ? createSandboxGateway({
+        baseUrl: secondary.url,
+        apiKey: 'sk_test_sandbox',
+        connectTimeoutMs: 1_000,
+        readTimeoutMs: options.readTimeoutMs ?? 2_000,
+      })
+    : undefined;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dp-audit-'));
   const logger = options.logger ?? createLogger({ level: 'warn', name: 'test' });
   const audit = options.audit ?? (await openAuditStore({ databaseUrl: options.databaseUrl, dataDir, logger }));
@@ -138,10 +157,17 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     breaker,
     budgetMetrics: options.resilience?.budgetMetrics,
   };
+  const secondaryBreaker = options.failover?.secondaryBreaker;
+  const secondaryEntry: GatewayEntry | undefined = secondaryClient && {
+    name: 'secondary',
+    gateway: secondaryBreaker ? withBreaker(secondaryClient, secondaryBreaker) : secondaryClient,
+    resilience: { ...resilience, retryBudget: new InProcessRetryBudget(SEED_RETRY_BUDGET), breaker: secondaryBreaker },
+  };
   const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
     gateway: breaker ? withBreaker(gatewayClient, breaker) : gatewayClient,
     resilience,
-    gatewayName: options.adapter?.name ?? 'sandbox',
+    gatewayName: options.adapter?.name ?? (secondary ? 'primary' : 'sandbox'),
+    ...(secondaryEntry ? { otherGateways: [secondaryEntry] } : {}),
     audit: events ? withMerchantEvents(audit, temporalMerchantEvents(env.client, { taskQueue, policy })) : audit,
     merchantWebhook: events && { url: events.url, secret: events.secret, timeoutMs: events.timeoutMs ?? 2_000 },
     logger,
@@ -172,12 +198,21 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       // As the API and CLI in test mode: raw test cards are exchanged for a pm_ token at the gateway first.
       paymentMethods: options.paymentMethods ?? testModeVault(exchangeGateway),
       ...(options.inputVersion ? { inputVersion: options.inputVersion } : {}),
+      ...(secondaryClient
+        ? {
+            gateways: [
+              { name: 'primary', paymentMethods: options.paymentMethods ?? testModeVault(exchangeGateway) },
+              { name: 'secondary', paymentMethods: testModeVault(secondaryClient) },
+            ],
+          }
+        : {}),
       ...extras,
     });
   const clientWith = (policy: Partial<PaymentPolicy>, extras?: ClientExtras) => clientOn(taskQueue, policy, extras);
   return {
     env,
     gateway,
+    secondary,
     audit,
     client: clientWith({}),
     clientWith,
@@ -205,6 +240,9 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
       await gatewayClient.close();
       if (exchangeGateway !== gatewayClient) await exchangeGateway.close();
       await resilience.retryBudget.close();
+      await secondaryClient?.close();
+      await secondaryEntry?.resilience.retryBudget.close();
+      await secondary?.close();
       await gateway.close();
       if (!options.audit) await audit.close();
       await env.teardown();

@@ -44,6 +44,8 @@ beforeAll(async () => {
     fingerprintSecret: 'metrics-test-secret',
     maxAmount: 1e8,
     paymentMethods: vault,
+    // As the API configures it: the worker's one gateway (GATEWAY_NAME unset: `sandbox`) is the payments' order.
+    gateways: [{ name: 'sandbox', paymentMethods: vault }],
   });
   disputes = new DisputesClient(client, { taskQueue, policy: { submitMarginMs: 1_000 } });
 }, 30_000);
@@ -132,9 +134,13 @@ it('counts status changes, charge attempts, refunds and dispute alerts, once eac
   expect(sample(text, 'payment_charge_attempts_total', { outcome: 'declined', decline_class: 'fraud' })).toBe(1);
   expect(sample(text, 'dispute_status_transitions_total', { status: 'needs_response' })).toBe(1);
   // Seed 002's names: attempts and failures (by our decline code) per currency, successes, volume, chargebacks.
-  expect(sample(text, 'payment_attempts_total', { currency: 'USD' })).toBe(2);
-  expect(sample(text, 'payment_success_total', { currency: 'USD' })).toBe(1);
-  expect(sample(text, 'payment_failures_total', { currency: 'USD', decline_code: 'stolen_card' })).toBe(1);
+  // Each labelled with the gateway that was charged or tried (issue 17): the configured name.
+  expect(sample(text, 'payment_attempts_total', { gateway: 'sandbox', currency: 'USD' })).toBe(2);
+  expect(sample(text, 'payment_success_total', { gateway: 'sandbox', currency: 'USD' })).toBe(1);
+  expect(
+    sample(text, 'payment_failures_total', { gateway: 'sandbox', currency: 'USD', decline_code: 'stolen_card' }),
+  ).toBe(1);
+  expect(sample(text, 'payment_attempts_total', { gateway: 'default' })).toBeUndefined();
   expect(sample(text, 'payment_volume_minor_units_total', { currency: 'USD' })).toBe(2500);
   expect(sample(text, 'payment_success_after_retry_total', { currency: 'USD' })).toBeUndefined();
   expect(sample(text, 'payment_disputes_opened_total', {})).toBe(1);
@@ -142,8 +148,8 @@ it('counts status changes, charge attempts, refunds and dispute alerts, once eac
   expect(sample(text, 'payment_refunded_minor_units_total', { currency: 'USD' })).toBe(1000);
   expect(status('partially_refunded')).toBe(1);
   // Start to answer, once per payment, in seed 002's buckets (seconds).
-  expect(sample(text, 'payment_processing_seconds_count', { status: 'succeeded' })).toBe(1);
-  expect(sample(text, 'payment_processing_seconds_count', { status: 'failed' })).toBe(1);
+  expect(sample(text, 'payment_processing_seconds_count', { status: 'succeeded', gateway: 'sandbox' })).toBe(1);
+  expect(sample(text, 'payment_processing_seconds_count', { status: 'failed', gateway: 'sandbox' })).toBe(1);
   expect(sample(text, 'payment_processing_seconds_bucket', { status: 'succeeded', le: '30' })).toBe(1);
   expect(sample(text, 'payment_processing_seconds_bucket', { status: 'succeeded', le: '0.5' })).toBeDefined();
   // The SDK's own metrics are on the same endpoint, and they show the workflows did replay (cache off).
