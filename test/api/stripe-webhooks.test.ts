@@ -297,3 +297,24 @@ describe('payment_method.automatically_updated', () => {
     }
   });
 });
+
+describe('a decline after a passed challenge', () => {
+  it('payment_failed with a card decline: the run reads the intent and classifies its decline (stolen_card: failed)', async () => {
+    // The intent as Stripe answers after the decline: last_payment_error decline_code stolen_card.
+    stub.on(`GET /v1/payment_intents/${PARKED_INTENT}`, fixture('payment-intent-declined'));
+    try {
+      const paymentId = await parkedIn3DS('stripe-wh-declined');
+      const event = stripeEvent('payment-intent-declined-after-authentication', intentOf(paymentId));
+      expect(await send(event)).toMatchObject({ status: 200, body: { received: true } });
+      const settled = await api.call('GET', `/payments/${paymentId}?wait=5s`);
+      expect(settled.body).toMatchObject({ status: 'failed', needsDifferentCard: false });
+      const state = await api.h.client.getPayment(paymentId);
+      expect(state.attempts.map((a) => [a.gatewayKey, a.outcome, a.errorCode])).toEqual([
+        [`${paymentId}:v1`, 'requires_action', undefined],
+        [`${paymentId}:v1:confirm`, 'declined', 'stolen_card'],
+      ]);
+    } finally {
+      stub.on(`GET /v1/payment_intents/${PARKED_INTENT}`, fixture('payment-intent-succeeded'));
+    }
+  });
+});
