@@ -10,6 +10,7 @@ import { createRefundActivities } from './refunds';
 import { createRefundLedgerActivities } from './refund-ledger';
 import { createOperatorActivities, type OperatorRequests } from './operator-requests';
 import { createSweepActivities } from './termination-sweep';
+import { createRefundsSweepActivities } from './refunds-sweep';
 import { createMerchantWebhookActivities, type MerchantWebhookConfig } from './merchant-webhooks';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
 
@@ -41,13 +42,14 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditActivities(deps),
     ...createOperatorActivities(deps),
     ...createSweepActivities(deps),
+    ...createRefundsSweepActivities(deps),
     ...createMerchantWebhookActivities(deps),
   };
 }
 
 export type PaymentActivities = ReturnType<typeof createActivities>;
 export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput, ChargeResilience } from './charges';
-export type { RecordStatusInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
+export type { RecordStatusInput, RecordStatusesInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
 export type { OperatorRequest, OperatorRequests } from './operator-requests';
 export type { RefundChargeInput, RefundOutcome, RefundLookup } from './refunds';

@@ -17,10 +17,17 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelOutcome, ChargeOutcome, PaymentActivities, RecordStatusResult } from '../activities';
+import type {
+  CancelOutcome,
+  ChargeOutcome,
+  PaymentActivities,
+  RecordStatusesInput,
+  RecordStatusResult,
+} from '../activities';
 import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { paymentDetails } from '../shared/payment-summary';
+import { paymentResultOf } from '../shared/payment-result';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
@@ -67,6 +74,7 @@ import {
 import { RefundDesk } from './payment-refunds';
 import { chargedWhenTerminated, replayedState } from './payment-replay';
 import { ResetRun } from './payment-reset';
+import { CLOSE_AS_OUTCOME_PATCH, closeAsOutcome } from './payment-close';
 
 /**
  * Legacy runs only. Runs started before refunds existed completed at `succeeded`; replaying them must not open
@@ -99,6 +107,13 @@ const OPERATOR_CANCEL_PATCH = 'operator-cancel';
  */
 const OWN_CHARGE_RETRIES_PATCH = 'charge-counts-own-attempts';
 
+/**
+ * Runs started on this code write their first two rows, `initiated` with the key claim and the first charge's
+ * `processing`, in one audit activity and one transaction instead of one activity (and one workflow task) each
+ * (issue 19). Asked in begin(), in the run's first workflow task; runs recorded before replay their two writes.
+ */
+const FIRST_ROWS_TOGETHER_PATCH = 'first-rows-together';
+
 const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and takes no requests';
 
 /** Ignored card updates kept in the payment's state: enough to explain a few, bounded for a long refund window. */
@@ -108,6 +123,9 @@ const REFUNDS_ELSEWHERE = 'refunds of this payment are made by its refunds workf
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
 }
+
+/** One audit row as the workflow builds it; the activity adds the payment id (and a claim). */
+type StatusRow = RecordStatusesInput['rows'][number];
 
 /** What one trip to the gateway ended in, as far as the state machine cares. */
 type Attempt = { kind: 'charged'; outcome: ChargeOutcome } | FailedCharge;
@@ -156,8 +174,15 @@ class PaymentProcess {
    * Older runs stay open for the refund window and take refunds themselves, exactly as they always did.
    */
   private readonly closesOnSettle: boolean;
+  /** A version 4 run started on this code closes Failed or Canceled when the payment did not succeed. */
+  private readonly closesAsOutcome: boolean;
   /** This run answers for a terminated run that charged, and holds its refund window. */
   private refundsAfterTermination = false;
+  /**
+   * The first charge's `processing` row was written with `initiated` (FIRST_ROWS_TOGETHER_PATCH): that charge is
+   * sent next whatever arrives meanwhile, as one whose own row was written is, so the row is never left untrue.
+   */
+  private firstChargeRecorded = false;
   /** Set when Temporal delivered a cancellation request to this run (whatever the payment's state then). */
   private temporalCancel = false;
   /** The pending cancel is the Temporal one (not the API's): its reason and requester are read from history. */
@@ -170,6 +195,7 @@ class PaymentProcess {
     this.cancelAware =
       (input.version ?? 0) >= OPERATOR_CANCEL_VERSION || (!versioned && !this.legacy && patched(OPERATOR_CANCEL_PATCH));
     this.closesOnSettle = (input.version ?? 0) >= CLOSE_ON_SETTLE_VERSION;
+    this.closesAsOutcome = this.closesOnSettle && patched(CLOSE_AS_OUTCOME_PATCH);
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
     this.policy = versioned ? (input.policy as PaymentPolicy) : resolvePolicy(input.policy, LEGACY_POLICY_DEFAULTS);
     this.paymentMethod = input.paymentMethod;
@@ -334,7 +360,7 @@ class PaymentProcess {
     if ((await this.begin()) === 'earlier') {
       if (this.refundsAfterTermination) await this.refundWindow();
       await condition(allHandlersFinished);
-      return this.result();
+      return this.close();
     }
     await this.settle();
     // Version 4 closes here. The marker is asked only of a succeeded legacy run, exactly where it always was.
@@ -342,7 +368,11 @@ class PaymentProcess {
     if (this.state.status === 'succeeded' && refundsHere()) await this.refundWindow();
     // Let waiting Updates (outcome, cancel, refunds) answer before the run closes.
     await condition(allHandlersFinished);
-    return this.result();
+    return this.close();
+  }
+
+  private close(): PaymentResult {
+    return this.closesAsOutcome ? closeAsOutcome(this.result(), this.temporalCancel) : this.result();
   }
 
   /**
@@ -351,13 +381,49 @@ class PaymentProcess {
    */
   private async begin(): Promise<'owner' | 'earlier'> {
     const claim = this.claimRequest();
-    const written = await this.transition('initiated', {}, claim);
+    const written =
+      claim && this.firstRowsTogether()
+        ? await this.initiateWithCharge(claim)
+        : await this.transition('initiated', {}, claim);
     if (!claim || !written.earlier) {
       if (claim) this.keyClaim = { state: 'owner', fingerprint: claim.fingerprint };
       return 'owner';
     }
     this.answerFromEarlier(written.earlier);
     return 'earlier';
+  }
+
+  /**
+   * Whether this run writes `initiated` and the first `processing` together: current runs that claim their key and
+   * go straight to charging. Not a reset run (its first row carries the reset note, asked by an activity first) nor
+   * one cancelled before it began (it charges nothing, so it has no `processing` row to write).
+   */
+  private firstRowsTogether(): boolean {
+    return !this.legacy && !this.cancelRequest && !this.resets.aware() && patched(FIRST_ROWS_TOGETHER_PATCH);
+  }
+
+  /**
+   * `initiated` with the claim, then the first charge's `processing`, in one activity and one transaction: both rows
+   * or neither, and neither when an earlier run owns the key. The charge follows at once (settle), so a crash between
+   * the write and the charge leaves a trail that says what comes next, and the retried charge under the same key is
+   * what makes it so; a crash before the write leaves no row and nothing sent.
+   */
+  private async initiateWithCharge(claim: KeyClaimInput): Promise<RecordStatusResult> {
+    // The start set PaymentStatus to `initiated` already, and `processing` replaces it in this same task.
+    const initiated = this.statusRow('initiated', {}, { upsert: false });
+    const processing = this.statusRow('processing', this.processingMeta(), { count: false });
+    const written = await this.audit.recordStatuses({
+      paymentId: this.input.paymentId,
+      rows: [initiated, processing],
+      claim,
+    });
+    if (!written.earlier) {
+      this.recorded = 'processing';
+      this.firstChargeRecorded = true;
+      countPaymentStatus('processing', this.state); // counted once its row is known to be this run's
+    }
+    this.showDetails();
+    return written;
   }
 
   /**
@@ -388,7 +454,7 @@ class PaymentProcess {
   /** Charges until the payment has its answer: succeeded, failed or cancelled. */
   private async settle(): Promise<void> {
     for (;;) {
-      if (this.cancelRequest) {
+      if (this.cancelRequest && !this.firstChargeRecorded) {
         await this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
         return;
       }
@@ -409,7 +475,9 @@ class PaymentProcess {
   private async chargeOnce(): Promise<Attempt> {
     const gatewayKey = this.gatewayKey();
     if (!this.usedKeys.includes(gatewayKey)) this.usedKeys.push(gatewayKey);
-    await this.transition('processing', { gatewayKey, keyVersion: this.state.cardVersion });
+    // The first charge's row may have been written with `initiated` already (initiateWithCharge).
+    if (this.firstChargeRecorded) this.firstChargeRecorded = false;
+    else await this.transition('processing', this.processingMeta());
     try {
       const outcome = await this.chargeGateway.chargeCard({
         ...(this.ownChargeRetries ? { ownRetries: this.policy.gatewayRetry } : {}),
@@ -760,28 +828,47 @@ class PaymentProcess {
   ): Promise<RecordStatusResult> {
     const resetNote = this.resets.note();
     const reset = resetNote ? await resetNote : {};
-    this.state.status = status;
-    const written = await this.statuses.record(status, ({ seq, eventKey }) => {
-      const change: StatusChange = { seq, status, at: new Date().toISOString() };
-      if (typeof metadata.reason === 'string') change.reason = metadata.reason;
-      this.state.history.push(change);
-      return this.audit.recordStatus({
-        paymentId: this.input.paymentId,
-        eventKey,
-        status,
-        metadata: {
-          ...compact(metadata),
-          ...reset,
-          attempt: this.state.attempts.length,
-          amount: this.input.amount,
-          currency: this.input.currency,
-        },
-        ...(claim ? { claim } : {}),
-      });
+    const row = this.statusRow(status, { ...metadata, ...reset });
+    const written = await this.audit.recordStatus({
+      ...row,
+      paymentId: this.input.paymentId,
+      ...(claim ? { claim } : {}),
     });
     if (!written.earlier) this.recorded = status;
     this.showDetails();
     return written;
+  }
+
+  /**
+   * Enters `status` (state, search attribute and metric unless `entering` says otherwise, the history the query
+   * shows) and returns its audit row, numbered in this run; the caller writes it. Synchronous: the upsert command
+   * comes right before the write's activity, as it always has.
+   */
+  private statusRow(
+    status: PaymentStatus,
+    metadata: Record<string, unknown>,
+    entering?: Parameters<StatusRecorder<PaymentStatus>['enter']>[1],
+  ): StatusRow {
+    this.state.status = status;
+    const { seq, eventKey } = this.statuses.enter(status, entering);
+    const change: StatusChange = { seq, status, at: new Date().toISOString() };
+    if (typeof metadata.reason === 'string') change.reason = metadata.reason;
+    this.state.history.push(change);
+    return {
+      eventKey,
+      status,
+      metadata: {
+        ...compact(metadata),
+        attempt: this.state.attempts.length,
+        amount: this.input.amount,
+        currency: this.input.currency,
+      },
+    };
+  }
+
+  /** The `processing` row's own metadata: the key the charge is sent under. */
+  private processingMeta(): Record<string, unknown> {
+    return { gatewayKey: this.gatewayKey(), keyVersion: this.state.cardVersion };
   }
 
   /** The UI's "current details" of this run: display only, served by a query, so no command and no history. */
@@ -857,9 +944,7 @@ class PaymentProcess {
   }
 
   private result(): PaymentResult {
-    const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts, replayedFromRun } = this.state;
-    const result = { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
-    return replayedFromRun ? { ...result, replayedFromRun } : result;
+    return paymentResultOf(this.state);
   }
 
   private onThreeDS(result: ThreeDSResult): void {
