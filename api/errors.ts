@@ -37,6 +37,17 @@ export const API_ERRORS = {
     type: 'invalid_request_error',
     message: `The ${SIGNATURE_HEADER} header is required.`,
   },
+  /** Stripe's own events: Stripe documents a 400 for any signature failure (it retries, then shows it failing). */
+  missing_stripe_signature: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The Stripe-Signature header is required.',
+  },
+  invalid_stripe_signature: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The Stripe-Signature header does not verify (secret, body or timestamp).',
+  },
   invalid_event: { status: 400, type: 'invalid_request_error', message: 'The event is not valid.' },
   invalid_payloads: { status: 400, type: 'invalid_request_error', message: 'The body is not a Payloads message.' },
   payload_not_decodable: { status: 400, type: 'invalid_request_error', message: 'A payload could not be decoded.' },

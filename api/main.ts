@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { encryptedDataConverter } from '../encryption/data-converter';
 import { disputesClientOptions, gatewayExchanges, paymentsClientOptions } from '../config/client-options';
+import { createStripeClient, intentPaymentIdReader } from '../gateways/stripe-client';
 import { DisputesClient } from '../client/disputes-client';
 import { PaymentsClient } from '../client/payments-client';
 import { config, encryptsWithDevKey } from '../config';
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
   const { paymentMethods, gateways } = exchanges;
   const payments = new PaymentsClient(client, { ...paymentsClientOptions(cfg), paymentMethods, gateways });
   const disputes = new DisputesClient(client, disputesClientOptions(cfg));
+  const stripeWebhooks = stripeWebhookOptions(cfg);
+  if (cfg.GATEWAY === 'stripe' && !stripeWebhooks) {
+    logger.warn('STRIPE_WEBHOOK_SECRET is not set: Stripe events (3DS results, disputes) are not received');
+  }
   const app = createApiServer({
     payments,
     disputes,
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
     apiKeys: cfg.API_KEYS,
     webhookSecret: cfg.GATEWAY_WEBHOOK_SECRET,
     webhookToleranceSeconds: cfg.WEBHOOK_TOLERANCE_SECONDS,
+    stripeWebhooks,
     maxWaitMs: cfg.API_MAX_WAIT_MS,
     maxAmount: cfg.PAYMENT_MAX_AMOUNT,
     temporal: client,
@@ -76,6 +82,19 @@ async function main(): Promise<void> {
 
   await app.listen({ port: cfg.API_PORT, host: cfg.API_HOST });
   logger.info({ url: `http://${cfg.API_HOST}:${cfg.API_PORT}`, temporal: cfg.TEMPORAL_ADDRESS }, 'API listening');
+}
+
+/** /webhooks/stripe needs its signing secret, and a Stripe key to read a disputed PaymentIntent's payment id. */
+function stripeWebhookOptions(cfg: ReturnType<typeof config>) {
+  if (!cfg.STRIPE_WEBHOOK_SECRET) return undefined;
+  // parseConfig refused a webhook secret without a key; this guards the type.
+  if (!cfg.STRIPE_SECRET_KEY) throw new Error('STRIPE_WEBHOOK_SECRET needs STRIPE_SECRET_KEY');
+  const stripe = createStripeClient({
+    secretKey: cfg.STRIPE_SECRET_KEY,
+    apiBase: cfg.STRIPE_API_BASE,
+    timeoutMs: cfg.GATEWAY_READ_TIMEOUT_MS,
+  });
+  return { secret: cfg.STRIPE_WEBHOOK_SECRET, paymentIdOfIntent: intentPaymentIdReader(stripe) };
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@
  *
  *   /health, /docs (OpenAPI UI, JSON at /docs/json)  public
  *   /webhooks/gateway                                 authenticated by the gateway's signature
+ *   /webhooks/stripe                                  Stripe's events, by their Stripe-Signature (when configured)
  *   /codec/encode, /codec/decode                      only with `codec`; browsers only from its origins
  *   /payments…, /disputes…                            Bearer API key
  */
@@ -28,6 +29,7 @@ import { codecRoutes } from './routes-codec';
 import { registerDisputeRoutes } from './routes-disputes';
 import { registerPaymentRoutes } from './routes-payments';
 import { registerRefundRoutes } from './routes-refunds';
+import { stripeWebhookRoutes } from './routes-stripe-webhooks';
 import { webhookRoutes } from './routes-webhooks';
 import type { AbortScope } from './wait';
 import type { WebhookHandler } from './webhook-handlers';
@@ -65,6 +67,11 @@ export interface ApiServerOptions {
    * (card numbers masked). `origins`: the browser origins allowed to call it (the UI's). Omitted: no /codec.
    */
   codec?: { codec: PayloadCodec; origins: readonly string[] };
+  /**
+   * Serve Stripe's own events at /webhooks/stripe: the endpoint's signing secret and how to read a PaymentIntent's
+   * payment id (for disputes). Omitted (no STRIPE_WEBHOOK_SECRET): no such route.
+   */
+  stripeWebhooks?: { secret: string; paymentIdOfIntent(intentId: string): Promise<string | undefined> };
   /** Replaces the webhook handler map (tests). */
   webhookHandlers?: Readonly<Record<string, WebhookHandler>>;
 }
@@ -131,6 +138,17 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     toleranceSeconds: options.webhookToleranceSeconds,
     handlers: options.webhookHandlers,
   });
+
+  if (options.stripeWebhooks) {
+    void app.register(stripeWebhookRoutes, {
+      payments: options.payments,
+      disputes: options.disputes,
+      logger,
+      secret: options.stripeWebhooks.secret,
+      toleranceSeconds: options.webhookToleranceSeconds,
+      paymentIdOfIntent: options.stripeWebhooks.paymentIdOfIntent,
+    });
+  }
 
   if (options.codec) {
     void app.register(codecRoutes, { codec: options.codec.codec, allowedOrigins: options.codec.origins });

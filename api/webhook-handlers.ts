@@ -109,7 +109,7 @@ const PaymentMethodUpdatedData = z.object({
  * metadata (`payment_id`, set when the client exchanged the card) gets the cardUpdated signal. A payment not
  * awaiting a card records it as ignored; a finished one, or a card no payment of ours made, is acknowledged.
  */
-const paymentMethodUpdated: WebhookHandler = async (event, { payments, logger }) => {
+export const paymentMethodUpdated: WebhookHandler = async (event, { payments, logger }) => {
   const { object: pm } = parseData(PaymentMethodUpdatedData, event);
   const paymentId = pm.metadata.payment_id;
   if (!paymentId) {

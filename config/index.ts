@@ -8,6 +8,7 @@ import { parseEncryptionKeys } from '../encryption/payload-codec';
 import { PAYMENTS_TASK_QUEUE } from '../shared/task-queues';
 import { databaseEnv } from './database';
 import { gatewayEnv, gatewayEnvProblems, gatewayListProblems, gatewaysEnv } from './gateway';
+import { stripeWebhookEnv, stripeWebhookEnvProblems } from './stripe-webhooks';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const ms = z.coerce.number().int().min(1);
@@ -39,6 +40,7 @@ const ConfigSchema = z.object({
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and hyphen only (it is quoted in visibility queries)')
     .default(PAYMENTS_TASK_QUEUE),
   ...gatewayEnv,
+  ...stripeWebhookEnv,
   /** The sandbox gateway's URL (GATEWAY=sandbox). */
   GATEWAY_URL: z.url().default('http://127.0.0.1:4010'),
   /** The name charge outcomes carry (`gateway`); defaults to GATEWAY. */
@@ -172,7 +174,15 @@ export class ConfigError extends Error {}
 export const MigrateEnvSchema = ConfigSchema.pick({ DATABASE_URL: true, AUDIT_DATA_DIR: true });
 
 /** What `npm run reconcile` reads: the audit database and the gateway whose ledger it compares, as the worker does. */
-export const ReconcileEnvSchema = ConfigSchema.pick({ DATABASE_URL: true, AUDIT_DATA_DIR: true, GATEWAY_URL: true });
+export const ReconcileEnvSchema = ConfigSchema.pick({
+  DATABASE_URL: true,
+  AUDIT_DATA_DIR: true,
+  GATEWAY: true,
+  GATEWAY_URL: true,
+  STRIPE_SECRET_KEY: true,
+  STRIPE_API_BASE: true,
+  STRIPE_ALLOW_LIVE: true,
+});
 
 /** Parses `env` with `schema`, or throws one ConfigError listing every bad variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
@@ -186,7 +196,11 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = parseEnv(ConfigSchema, env);
-  const problems = [...gatewayEnvProblems(parsed), ...gatewayListProblems(parsed)];
+  const problems = [
+    ...gatewayEnvProblems(parsed),
+    ...gatewayListProblems(parsed),
+    ...stripeWebhookEnvProblems(parsed),
+  ];
   if (parsed.MERCHANT_WEBHOOK_URL && !parsed.MERCHANT_WEBHOOK_SECRET) {
     problems.push('MERCHANT_WEBHOOK_SECRET: required with MERCHANT_WEBHOOK_URL (events are signed)');
   }

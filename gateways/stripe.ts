@@ -8,10 +8,11 @@
  * never arrived). A resend that may come later than that (an operator's retry) first looks the key up
  * (stripe-lookup.ts) and only sends when nothing was created. The package's own retries are off: Temporal owns them.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors';
 import type { CreateChargeRequest, Gateway, GatewayCharge, GatewayPaymentMethod } from './port';
+import { createStripeClient } from './stripe-client';
 import { stripeFailure } from './stripe-errors';
 import { findIntentByKey, KEY_METADATA } from './stripe-lookup';
 import { toCharge, toDispute, toRefund } from './stripe-mapping';
@@ -30,12 +31,7 @@ export interface StripeGatewayOptions {
 const DEFAULT_RECENT_WINDOW_MS = 60 * 60_000;
 
 export function createStripeGateway(options: StripeGatewayOptions): Gateway {
-  const stripe = new Stripe(options.secretKey, {
-    ...hostOptions(options.apiBase),
-    maxNetworkRetries: 0,
-    timeout: options.timeoutMs,
-    telemetry: false,
-  });
+  const stripe = createStripeClient(options);
   const recentWindowMs = options.recentWindowMs ?? DEFAULT_RECENT_WINDOW_MS;
   const withIntent = { expand: ['latest_charge'] };
 
@@ -170,11 +166,4 @@ function mapErrors(gateway: Gateway): Gateway {
     };
   }
   return mapped as unknown as Gateway;
-}
-
-function hostOptions(apiBase: string | undefined): Partial<Stripe.StripeConfig> {
-  if (!apiBase) return {};
-  const url = new URL(apiBase);
-  const protocol = url.protocol === 'http:' ? 'http' : 'https';
-  return { host: url.hostname, port: Number(url.port) || (protocol === 'http' ? 80 : 443), protocol };
 }

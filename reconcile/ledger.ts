@@ -1,4 +1,7 @@
-/** Reads the sandbox gateway's ledger (GET /_sandbox/ledger) and the two facts reconciliation takes from a charge. */
+/**
+ * The ledger reader interface (one per gateway: the sandbox's here, Stripe's in stripe-ledger.ts, chosen by
+ * readers.ts) and the two facts reconciliation takes from a charge.
+ */
 import { request } from 'undici';
 import { z } from 'zod';
 
@@ -23,6 +26,22 @@ const chargeSchema = z.object({
 const ledgerSchema = z.object({ charges: z.array(chargeSchema) });
 
 export type LedgerCharge = z.infer<typeof chargeSchema>;
+
+/**
+ * A gateway's record of what it charged, as reconciliation compares it: one entry per charge our audit trail
+ * names by `chargeId` (a sandbox charge, a Stripe PaymentIntent), `status` `succeeded` or `refunded` when money
+ * moved, `metadata.payment_id` naming our payment.
+ */
+export interface LedgerReader {
+  /** Which gateway, for messages. */
+  readonly gateway: string;
+  charges(): Promise<LedgerCharge[]>;
+}
+
+/** The sandbox's ledger endpoint (GET /_sandbox/ledger): a test-mode gateway can afford to list everything. */
+export function sandboxLedgerReader(gatewayUrl: string): LedgerReader {
+  return { gateway: 'sandbox', charges: () => fetchLedger(gatewayUrl) };
+}
 
 export async function fetchLedger(gatewayUrl: string): Promise<LedgerCharge[]> {
   const url = new URL('/_sandbox/ledger', gatewayUrl);

@@ -1,14 +1,16 @@
 /**
  * `npm run reconcile`: compares succeeded payments in the audit trail with the gateway ledger and prints
  * every mismatch. Exit code: 0 clean, 1 mismatches found, 2 could not run (bad input, unreachable service).
- * Env: DATABASE_URL (optional; PGlite under AUDIT_DATA_DIR otherwise), GATEWAY_URL.
+ * Env: DATABASE_URL (optional; PGlite under AUDIT_DATA_DIR otherwise); GATEWAY (sandbox: GATEWAY_URL's ledger;
+ * stripe: STRIPE_SECRET_KEY's account, STRIPE_API_BASE for stripe-mock).
  */
 import { Command, CommanderError } from 'commander';
 import pino from 'pino';
 import { openAuditStore } from '../audit/open';
 import { parseEnv, ReconcileEnvSchema } from '../config';
+import { gatewayEnvProblems } from '../config/gateway';
 import { reconcile } from '../reconcile/compare';
-import { fetchLedger } from '../reconcile/ledger';
+import { ledgerReaderFor } from '../reconcile/readers';
 import { countPayments, formatMismatch, loadReconcileInput } from '../reconcile/run';
 
 export interface ScriptIO {
@@ -27,9 +29,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     const flags = parseFlags(argv, io);
     const config = parseEnv(ReconcileEnvSchema, env);
+    // The worker's rules: a Stripe ledger needs a key, and a live one only when that is meant.
+    const problems = gatewayEnvProblems(config);
+    if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
     // Logs go to stderr so `--json` output on stdout stays machine-readable.
     const logger = pino({ name: 'reconcile', level: 'warn' }, process.stderr);
-    const charges = await fetchLedger(config.GATEWAY_URL);
+    const charges = await ledgerReaderFor(config).charges();
     const store = await openAuditStore({ databaseUrl: config.DATABASE_URL, dataDir: config.AUDIT_DATA_DIR, logger });
     const input = await loadReconcileInput(store, charges, flags.since).finally(() => store.close());
     const mismatches = reconcile(input.rows, input.charges);
