@@ -119,9 +119,15 @@ const ConfigSchema = z.object({
   /** off: a payment no gateway could take is dead-lettered for an operator, as before the ladder. */
   DEGRADATION_LADDER: z.enum(['on', 'off']).default('on'),
   /** Level 4 for trusted customers: queue their payment in an outage instead of failing it. */
-  PAYMENT_QUEUE_TRUSTED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  PAYMENT_QUEUE_TRUSTED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** The payment request's `trustedCustomer: true` makes the customer trusted. */
-  PAYMENT_QUEUE_TRUST_FLAG: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  PAYMENT_QUEUE_TRUST_FLAG: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Or this many earlier succeeded payments of the same customerId (audit trail); 0: the count never trusts. */
   PAYMENT_QUEUE_TRUST_AFTER_PAYMENTS: z.coerce.number().int().min(0).default(3),
   /** The longest a queued payment waits (its authorisation window) before it fails gracefully. */

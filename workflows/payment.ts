@@ -18,13 +18,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type {
-  CancelOutcome,
-  ChargeOutcome,
-  LookupResult,
-  PaymentActivities,
-  RecordStatusResult,
-} from '../activities';
+import type { CancelOutcome, ChargeOutcome, LookupResult, PaymentActivities, RecordStatusResult } from '../activities';
 import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { paymentDetails } from '../shared/payment-summary';
