@@ -10,6 +10,7 @@ import { createRefundActivities } from './refunds';
 import { createRefundLedgerActivities } from './refund-ledger';
 import { createOperatorActivities, type OperatorRequests } from './operator-requests';
 import { createSweepActivities } from './termination-sweep';
+import { createRefundsSweepActivities } from './refunds-sweep';
 import { createMerchantWebhookActivities, type MerchantWebhookConfig } from './merchant-webhooks';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
 
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditActivities(deps),
     ...createOperatorActivities(deps),
     ...createSweepActivities(deps),
+    ...createRefundsSweepActivities(deps),
     ...createMerchantWebhookActivities(deps),
   };
 }

@@ -5,7 +5,8 @@
 import type { AuditStore } from '../audit/types';
 import { maskCardNumbers } from '../shared/card-number';
 import type { DisputeInput } from '../shared/dispute-types';
-import type { PaymentInput } from '../shared/payment-types';
+import type { PaymentInput, RefundRequest } from '../shared/payment-types';
+import type { RefundsInput } from '../shared/refunds-types';
 
 export interface OperatorRequest {
   /** The reason given with the request, card numbers masked; undefined when none was given. */
@@ -47,7 +48,14 @@ export interface OperatorRequests {
   /** The latest reset that started this run (a reset of a reset names the run it was reset from); undefined if none. */
   resetRequest(workflowId: string, runId: string): Promise<ResetRequest | undefined>;
   /** Runs of this task queue and type (default paymentWorkflow) closed as Terminated or TimedOut since then (visibility; eventually consistent). */
-  closedRuns(since: Date, workflowType?: 'paymentWorkflow' | 'disputeWorkflow'): Promise<ClosedRun[]>;
+  closedRuns(
+    since: Date,
+    workflowType?: 'paymentWorkflow' | 'disputeWorkflow' | 'refundsWorkflow',
+  ): Promise<ClosedRun[]>;
+  /** A refunds run's refund Updates that were accepted and never completed (in flight when it closed), in order. */
+  openRefundRequests(workflowId: string, runId: string): Promise<RefundRequest[]>;
+  /** A new refunds run, after an operator closed the last: it reads the trail ('running': one already is). */
+  startRefundsResume(workflowId: string, input: RefundsInput): Promise<'started' | 'running'>;
   closure<I = PaymentInput>(workflowId: string, runId: string): Promise<RunClosure<I>>;
   latestRun(workflowId: string): Promise<{ runId: string; status: string }>;
   /** A new run under the payment's workflow id that answers from the audit trail ('running': one already is). */

@@ -13,6 +13,7 @@ import { TERMINAL_STATUSES } from '../shared/payment-status';
 import { planResume, terminatedDisputeKey, type ResumePlan } from './dispute-resume';
 import { createGatewayActivities, type GatewayActivityDeps } from './charges';
 import type { ClosedRun, OperatorRequests, RunClosure } from './operator-requests';
+import type { RefundsSweepReport } from './refunds-sweep';
 
 export interface SweepDeps extends GatewayActivityDeps {
   audit: AuditStore;
@@ -28,6 +29,8 @@ export interface SweepReport {
   pending: string[];
   /** Set by sweeps that also look at disputes (the sweep workflow's dispute step). */
   disputes?: DisputeSweepReport;
+  /** Set by sweeps that also look at refunds runs (the sweep workflow's refunds step, activities/refunds-sweep.ts). */
+  refunds?: RefundsSweepReport;
 }
 
 export interface DisputeSweepReport {

@@ -53,6 +53,7 @@ import {
   threeDSCompletedSignal,
   type ThreeDSResult,
 } from '../workflows/payment-messages';
+import { closedRunResult } from './closed-run';
 import { IdempotencyKeyReusedError, isPaymentNotFound, PaymentNotFoundError, PaymentStateError } from './errors';
 import { parse } from './parse';
 import { paymentIdFromKey, requestFingerprint } from './payment-id';
@@ -254,7 +255,7 @@ export class PaymentsClient {
     } catch (err) {
       if (!isPaymentNotFound(err)) throw err;
       // Updates cannot reach a closed run; its result is the answer (and a truly unknown id still says not found).
-      return this.withPayment(paymentId, (h) => h.result());
+      return this.withPayment(paymentId, (h) => closedRunResult(h));
     }
   }
 

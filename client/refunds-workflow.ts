@@ -16,7 +16,7 @@ import { PaymentStatusKey } from '../shared/search-attributes';
 import { refundsWorkflow } from '../workflows/refunds';
 import { getRefundsQuery, requestRefundUpdate, type RefundsView } from '../workflows/refunds-messages';
 import { serially } from './serial-queries';
-import { listByStatus } from './visibility';
+import { latestRuns, listByStatus } from './visibility';
 
 /** Statuses only a refund leads to: when the refunds run has one, it is the payment's status. */
 const REFUND_STATUSES: readonly PaymentStatus[] = ['partially_refunded', 'refunded'];
@@ -100,17 +100,6 @@ function closedRun(err: unknown): boolean {
   return err instanceof WorkflowNotFoundError || /completed|not found/i.test(text);
 }
 
-/** The PaymentStatus of the payment's latest refunds run, or undefined when it has none. */
-export async function refundsStatus(client: Client, paymentId: string): Promise<string | undefined> {
-  try {
-    const described = await client.workflow.getHandle(refundsWorkflowId(paymentId)).describe();
-    return described.typedSearchAttributes.get(PaymentStatusKey);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
-    throw err;
-  }
-}
-
 export interface ListedPayment {
   paymentId: string;
   status: string;
@@ -120,14 +109,19 @@ export interface ListedPayment {
 /**
  * A v4 payment run keeps the status it closed with (succeeded, terminated); its refunds run carries the later one.
  * So a listed payment whose refunds run moved it on is listed under that status instead, not under its run's.
+ * One visibility query for the whole page, not a describe per payment (so as current as the listing itself).
  */
 export async function withRefundStatuses(client: Client, listed: ListedPayment[]): Promise<ListedPayment[]> {
-  const out: ListedPayment[] = [];
-  for (const p of listed) {
-    const later = p.status === 'succeeded' || p.status === 'terminated' ? await refundsStatus(client, p.paymentId) : '';
-    if (!later || !REFUND_STATUSES.includes(later as PaymentStatus)) out.push(p);
-  }
-  return out;
+  const movable = listed.filter((p) => p.status === 'succeeded' || p.status === 'terminated');
+  const later = await latestRuns(
+    client,
+    refundsWorkflow.name,
+    movable.map((p) => refundsWorkflowId(p.paymentId)),
+  );
+  return listed.filter((p) => {
+    const status = later.get(refundsWorkflowId(p.paymentId))?.searchAttributes.get(PaymentStatusKey);
+    return !status || !REFUND_STATUSES.includes(status as PaymentStatus);
+  });
 }
 
 /** Payments refunded (in part or fully) through their refunds workflow whose latest refunds run is in `status`. */
@@ -138,15 +132,15 @@ export async function listRefundedThroughWorkflow(
 ): Promise<ListedPayment[]> {
   if (!REFUND_STATUSES.includes(status)) return [];
   const query = { workflowType: refundsWorkflow.name, attribute: PaymentStatusKey.name, status, limit };
-  const seen = new Set<string>();
-  const out: ListedPayment[] = [];
-  for (const wf of await listByStatus(client, query)) {
-    const paymentId = paymentIdFromRefundsWorkflowId(wf.workflowId);
-    // An older run of the id says what it said when it closed; only the latest run is the payment's status now.
-    if (seen.has(paymentId) || (await refundsStatus(client, paymentId)) !== status) continue;
-    seen.add(paymentId);
-    const payment = await client.workflow.getHandle(paymentWorkflowId(paymentId)).describe();
-    out.push({ paymentId, status, startTime: payment.startTime });
-  }
-  return out;
+  const ids = [...new Set((await listByStatus(client, query)).map((wf) => wf.workflowId))];
+  // An older run of the id says what it said when it closed; only the latest run is the payment's status now.
+  const latest = await latestRuns(client, refundsWorkflow.name, ids);
+  const paymentIds = ids
+    .filter((id) => latest.get(id)?.searchAttributes.get(PaymentStatusKey) === status)
+    .map(paymentIdFromRefundsWorkflowId);
+  const payments = await latestRuns(client, 'paymentWorkflow', paymentIds.map(paymentWorkflowId));
+  return paymentIds.flatMap((paymentId) => {
+    const payment = payments.get(paymentWorkflowId(paymentId));
+    return payment ? [{ paymentId, status, startTime: payment.startTime }] : [];
+  });
 }

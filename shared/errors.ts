@@ -58,6 +58,17 @@ export const ErrorType = {
   MerchantEventUndelivered: 'MerchantEventUndelivered',
 } as const;
 
+/**
+ * How a payment run that did not succeed closes (workflows/payment-close.ts): the type of the failure it closes
+ * with, which carries the payment's result. Not activity failures: nothing retries them.
+ */
+export const WorkflowCloseType = {
+  /** Declined, or ended without a charge: the run closes Failed with this type. */
+  PaymentFailed: 'PaymentFailed',
+  /** Cancelled by the customer (the API's cancel): closes Failed with this type; a Temporal cancel closes Canceled. */
+  PaymentCancelled: 'PaymentCancelled',
+} as const;
+
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
 /** Types Temporal must never retry: retrying cannot change the answer, or could double charge. */

@@ -9,7 +9,9 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { temporal } from '@temporalio/proto';
 import type { ClosedRun, OperatorRequests, RunClosure } from '../activities/operator-requests';
 import type { DisputeInput } from '../shared/dispute-types';
-import type { PaymentInput } from '../shared/payment-types';
+import type { PaymentInput, RefundRequest } from '../shared/payment-types';
+import type { RefundsInput } from '../shared/refunds-types';
+import { requestRefundUpdate } from '../workflows/refunds-messages';
 import {
   CustomerIdKey,
   DisputeStatusKey,
@@ -105,6 +107,26 @@ export function temporalOperatorRequests(client: Client, taskQueue: string): Ope
         { key: NeedsAttentionKey, value: needsAttention },
         ...(input.customerId ? [{ key: CustomerIdKey, value: input.customerId }] : []),
       ]);
+    },
+
+    async openRefundRequests(workflowId, runId) {
+      const events = (await history(workflowId, runId)).events ?? [];
+      const completed = new Set(events.map((e) => e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId));
+      const open: RefundRequest[] = [];
+      for (const e of events) {
+        const request = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+        if (!request || completed.has(request.meta?.updateId) || request.input?.name !== requestRefundUpdate.name) {
+          continue;
+        }
+        const args = request.input.args?.payloads;
+        open.push(await decodeFromPayloadsAtIndex<RefundRequest>(client.options.loadedDataConverter, 0, args));
+      }
+      return open;
+    },
+
+    async startRefundsResume(workflowId, input: RefundsInput) {
+      // The client starts refunds runs with update-with-start; this one is the sweeper's, after an operator's close.
+      return startAfterOperator(workflowId, 'refundsWorkflow', input, []);
     },
 
     async startDisputeResume(workflowId, input: DisputeInput, needsAttention) {

@@ -22,6 +22,7 @@ import type { CancelOutcome, ChargeOutcome, LookupResult, PaymentActivities, Rec
 import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { paymentDetails } from '../shared/payment-summary';
+import { paymentResultOf } from '../shared/payment-result';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
@@ -71,6 +72,7 @@ import {
 import { RefundDesk } from './payment-refunds';
 import { chargedWhenTerminated, replayedState } from './payment-replay';
 import { ResetRun } from './payment-reset';
+import { CLOSE_AS_OUTCOME_PATCH, closeAsOutcome } from './payment-close';
 
 /**
  * Legacy runs only. Runs started before refunds existed completed at `succeeded`; replaying them must not open
@@ -163,6 +165,8 @@ class PaymentProcess {
    * Older runs stay open for the refund window and take refunds themselves, exactly as they always did.
    */
   private readonly closesOnSettle: boolean;
+  /** A version 4 run started on this code closes Failed or Canceled when the payment did not succeed. */
+  private readonly closesAsOutcome: boolean;
   /** This run answers for a terminated run that charged, and holds its refund window. */
   private refundsAfterTermination = false;
   /** Set when Temporal delivered a cancellation request to this run (whatever the payment's state then). */
@@ -189,6 +193,7 @@ class PaymentProcess {
     this.cancelAware =
       (input.version ?? 0) >= OPERATOR_CANCEL_VERSION || (!versioned && !this.legacy && patched(OPERATOR_CANCEL_PATCH));
     this.closesOnSettle = (input.version ?? 0) >= CLOSE_ON_SETTLE_VERSION;
+    this.closesAsOutcome = this.closesOnSettle && patched(CLOSE_AS_OUTCOME_PATCH);
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
     this.policy = versioned ? (input.policy as PaymentPolicy) : resolvePolicy(input.policy, LEGACY_POLICY_DEFAULTS);
     this.paymentMethod = input.paymentMethod;
@@ -371,7 +376,7 @@ class PaymentProcess {
     if ((await this.begin()) === 'earlier') {
       if (this.refundsAfterTermination) await this.refundWindow();
       await condition(allHandlersFinished);
-      return this.result();
+      return this.close();
     }
     await this.settle();
     // Version 4 closes here. The marker is asked only of a succeeded legacy run, exactly where it always was.
@@ -379,7 +384,11 @@ class PaymentProcess {
     if (this.state.status === 'succeeded' && refundsHere()) await this.refundWindow();
     // Let waiting Updates (outcome, cancel, refunds) answer before the run closes.
     await condition(allHandlersFinished);
-    return this.result();
+    return this.close();
+  }
+
+  private close(): PaymentResult {
+    return this.closesAsOutcome ? closeAsOutcome(this.result(), this.temporalCancel) : this.result();
   }
 
   /**
@@ -990,9 +999,7 @@ class PaymentProcess {
   }
 
   private result(): PaymentResult {
-    const { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts, replayedFromRun } = this.state;
-    const result = { paymentId, status, chargeId, customerMessage, needsDifferentCard, attempts: attempts.length };
-    return replayedFromRun ? { ...result, replayedFromRun } : result;
+    return paymentResultOf(this.state);
   }
 
   private onThreeDS(result: ThreeDSResult): void {

@@ -3,6 +3,8 @@
  * worker, sandbox gateway and audit store: a reason quoting a card-like number is masked in the answer, the
  * payment's state and the audit trail, and its final audit row is written; a card-like customer id is refused.
  */
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowCloseType } from '../../shared/errors';
 import { paymentIdFromKey } from '../../client/payment-id';
 import type { AuditRow } from '../../audit/types';
 import { paymentWorkflowId } from '../../shared/ids';
@@ -60,9 +62,15 @@ describe('a reason that quotes a card-like number', () => {
     const read = await api.call('GET', `/payments/${paymentId}?wait=5s`);
     expect(read.status).toBe(200);
     expectMaskedEverywhere(read);
-    // The run completes: the audit write no longer fails it.
+    // The run closes as a customer's cancel, carrying the payment's answer: the audit write no longer fails it.
     const run = api.h.env.client.workflow.getHandle(paymentWorkflowId(paymentId));
-    await expect(run.result()).resolves.toMatchObject({ status: 'cancelled' });
+    const closed = await run.result().then(
+      () => undefined,
+      (err: unknown) => (err instanceof WorkflowFailedError ? err.cause : err),
+    );
+    expect(closed).toBeInstanceOf(ApplicationFailure);
+    expect((closed as ApplicationFailure).type).toBe(WorkflowCloseType.PaymentCancelled);
+    expect((closed as ApplicationFailure).details?.[0]).toMatchObject({ paymentId, status: 'cancelled' });
   });
 
   it('3DS failed: the payment is cancelled with the reason masked, in the answer and the audit trail', async () => {

@@ -1,6 +1,6 @@
 /** Issue 6, disputes: a workflow per dispute gathers evidence by reason, submits before the deadline, records the decision. */
 import { DisputesClient, type GatewayDispute } from '../../client/disputes-client';
-import { disputeWorkflowId } from '../../shared/ids';
+import { disputeWorkflowId, paymentWorkflowId, refundsWorkflowId } from '../../shared/ids';
 import type { OrderDetails } from '../../shared/payment-types';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually } from '../support/wait';
@@ -113,13 +113,30 @@ describe('disputes', () => {
   it('fraudulent: 3DS, card checks, device and prior purchases; submitted on its own before the deadline; lost', async () => {
     const customer = uniqueKey('cust');
     const earlier = await paid(customer);
-    const { chargeId } = await paid(customer);
+    // Refunded in full (by its refunds workflow: the v4 payment run still says succeeded): not a prior purchase.
+    const refunded = await paid(customer);
+    await h.client.refund(refunded.paymentId, { requestKey: uniqueKey('refund-all') });
+    const { paymentId, chargeId } = await paid(customer);
+    await h.client.refund(paymentId, { amount: 700, requestKey: uniqueKey('refund-part') });
     // Visibility is eventually consistent: wait until the earlier purchase is listed before gathering.
     const listed = await eventually(
       () => h.client.listPayments({ status: 'succeeded', limit: 1000 }),
       (list) => list.some((p) => p.paymentId === earlier.paymentId),
     );
     expect(listed.map((p) => p.paymentId)).toContain(earlier.paymentId);
+    // And the refunded one is listed as its payment run closed, succeeded, and its refunds run as refunded: the
+    // evidence must read the second to leave it out.
+    for (const [workflowId, status] of [
+      [paymentWorkflowId(refunded.paymentId), 'succeeded'],
+      [refundsWorkflowId(refunded.paymentId), 'refunded'],
+    ]) {
+      const query = `WorkflowId = '${workflowId}' AND PaymentStatus = '${status}'`;
+      const seen = await eventually(
+        () => h.env.client.workflow.count(query),
+        (c) => c.count >= 1,
+      );
+      expect(seen.count).toBeGreaterThanOrEqual(1);
+    }
     const dueInMs = 4_000; // with a 1 s margin, the workflow submits about 3 s from now with nobody approving
     const dispute = await openAt(chargeId, 'fraudulent', dueInMs);
     const openedAt = Date.now();
@@ -135,6 +152,8 @@ describe('disputes', () => {
     expect(log).toContain('device: dev_9f2c');
     expect(log).toContain(`prior undisputed purchases by customer ${customer}: 1`);
     expect(log).toContain(earlier.paymentId);
+    expect(log).not.toContain(refunded.paymentId);
+    expect(submitted.evidence.uncategorized_text).toContain('700 already refunded');
     expect(submitted.evidence.customer_purchase_ip).toBe('203.0.113.7');
     expect((await gatewayDispute(dispute.id)).status).toBe('under_review');
 

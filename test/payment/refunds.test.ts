@@ -9,6 +9,7 @@ import { paymentWorkflowId } from '../../shared/ids';
 import { FAST_POLICY } from '../support/fast-policy';
 import { addFault } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
+import { paidPayment as paidWith, refundsInLedger as ledgerRefunds } from '../support/refunds';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually } from '../support/wait';
 
@@ -25,30 +26,8 @@ afterAll(async () => {
 
 const card = (number: string) => ({ type: 'card' as const, number });
 
-interface LedgerRefund {
-  id: string;
-  charge: string;
-  amount: number;
-  idempotency_key: string;
-}
-
-async function refundsInLedger(chargeId: string): Promise<LedgerRefund[]> {
-  const res = await fetch(`${h.gateway.url}/_sandbox/ledger`);
-  const body = (await res.json()) as { refunds: LedgerRefund[] };
-  return body.refunds.filter((r) => r.charge === chargeId);
-}
-
-async function paidPayment(amount: number, client = v3): Promise<{ paymentId: string; chargeId: string }> {
-  const { paymentId } = await client.startPayment({
-    idempotencyKey: uniqueKey('refundable'),
-    amount,
-    currency: 'USD',
-    paymentMethod: card('4242424242424242'),
-  });
-  const result = await client.result(paymentId);
-  expect(result.status).toBe('succeeded');
-  return { paymentId, chargeId: result.chargeId ?? '' };
-}
+const paidPayment = (amount: number, client = v3) => paidWith(client, amount, 'refundable');
+const refundsInLedger = (chargeId: string) => ledgerRefunds(h.gateway.url, chargeId);
 
 describe('refunds', () => {
   it('refunds partially, then the rest, and closes the payment as refunded', async () => {

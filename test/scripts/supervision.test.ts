@@ -285,17 +285,21 @@ describe('npm run cluster supervisor', () => {
         first,
         ports.filter((p) => !notListening.includes(p)),
       );
-      const created = await fetch(`http://127.0.0.1:${env.API_PORT}/payments?wait=10s`, {
-        method: 'POST',
-        headers: { ...API_KEY, 'content-type': 'application/json', 'idempotency-key': 'supervision-reuse' },
-        body: JSON.stringify({
-          amount: 1999,
-          currency: 'USD',
-          paymentMethod: { type: 'card', number: '4242424242424242' },
+      // The same idempotency key makes the resend safe: it answers the one payment, whichever call started it.
+      const created = await retryWhileBusy(3, () =>
+        fetch(`http://127.0.0.1:${env.API_PORT}/payments?wait=30s`, {
+          method: 'POST',
+          headers: { ...API_KEY, 'content-type': 'application/json', 'idempotency-key': 'supervision-reuse' },
+          body: JSON.stringify({
+            amount: 1999,
+            currency: 'USD',
+            paymentMethod: { type: 'card', number: '4242424242424242' },
+          }),
         }),
-      });
+      );
       const payment = (await created.json()) as { paymentId: string; status: string };
-      expect([created.status, payment.status]).toEqual([201, 'succeeded']);
+      expect([201, 200]).toContain(created.status);
+      expect(payment.status).toBe('succeeded');
       const tree = descendants(first.child.pid as number);
       spawnedPids.push(...tree);
       first.child.kill('SIGINT');
@@ -310,7 +314,9 @@ describe('npm run cluster supervisor', () => {
         ports.filter((p) => !notListening.includes(p)),
       );
       spawnedPids.push(...descendants(second.child.pid as number));
-      const read = await fetch(`http://127.0.0.1:${env.API_PORT}/payments/${payment.paymentId}`, { headers: API_KEY });
+      const read = await retryWhileBusy(5, () =>
+        fetch(`http://127.0.0.1:${env.API_PORT}/payments/${payment.paymentId}`, { headers: API_KEY }),
+      );
       expect(read.status).toBe(200);
       expect(await read.json()).toMatchObject({ paymentId: payment.paymentId, status: 'succeeded' });
       second.child.kill('SIGINT');
@@ -320,6 +326,20 @@ describe('npm run cluster supervisor', () => {
     }
   }, 240_000);
 });
+
+/**
+ * The API answers 503 ("retry") when Temporal did not answer within its wait: on a cold cluster the first payment's
+ * workflow task, or the first read of a closed run, can outlast one wait while other suites load the machine. Any
+ * other status is returned at once; a 503 after `tries` calls is returned too, and fails the test's expectation.
+ */
+async function retryWhileBusy(tries: number, call: () => Promise<Response>): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await call();
+    if (response.status !== 503 || attempt === tries) return response;
+    await response.body?.cancel();
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
 
 /** A frontend port whose whole shifted block (npm run cluster's internal ports) is free and below 32768. */
 async function lowPortBlock(): Promise<number> {

@@ -18,6 +18,8 @@ import { eventually } from '../support/wait';
 import { TEST_CODEC } from '../support/encryption';
 import { describeFailures, replayAllHistories } from '../support/replay-all';
 
+/** stolen_card: a fraud decline, failed at once. */
+const STOLEN = '4000000000009979';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the networking flags Chromium spends its start trying to reach Google on a closed network.
 const CHROMIUM_ARGS = [
@@ -130,6 +132,20 @@ it("shows a succeeded payment's run as Completed (closed), in its page and in th
   const row = page.getByRole('row').filter({ hasText: workflowId }).first();
   await row.getByText('Completed', { exact: true }).waitFor({ timeout: 15_000 });
   expect(await row.getByText('Running', { exact: true }).count()).toBe(0);
+  await page.close();
+}, 90_000);
+
+it("shows a declined payment's run as Failed in the list, so Completed means paid", async () => {
+  const created = await api.pay(`ui-failed-${Date.now()}`, payment(STOLEN, 1313), '?wait=10s');
+  expect(created.body.status).toBe('failed');
+  const workflowId = paymentWorkflowId(created.body.paymentId);
+  const page = await browser.newPage();
+  const query = encodeURIComponent(`WorkflowId = "${workflowId}"`);
+  await page.goto(`${uiUrl}/namespaces/default/workflows?query=${query}`);
+  await page.getByText(workflowId).first().waitFor({ timeout: 30_000 });
+  const row = page.getByRole('row').filter({ hasText: workflowId }).first();
+  await row.getByText('Failed', { exact: true }).waitFor({ timeout: 15_000 });
+  expect(await row.getByText('Completed', { exact: true }).count()).toBe(0);
   await page.close();
 }, 90_000);
 
