@@ -1,7 +1,7 @@
 /** Audit activities: append one status change to the append-only `payment_status` or `dispute_status` table. */
 import { ApplicationFailure } from '@temporalio/common';
 import { withoutCardKeys } from '../audit/card-data';
-import type { AuditRow, AuditStore } from '../audit/types';
+import type { AuditRow, AuditStore, ClaimedAppend } from '../audit/types';
 import type { Logger } from '../logging/logger';
 import { ErrorType } from '../shared/errors';
 import type { DisputeStatus } from '../shared/dispute-status';
@@ -22,6 +22,13 @@ export interface RecordStatusResult {
   inserted: boolean;
   /** Set when the key belongs to an earlier run: nothing was written, and this is what that run recorded. */
   earlier?: EarlierClaim;
+}
+
+/** Several status rows of one payment, written in order in one transaction with the run's claim of its key. */
+export interface RecordStatusesInput {
+  paymentId: string;
+  rows: Array<Pick<RecordStatusInput, 'eventKey' | 'status' | 'metadata'>>;
+  claim: KeyClaimInput;
 }
 
 export interface RecordDisputeStatusInput {
@@ -49,12 +56,24 @@ export function createAuditActivities({ audit, logger }: { audit: AuditStore; lo
     const { claim, ...entry } = storable(input, input.paymentId);
     if (!claim) return refusingBadInput(() => audit.append(entry));
     const written = await refusingBadInput(() => audit.appendClaimed(entry, { ...claim, paymentId: entry.paymentId }));
+    return claimAnswer(entry.paymentId, written);
+  }
+
+  /**
+   * The first rows of a run (`initiated`, then the first charge's `processing`) with its claim: one activity and
+   * one transaction instead of one each, so all are written or none, and none when an earlier run owns the key.
+   */
+  async function recordStatuses(input: RecordStatusesInput): Promise<RecordStatusResult> {
+    const { paymentId, claim } = input;
+    const entries = input.rows.map((row) => storable({ ...row, paymentId }, paymentId));
+    const written = await refusingBadInput(() => audit.appendClaimedRows(entries, { ...claim, paymentId }));
+    return claimAnswer(paymentId, written);
+  }
+
+  function claimAnswer(paymentId: string, written: ClaimedAppend): RecordStatusResult {
     if (written.claim.claimed) return { inserted: written.inserted };
     const { fingerprint, runId } = written.claim;
-    logger?.warn(
-      { paymentId: entry.paymentId, earlierRunId: runId },
-      'audit: idempotency key claimed by an earlier run',
-    );
+    logger?.warn({ paymentId, earlierRunId: runId }, 'audit: idempotency key claimed by an earlier run');
     return { inserted: false, earlier: { fingerprint, runId, trail: (written.trail ?? []).map(toTrailRow) } };
   }
 
@@ -67,7 +86,7 @@ export function createAuditActivities({ audit, logger }: { audit: AuditStore; lo
     return refusingBadInput(() => audit.countSucceededByCustomer(input.customerId, input.excludePaymentId));
   }
 
-  return { recordStatus, recordDisputeStatus, countSucceededPayments };
+  return { recordStatus, recordStatuses, recordDisputeStatus, countSucceededPayments };
 }
 
 function toTrailRow(row: AuditRow): TrailRow {

@@ -49,7 +49,7 @@ export function createActivities(deps: ActivityDeps) {
 
 export type PaymentActivities = ReturnType<typeof createActivities>;
 export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput, ChargeResilience } from './charges';
-export type { RecordStatusInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
+export type { RecordStatusInput, RecordStatusesInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
 export type { OperatorRequest, OperatorRequests } from './operator-requests';
 export type { RefundChargeInput, RefundOutcome, RefundLookup } from './refunds';

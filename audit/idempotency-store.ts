@@ -28,18 +28,34 @@ export function createIdempotencyAudit(db: SqlAdapter, logger: pino.Logger) {
      * an earlier run writes nothing and reads back that run's trail, so two runs' rows never mix under one payment.
      */
     async appendClaimed(entry: AuditEntry, request: KeyClaimRequest): Promise<ClaimedAppend> {
-      const valid = validateEntry(entry);
-      const claim = validateClaim(request);
-      if (valid.paymentId !== claim.paymentId) throw new AuditInputError('paymentId', 'the entry and the claim differ');
-      return db.transaction(async (tx) => {
-        const result = await claimKey(tx, claim);
-        if (result.claimed) return { ...(await appendEntry(tx, valid, logger)), claim: result };
-        const sql = `SELECT ${ROW_COLUMNS} FROM payment_status WHERE payment_id = $1 ORDER BY id`;
-        const trail = (await tx.query<DbRow>(sql, [valid.paymentId])).map(toAuditRow);
-        return { inserted: false, claim: result, trail };
-      });
+      return appendRowsClaimed([entry], request);
+    },
+    /** appendClaimed for several rows of one payment, in order: all of them or none, with the claim. */
+    async appendClaimedRows(entries: AuditEntry[], request: KeyClaimRequest): Promise<ClaimedAppend> {
+      return appendRowsClaimed(entries, request);
     },
   };
+
+  async function appendRowsClaimed(entries: AuditEntry[], request: KeyClaimRequest): Promise<ClaimedAppend> {
+    // Validation first, of every row: bad input must never reach the database, not even as a failed statement.
+    const valid = entries.map(validateEntry);
+    const claim = validateClaim(request);
+    if (valid.length === 0) throw new AuditInputError('entries', 'at least one row is needed');
+    if (valid.some((v) => v.paymentId !== claim.paymentId)) {
+      throw new AuditInputError('paymentId', 'the entry and the claim differ');
+    }
+    return db.transaction(async (tx) => {
+      const result = await claimKey(tx, claim);
+      if (result.claimed) {
+        let inserted = false;
+        for (const row of valid) inserted = (await appendEntry(tx, row, logger)).inserted || inserted;
+        return { inserted, claim: result };
+      }
+      const sql = `SELECT ${ROW_COLUMNS} FROM payment_status WHERE payment_id = $1 ORDER BY id`;
+      const trail = (await tx.query<DbRow>(sql, [claim.paymentId])).map(toAuditRow);
+      return { inserted: false, claim: result, trail };
+    });
+  }
 }
 
 /** Inserts the claim, or reports the earlier one; runs on the caller's executor (inside its transaction). */

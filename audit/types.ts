@@ -86,6 +86,11 @@ export interface AuditStore {
   claimIdempotencyKey(request: KeyClaimRequest): Promise<KeyClaimResult>;
   /** `append` and `claimIdempotencyKey` in one transaction; the row is written only when the claim is this run's. */
   appendClaimed(entry: AuditEntry, claim: KeyClaimRequest): Promise<ClaimedAppend>;
+  /**
+   * `appendClaimed` for several rows of one payment in one transaction, in order: all are written when the claim
+   * is this run's, none otherwise. `inserted` is true when any row was new (a retried write inserts none).
+   */
+  appendClaimedRows(entries: AuditEntry[], claim: KeyClaimRequest): Promise<ClaimedAppend>;
   close(): Promise<void>;
 }
 

@@ -154,7 +154,8 @@ async function main(): Promise<void> {
   });
   // The options the API and CLI use, so payments carry the same policy as in production.
   // Cards are exchanged for a token at the stack's sandbox before each start, as the API does.
-  const vaultGateway = createConfiguredGateway(cfg).gateway;
+  // The stack's own sandbox (its port is free-picked), not the configured default URL.
+  const vaultGateway = createConfiguredGateway({ ...cfg, GATEWAY_URL: stack.gatewayUrl }).gateway;
   const production = { ...paymentsClientOptions(cfg), paymentMethods: paymentMethodVault(cfg, vaultGateway) };
   const paymentsWith = (policy: Partial<PaymentPolicy> | undefined) =>
     new PaymentsClient(client, { ...production, policy: { ...production.policy, ...policy } });

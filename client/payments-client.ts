@@ -111,6 +111,15 @@ export interface StartedPayment {
   created: boolean;
 }
 
+interface PreparedStart {
+  paymentId: string;
+  workflowId: string;
+  fingerprint: string;
+  /** This request's own id in the memo: the run's memo names the request whose start created it. */
+  startedBy: string;
+  operation: WithStartWorkflowOperation<typeof paymentWorkflow>;
+}
+
 export interface RefundAnswer {
   refund: RefundRecord;
   /** false when an earlier request with this key made the refund (an idempotent replay). */
@@ -140,6 +149,51 @@ export class PaymentsClient {
   }
 
   async startPayment(request: StartPaymentRequest): Promise<StartedPayment> {
+    const start = await this.prepareStart(request);
+    try {
+      await this.client.workflow.startUpdateWithStart(paymentOutcomeUpdate, {
+        updateId: PAYMENT_OUTCOME_UPDATE_ID,
+        waitForStage: 'ACCEPTED',
+        startWorkflowOperation: start.operation,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return this.acceptedStart(start);
+  }
+
+  /**
+   * Starts the payment and waits for its answer in one call: update-with-start waiting for the outcome Update to
+   * complete, instead of startPayment's accepted start, key-claim reads and a second call for result(). Idempotent
+   * as startPayment is: a repeat of the key meets the same run and the same Update id, so it gets the same answer;
+   * a repeat after the run closed gets the closed run's answer. For callers that wait for the answer anyway (it
+   * can take as long as the payment waits for 3DS or a new card): the API's bounded waits use startPayment.
+   */
+  async pay(request: StartPaymentRequest): Promise<StartedPayment & { result: PaymentResult }> {
+    const start = await this.prepareStart(request);
+    let result: PaymentResult;
+    try {
+      result = await this.client.workflow.executeUpdateWithStart(paymentOutcomeUpdate, {
+        updateId: PAYMENT_OUTCOME_UPDATE_ID,
+        startWorkflowOperation: start.operation,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // REJECT_DUPLICATE: the key's run has closed; it answers with its result, as a later result() would.
+      const started = await this.acceptedStart(start);
+      return { ...started, result: await this.result(start.paymentId) };
+    }
+    const { memo } = await this.client.workflow.getHandle(start.workflowId).describe();
+    // The answer comes only after the run claimed its key, so the claim is read only when an earlier run's was
+    // found (the key was accepted with that run's request); otherwise the run's own starter accepted it.
+    const claim = result.replayedFromRun ? await this.claimOf(start.workflowId) : undefined;
+    this.refuseReusedKey(claim ? claim.fingerprint : memo?.fingerprint, start.fingerprint);
+    const created = memo?.startedBy === start.startedBy && !result.replayedFromRun;
+    return { paymentId: start.paymentId, workflowId: start.workflowId, created, result };
+  }
+
+  /** What every start sends: the validated request, its token and fingerprint, and the start operation. */
+  private async prepareStart(request: StartPaymentRequest): Promise<PreparedStart> {
     const req = parse(this.startSchema, request);
     const paymentId = paymentIdFromKey(req.idempotencyKey);
     const workflowId = paymentWorkflowId(paymentId);
@@ -153,7 +207,7 @@ export class PaymentsClient {
     // Update arriving later in a task together with a signal or an activity result is grouped differently when
     // that task runs on a worker without the run cached than on replay: a non-determinism in the SDK (issue 12).
     const startedBy = randomUUID();
-    const startWorkflowOperation = new WithStartWorkflowOperation(paymentWorkflow, {
+    const operation = new WithStartWorkflowOperation(paymentWorkflow, {
       workflowId,
       taskQueue: this.options.taskQueue,
       // The policy is resolved here, once: the run keeps it for life, whatever later releases make the defaults.
@@ -169,11 +223,13 @@ export class PaymentsClient {
           fingerprint,
         },
       ],
-      // FAIL + REJECT_DUPLICATE: exactly one caller creates the payment; every other gets "already started".
-      workflowIdConflictPolicy: 'FAIL',
+      // USE_EXISTING: a repeat while the run is open meets that run and its outcome Update (same Update id), so
+      // it is answered as the first request is and starts nothing. REJECT_DUPLICATE: a repeat after the run
+      // closed gets "already started" and reads the closed run. Exactly one request's start creates the run.
+      workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      // startedBy tells this request from a repeat: the server answers a repeat's update-with-start from the
-      // outcome Update it already holds instead of refusing the start.
+      // startedBy tells the request whose start created the run from a repeat that met it (the memo is the
+      // creator's).
       memo: { fingerprint, idempotencyKey, startedBy },
       // What the UI's list and the run's page show at a glance (no card number: last four digits).
       staticSummary: paymentSummary(params),
@@ -184,26 +240,31 @@ export class PaymentsClient {
         ...(params.customerId ? [{ key: CustomerIdKey, value: params.customerId }] : []),
       ],
     });
-    try {
-      await this.client.workflow.startUpdateWithStart(paymentOutcomeUpdate, {
-        updateId: PAYMENT_OUTCOME_UPDATE_ID,
-        waitForStage: 'ACCEPTED',
-        startWorkflowOperation,
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
+    return { paymentId, workflowId, fingerprint, startedBy, operation };
+  }
+
+  /** After a start was accepted (or met a run of the key): whether this request created it, once the key is claimed. */
+  private async acceptedStart(start: PreparedStart): Promise<StartedPayment> {
+    const { paymentId, workflowId, fingerprint, startedBy } = start;
     const handle = this.client.workflow.getHandle(workflowId);
     const existing = await handle.describe();
     const claim = await this.settledClaim(handle, existing.status.name === 'RUNNING');
     // The fingerprint the key was first accepted with: the claim's when the run claims (a run answering for an
     // earlier one was started by a request whose body may differ), else the memo of the run's starter.
-    const accepted = claim ? claim.fingerprint : existing.memo?.fingerprint;
+    this.refuseReusedKey(claim ? claim.fingerprint : existing.memo?.fingerprint, fingerprint);
+    const created = existing.memo?.startedBy === startedBy && claim?.state !== 'earlier';
+    return { paymentId, workflowId, created };
+  }
+
+  private refuseReusedKey(accepted: unknown, fingerprint: string): void {
     if (accepted !== fingerprint) {
       throw new IdempotencyKeyReusedError('this idempotency key was already used with different parameters');
     }
-    const created = existing.memo?.startedBy === startedBy && claim?.state !== 'earlier';
-    return { paymentId, workflowId, created };
+  }
+
+  /** The run's claim of its key, once settled (one query; pay() asks only after the run answered). */
+  private async claimOf(workflowId: string): Promise<Exclude<KeyClaimState, { state: 'pending' }> | undefined> {
+    return this.settledClaim(this.client.workflow.getHandle(workflowId), false);
   }
 
   /**

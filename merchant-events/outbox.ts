@@ -28,12 +28,18 @@ export function withMerchantEvents(audit: AuditStore, sink: MerchantEventSink): 
     if (written.claim.claimed) await send(paymentEvent(entry, entry.occurredAt ?? new Date()));
     return written;
   };
+  const appendClaimedRows = async (entries: AuditEntry[], claim: KeyClaimRequest) => {
+    const written = await audit.appendClaimedRows(entries, claim);
+    if (!written.claim.claimed) return written;
+    for (const entry of entries) await send(paymentEvent(entry, entry.occurredAt ?? new Date()));
+    return written;
+  };
   const appendDispute = async (entry: DisputeAuditEntry) => {
     const written = await audit.appendDispute(entry);
     await send(disputeEvent(entry, new Date()));
     return written;
   };
-  const overrides: Partial<AuditStore> = { append, appendClaimed, appendDispute };
+  const overrides: Partial<AuditStore> = { append, appendClaimed, appendClaimedRows, appendDispute };
   return new Proxy(audit, {
     get(target, prop, receiver) {
       if (typeof prop === 'string' && prop in overrides) return overrides[prop as keyof AuditStore];

@@ -18,7 +18,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelOutcome, ChargeOutcome, LookupResult, PaymentActivities, RecordStatusResult } from '../activities';
+import type {
+  CancelOutcome,
+  ChargeOutcome,
+  LookupResult,
+  PaymentActivities,
+  RecordStatusesInput,
+  RecordStatusResult,
+} from '../activities';
 import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { paymentDetails } from '../shared/payment-summary';
@@ -105,6 +112,13 @@ const OPERATOR_CANCEL_PATCH = 'operator-cancel';
  */
 const OWN_CHARGE_RETRIES_PATCH = 'charge-counts-own-attempts';
 
+/**
+ * Runs started on this code write their first two rows, `initiated` with the key claim and the first charge's
+ * `processing`, in one audit activity and one transaction instead of one activity (and one workflow task) each
+ * (issue 19). Asked in begin(), in the run's first workflow task; runs recorded before replay their two writes.
+ */
+const FIRST_ROWS_TOGETHER_PATCH = 'first-rows-together';
+
 const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and takes no requests';
 
 /** Ignored card updates kept in the payment's state: enough to explain a few, bounded for a long refund window. */
@@ -114,6 +128,9 @@ const REFUNDS_ELSEWHERE = 'refunds of this payment are made by its refunds workf
 export async function paymentWorkflow(input: PaymentInput): Promise<PaymentResult> {
   return new PaymentProcess(input).run();
 }
+
+/** One audit row as the workflow builds it; the activity adds the payment id (and a claim). */
+type StatusRow = RecordStatusesInput['rows'][number];
 
 /** What one trip to the gateway ended in, as far as the state machine cares. */
 type Attempt = { kind: 'charged'; outcome: ChargeOutcome } | FailedCharge;
@@ -169,6 +186,11 @@ class PaymentProcess {
   private readonly closesAsOutcome: boolean;
   /** This run answers for a terminated run that charged, and holds its refund window. */
   private refundsAfterTermination = false;
+  /**
+   * The first charge's `processing` row was written with `initiated` (FIRST_ROWS_TOGETHER_PATCH): that charge is
+   * sent next whatever arrives meanwhile, as one whose own row was written is, so the row is never left untrue.
+   */
+  private firstChargeRecorded = false;
   /** Set when Temporal delivered a cancellation request to this run (whatever the payment's state then). */
   private temporalCancel = false;
   /** The pending cancel is the Temporal one (not the API's): its reason and requester are read from history. */
@@ -397,13 +419,49 @@ class PaymentProcess {
    */
   private async begin(): Promise<'owner' | 'earlier'> {
     const claim = this.claimRequest();
-    const written = await this.transition('initiated', {}, claim);
+    const written =
+      claim && this.firstRowsTogether()
+        ? await this.initiateWithCharge(claim)
+        : await this.transition('initiated', {}, claim);
     if (!claim || !written.earlier) {
       if (claim) this.keyClaim = { state: 'owner', fingerprint: claim.fingerprint };
       return 'owner';
     }
     this.answerFromEarlier(written.earlier);
     return 'earlier';
+  }
+
+  /**
+   * Whether this run writes `initiated` and the first `processing` together: current runs that claim their key and
+   * go straight to charging. Not a reset run (its first row carries the reset note, asked by an activity first) nor
+   * one cancelled before it began (it charges nothing, so it has no `processing` row to write).
+   */
+  private firstRowsTogether(): boolean {
+    return !this.legacy && !this.cancelRequest && !this.resets.aware() && patched(FIRST_ROWS_TOGETHER_PATCH);
+  }
+
+  /**
+   * `initiated` with the claim, then the first charge's `processing`, in one activity and one transaction: both rows
+   * or neither, and neither when an earlier run owns the key. The charge follows at once (settle), so a crash between
+   * the write and the charge leaves a trail that says what comes next, and the retried charge under the same key is
+   * what makes it so; a crash before the write leaves no row and nothing sent.
+   */
+  private async initiateWithCharge(claim: KeyClaimInput): Promise<RecordStatusResult> {
+    // The start set PaymentStatus to `initiated` already, and `processing` replaces it in this same task.
+    const initiated = this.statusRow('initiated', {}, { upsert: false });
+    const processing = this.statusRow('processing', this.processingMeta(), { count: false });
+    const written = await this.audit.recordStatuses({
+      paymentId: this.input.paymentId,
+      rows: [initiated, processing],
+      claim,
+    });
+    if (!written.earlier) {
+      this.recorded = 'processing';
+      this.firstChargeRecorded = true;
+      countPaymentStatus('processing', this.state); // counted once its row is known to be this run's
+    }
+    this.showDetails();
+    return written;
   }
 
   /**
@@ -434,7 +492,7 @@ class PaymentProcess {
   /** Charges until the payment has its answer: succeeded, failed or cancelled. */
   private async settle(): Promise<void> {
     for (;;) {
-      if (this.cancelRequest) {
+      if (this.cancelRequest && !this.firstChargeRecorded) {
         await this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
         return;
       }
@@ -455,7 +513,9 @@ class PaymentProcess {
   private async chargeOnce(): Promise<Attempt> {
     const gatewayKey = this.gatewayKey();
     if (!this.usedKeys.includes(gatewayKey)) this.usedKeys.push(gatewayKey);
-    await this.transition('processing', { gatewayKey, keyVersion: this.state.cardVersion });
+    // The first charge's row may have been written with `initiated` already (initiateWithCharge).
+    if (this.firstChargeRecorded) this.firstChargeRecorded = false;
+    else await this.transition('processing', this.processingMeta());
     try {
       const outcome = await this.chargeGateway.chargeCard({
         ...(this.ownChargeRetries ? { ownRetries: this.policy.gatewayRetry } : {}),
@@ -902,28 +962,47 @@ class PaymentProcess {
   ): Promise<RecordStatusResult> {
     const resetNote = this.resets.note();
     const reset = resetNote ? await resetNote : {};
-    this.state.status = status;
-    const written = await this.statuses.record(status, ({ seq, eventKey }) => {
-      const change: StatusChange = { seq, status, at: new Date().toISOString() };
-      if (typeof metadata.reason === 'string') change.reason = metadata.reason;
-      this.state.history.push(change);
-      return this.audit.recordStatus({
-        paymentId: this.input.paymentId,
-        eventKey,
-        status,
-        metadata: {
-          ...compact(metadata),
-          ...reset,
-          attempt: this.state.attempts.length,
-          amount: this.input.amount,
-          currency: this.input.currency,
-        },
-        ...(claim ? { claim } : {}),
-      });
+    const row = this.statusRow(status, { ...metadata, ...reset });
+    const written = await this.audit.recordStatus({
+      ...row,
+      paymentId: this.input.paymentId,
+      ...(claim ? { claim } : {}),
     });
     if (!written.earlier) this.recorded = status;
     this.showDetails();
     return written;
+  }
+
+  /**
+   * Enters `status` (state, search attribute and metric unless `entering` says otherwise, the history the query
+   * shows) and returns its audit row, numbered in this run; the caller writes it. Synchronous: the upsert command
+   * comes right before the write's activity, as it always has.
+   */
+  private statusRow(
+    status: PaymentStatus,
+    metadata: Record<string, unknown>,
+    entering?: Parameters<StatusRecorder<PaymentStatus>['enter']>[1],
+  ): StatusRow {
+    this.state.status = status;
+    const { seq, eventKey } = this.statuses.enter(status, entering);
+    const change: StatusChange = { seq, status, at: new Date().toISOString() };
+    if (typeof metadata.reason === 'string') change.reason = metadata.reason;
+    this.state.history.push(change);
+    return {
+      eventKey,
+      status,
+      metadata: {
+        ...compact(metadata),
+        attempt: this.state.attempts.length,
+        amount: this.input.amount,
+        currency: this.input.currency,
+      },
+    };
+  }
+
+  /** The `processing` row's own metadata: the key the charge is sent under. */
+  private processingMeta(): Record<string, unknown> {
+    return { gatewayKey: this.gatewayKey(), keyVersion: this.state.cardVersion };
   }
 
   /** The UI's "current details" of this run: display only, served by a query, so no command and no history. */

@@ -32,10 +32,19 @@ export class StatusRecorder<S extends string> {
 
   /** Marks `status` as entered (search attribute, metric), then writes its audit row with `write`. */
   async record<R>(status: S, write: (event: StatusEvent) => Promise<R>): Promise<R> {
-    upsertSearchAttributes([{ key: this.options.searchAttribute, value: status }]);
-    this.options.count(status);
+    return write(this.enter(status));
+  }
+
+  /**
+   * Marks `status` as entered and numbers its row, for a caller that writes several rows in one activity.
+   * `count: false` leaves the metric to the caller (a status counted only once its row is known to be written);
+   * `upsert: false` skips the search attribute for a status that the next one replaces in the same workflow task.
+   */
+  enter(status: S, { count = true, upsert = true }: { count?: boolean; upsert?: boolean } = {}): StatusEvent {
+    if (upsert) upsertSearchAttributes([{ key: this.options.searchAttribute, value: status }]);
+    if (count) this.options.count(status);
     this.seq += 1;
     const key = `${this.seq}:${status}`;
-    return write({ seq: this.seq, eventKey: this.options.legacy ? key : `${workflowInfo().runId}:${key}` });
+    return { seq: this.seq, eventKey: this.options.legacy ? key : `${workflowInfo().runId}:${key}` };
   }
 }

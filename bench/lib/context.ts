@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { PaymentsClient } from '../../client/payments-client';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { gatewayChargeKey } from '../../shared/idempotency';
-import type { PaymentPolicy } from '../../shared/payment-types';
+import type { PaymentPolicy, PaymentResult } from '../../shared/payment-types';
 import type { ClientTiming } from './history';
 import type { GatewayAdmin, LedgerCheck } from './ledger';
 import type { LoopResult, Task } from './loops';
@@ -104,7 +104,10 @@ export function paymentKey(ctx: BenchContext, scenario: string, index: number): 
   return `bench-${ctx.runId}-${scenario}-${index}`;
 }
 
-/** One payment, start to answer, through PaymentsClient: startPayment, then result(). */
+/**
+ * One payment, start to answer, through PaymentsClient: `pay` (one update-with-start call that waits for the
+ * outcome) or, with `--client-call start-result`, startPayment then result().
+ */
 export function paymentTask(ctx: BenchContext, p: PaymentTaskOptions): Task {
   return async (index, scheduledAt) => {
     const idempotencyKey = paymentKey(ctx, p.scenario, index);
@@ -112,15 +115,23 @@ export function paymentTask(ctx: BenchContext, p: PaymentTaskOptions): Task {
     const gatewayKey = gatewayChargeKey(paymentId, 1, 0);
     p.keys.set(gatewayKey, false);
     const startCalledAt = performance.now();
-    await p.client.startPayment({
+    const request = {
       idempotencyKey,
       amount: 1999,
       currency: 'USD',
-      paymentMethod: { type: 'card', number: p.card },
+      paymentMethod: { type: 'card' as const, number: p.card },
       customerId: `bench-${ctx.runId}-${p.scenario}`,
-    });
-    const startReturnedAt = performance.now();
-    const result = await p.client.result(paymentId);
+    };
+    let startReturnedAt: number;
+    let result: PaymentResult;
+    if (ctx.o.clientCall === 'pay') {
+      result = (await p.client.pay(request)).result;
+      startReturnedAt = performance.now(); // one call: the start returns with the answer
+    } else {
+      await p.client.startPayment(request);
+      startReturnedAt = performance.now();
+      result = await p.client.result(paymentId);
+    }
     const answeredAt = performance.now();
     p.keys.set(gatewayKey, result.status === 'succeeded');
     if (p.timings && index % p.timings.every === 0) {

@@ -38,12 +38,13 @@ export const PHASE_HELP: Record<Phase, string> = {
   clientLag: 'scheduled arrival → start call made (load generator lag)',
   startCall: 'start call made → WorkflowExecutionStarted (client → frontend → history)',
   firstTaskDispatch: 'execution started → first workflow task started on the worker (persist start, matching)',
-  firstTaskRun: 'first workflow task: workflow code + audit writes "initiated", "processing" (local activities)',
+  firstTaskRun:
+    'first workflow task to the charge: workflow code + audit writes "initiated", "processing" (one activity since patch first-rows-together, two before)',
   activityDispatch: 'task completed → gateway activity started (persist, matching or eager; incl. retry backoff)',
   activityRun: 'chargeCard activity, last attempt: HTTP call to the gateway + SDK overhead',
   laterTaskDispatch: 'activity completed → next workflow task started (persist, sticky queue)',
   laterTaskRun: 'later workflow tasks: audit write "succeeded", completing the outcome update',
-  answerToClient: 'last event → PaymentsClient.result() returned (update response or long-poll wake-up)',
+  answerToClient: 'last event → PaymentsClient.pay() / result() returned (update response or long-poll wake-up)',
   unattributed: 'the rest (≈0 unless a history has an unexpected shape)',
 };
 

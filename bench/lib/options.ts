@@ -9,6 +9,9 @@ import { FAST_DURABLE_SETTINGS } from '../../scripts/lib/temporal-dev-server';
 export const SCENARIOS = ['floor', 'happy', 'closed', 'faults', 'parked', 'baseline'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+export const CLIENT_CALLS = ['pay', 'start-result'] as const;
+export type ClientCall = (typeof CLIENT_CALLS)[number];
+
 export interface BenchOptions {
   scenarios: ScenarioName[];
   rates: number[];
@@ -37,6 +40,11 @@ export interface BenchOptions {
   quick: boolean;
   /** Named set of server knobs applied before the explicit flags (see PRESETS). */
   preset: string;
+  /**
+   * How each payment is started and answered: `pay` (PaymentsClient.pay, update-with-start waiting for the outcome
+   * in one call) or `start-result` (startPayment, then result(): what the API's POST with a wait does).
+   */
+  clientCall: ClientCall;
   help: boolean;
 }
 
@@ -79,6 +87,7 @@ export const DEFAULTS: Omit<BenchOptions, 'outDir'> = {
   keepWorkDir: false,
   quick: false,
   preset: 'default',
+  clientCall: 'pay',
   help: false,
 };
 
@@ -118,6 +127,8 @@ export const USAGE = `npm run bench -- [flags]        (each flag can also be set
   --max-in-flight N            open-loop cap on unanswered payments (default ${DEFAULTS.maxInFlight})
   --drain-timeout-seconds N    wait for stragglers after a step (default ${DEFAULTS.drainTimeoutSeconds})
   --breakdown-sample N         histories read per breakdown (default ${DEFAULTS.breakdownSample})
+  --client-call NAME           pay (start and answer in one update-with-start call) or start-result
+                               (startPayment, then result()) (default ${DEFAULTS.clientCall})
   --label NAME                 names the result file and the run (default "${DEFAULTS.label}")
   --sqlite-pragma K=V          dev server SQLite pragma, repeatable (e.g. journal_mode=WAL)
   --dynamic-config K=V         dev server dynamic config, repeatable (V is JSON: true, 100, '"x"')
@@ -183,6 +194,7 @@ const FLAGS = {
   'drain-timeout-seconds': { type: 'string' },
   'breakdown-sample': { type: 'string' },
   label: { type: 'string' },
+  'client-call': { type: 'string' },
   'sqlite-pragma': { type: 'string', multiple: true },
   'dynamic-config': { type: 'string', multiple: true },
   'eager-activities': { type: 'boolean' },
@@ -235,6 +247,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutD
     o.drainTimeoutSeconds = num(str('drain-timeout-seconds')!, 'drain-timeout-seconds', { min: 1 });
   }
   if (str('breakdown-sample')) o.breakdownSample = num(str('breakdown-sample')!, 'breakdown-sample');
+  if (str('client-call')) {
+    const call = str('client-call')!;
+    if (!(CLIENT_CALLS as readonly string[]).includes(call)) {
+      throw new Error(`--client-call: expected one of ${CLIENT_CALLS.join(', ')}, got "${call}"`);
+    }
+    o.clientCall = call as ClientCall;
+  }
   if (str('label')) o.label = str('label')!.replace(/[^\w.-]+/g, '-');
   else if (str('preset') && str('preset') !== 'default') o.label = `${quick ? 'quick-' : ''}${str('preset')}`;
   o.preset = str('preset') ?? 'default';

@@ -59,6 +59,42 @@ describe.each(BACKENDS)('idempotency keys on %s', (backend) => {
     expect(await countRows(fx.db, claim.paymentId)).toBe(2);
   });
 
+  it('writes several rows with the claim in order, all or none; an earlier run gets the trail and writes none', async () => {
+    const claim = claimFor();
+    const rows = [
+      { paymentId: claim.paymentId, eventKey: `${claim.runId}:1:initiated`, status: 'initiated' as const },
+      { paymentId: claim.paymentId, eventKey: `${claim.runId}:2:processing`, status: 'processing' as const },
+    ];
+    expect(await fx.store.appendClaimedRows(rows, claim)).toEqual({ inserted: true, claim: { claimed: true } });
+    // The activity retried (its answer was lost): nothing new, still the owner.
+    expect(await fx.store.appendClaimedRows(rows, claim)).toEqual({ inserted: false, claim: { claimed: true } });
+    expect((await fx.store.history(claim.paymentId)).map((r) => r.status)).toEqual(['initiated', 'processing']);
+
+    const later = { ...claim, runId: randomUUID() };
+    const laterRows = rows.map((r) => ({ ...r, eventKey: r.eventKey.replace(claim.runId, later.runId) }));
+    const answer = await fx.store.appendClaimedRows(laterRows, later);
+    expect(answer).toMatchObject({ inserted: false, claim: { claimed: false, runId: claim.runId } });
+    expect(answer.trail?.map((r) => r.status)).toEqual(['initiated', 'processing']);
+    expect(await countRows(fx.db, claim.paymentId)).toBe(2);
+  });
+
+  it('writes no row and no claim when one of the rows is refused', async () => {
+    const claim = claimFor();
+    const rows = [
+      { paymentId: claim.paymentId, eventKey: `${claim.runId}:1:initiated`, status: 'initiated' as const },
+      { paymentId: claim.paymentId, eventKey: `${claim.runId}:2:processing`, status: 'no_such_status' as never },
+    ];
+    await expect(fx.store.appendClaimedRows(rows, claim)).rejects.toThrow(AuditInputError);
+    await expect(fx.store.appendClaimedRows([], claim)).rejects.toThrow(AuditInputError);
+    expect(await countRows(fx.db, claim.paymentId)).toBe(0);
+    // A row already written under the same key with another status (a non-deterministic key) rolls back the rest.
+    await fx.store.append({ ...rows[0], eventKey: `${claim.runId}:2:processing` });
+    const clash = [rows[0], { ...rows[1], status: 'processing' as const }];
+    await expect(fx.store.appendClaimedRows(clash, claim)).rejects.toThrow(AuditInputError);
+    expect((await fx.store.history(claim.paymentId)).map((r) => r.eventKey)).toEqual([`${claim.runId}:2:processing`]);
+    expect(await fx.store.claimIdempotencyKey({ ...claim, runId: randomUUID() })).toMatchObject({ claimed: true });
+  });
+
   it('refuses bad input before the database, and a claim for another payment than the row', async () => {
     await expect(fx.store.claimIdempotencyKey(claimFor(undefined, { idempotencyKey: '' }))).rejects.toThrow(
       AuditInputError,

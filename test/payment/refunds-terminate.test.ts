@@ -24,16 +24,16 @@ afterAll(async () => {
 
 /** Sweeps, as the schedule runs them, until one has looked at this payment's refunds run (visibility lags). */
 async function sweepUntil(test: (report: SweepReport) => boolean): Promise<SweepReport> {
-  return eventually(
-    () =>
-      h.env.client.workflow.execute('terminationSweepWorkflow', {
-        workflowId: `sweep-refunds-${randomUUID()}`,
-        taskQueue: h.taskQueue,
-        args: [{ lookbackMs: 3_600_000 }],
-      }) as Promise<SweepReport>,
-    test,
-  );
+  return eventually(() => {
+    lastSweepId = `sweep-refunds-${randomUUID()}`;
+    return h.env.client.workflow.execute('terminationSweepWorkflow', {
+      workflowId: lastSweepId,
+      taskQueue: h.taskQueue,
+      args: [{ lookbackMs: 3_600_000 }],
+    }) as Promise<SweepReport>;
+  }, test);
 }
+let lastSweepId = '';
 
 describe('a terminated refunds run', () => {
   it('a refund cut off in flight is recorded by the sweeper, once, and the retry answers with it', async () => {
@@ -68,6 +68,7 @@ describe('a terminated refunds run', () => {
 
     const report = await sweepUntil((r) => r.refunds?.recorded.includes(paymentId) === true);
     expect(report.refunds?.started).toContain(paymentId);
+    await saveWorkflowHistory(h.env, 'termination-sweep-refunds', lastSweepId);
     const row = (await h.audit.history(paymentId)).at(-1);
     expect(row).toMatchObject({
       status: 'partially_refunded',

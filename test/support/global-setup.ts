@@ -5,7 +5,7 @@
 import { startStripeMock, stripeMockPath, type StripeMock } from '../../scripts/lib/stripe-mock';
 import { temporalCliPath } from '../../scripts/lib/temporal-cli';
 import { freePort } from '../../scripts/lib/free-port';
-import { startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
+import { FAST_DURABLE_SETTINGS, startDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';
 
 declare global {
   var __TEMPORAL_DEV_SERVER__: DevServer | undefined;
@@ -27,9 +27,13 @@ export default async function globalSetup(): Promise<void> {
     // The server deletes a closed run only once its close task is acknowledged, and persists that every
     // transferProcessorUpdateAckInterval (30 s): a test that deletes a just-closed run, as retention would (a
     // payment of input version 4 closes as it succeeds), waits for the deletion, so the interval is short here.
+    // The transfer queue's poll limit as npm start has it (FAST_DURABLE_SETTINGS): at the default 20/s every
+    // workflow-task dispatch waits 30-40 ms for it, in every test.
     extraArgs: [
       '--dynamic-config-value',
       'system.enableActivityEagerExecution=true',
+      '--dynamic-config-value',
+      `history.transferProcessorMaxPollRPS=${FAST_DURABLE_SETTINGS.dynamicConfig['history.transferProcessorMaxPollRPS']}`,
       '--dynamic-config-value',
       'history.transferProcessorUpdateAckInterval="1s"',
     ],
