@@ -81,7 +81,12 @@ export function createAuditActivities({ audit, logger }: { audit: AuditStore; lo
     return refusingBadInput(() => audit.appendDispute(storable(input, input.disputeId)));
   }
 
-  return { recordStatus, recordStatuses, recordDisputeStatus };
+  /** The degradation ladder's trust rule: earlier succeeded payments of this customer in the audit trail. */
+  async function countSucceededPayments(input: { customerId: string; excludePaymentId: string }): Promise<number> {
+    return refusingBadInput(() => audit.countSucceededByCustomer(input.customerId, input.excludePaymentId));
+  }
+
+  return { recordStatus, recordStatuses, recordDisputeStatus, countSucceededPayments };
 }
 
 function toTrailRow(row: AuditRow): TrailRow {

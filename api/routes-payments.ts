@@ -181,6 +181,11 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
       summary: 'Give a dead-lettered payment a fresh retry budget',
       send: (id: string, reason?: string) => payments.retryDeadLetter(id, reason),
     },
+    {
+      action: 'retry-now',
+      summary: 'Charge a queued (delayed) payment now instead of at its next look at the gateway',
+      send: (id: string, reason?: string) => payments.retryQueuedNow(id, reason),
+    },
   ] as const;
   for (const { action, summary, send } of reasonActions) {
     app.post(
@@ -239,6 +244,8 @@ export function toDto(s: PaymentState): PaymentDto {
     refundableUntil: s.refundableUntil,
     refunds: s.refunds?.map(maskedRefund),
     ignoredCardUpdates: s.ignoredCardUpdates,
+    queuedUntil: s.queuedUntil,
+    alternativePaymentMethods: s.alternativePaymentMethods,
     ...(s.replayedFromRun ? { fromAuditTrail: true } : {}),
   };
 }

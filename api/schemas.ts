@@ -136,6 +136,14 @@ export const PaymentResponse = z
       )
       .optional()
       .describe('Card updates (card updater, customer portal) the payment could not take when they came, and why.'),
+    queuedUntil: z
+      .string()
+      .optional()
+      .describe('While queued (a gateway outage, trusted customer): when the payment stops waiting and fails.'),
+    alternativePaymentMethods: z
+      .array(z.string())
+      .optional()
+      .describe('When no gateway could take the payment: other ways the customer may pay (also in customerMessage).'),
     fromAuditTrail: z
       .boolean()
       .optional()

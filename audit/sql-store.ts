@@ -40,6 +40,14 @@ export function createAuditStore(db: SqlAdapter, logger: pino.Logger): AuditStor
       const sql = `SELECT ${ROW_COLUMNS} FROM payment_current_status WHERE status = $1 ORDER BY id LIMIT $2`;
       return select(sql, [validateStatus(status), validateLimit(opts?.limit)]);
     },
+    async countSucceededByCustomer(customerId, excludePaymentId) {
+      // Served by migration 006's partial index; rows written before it carry no customerId and are not counted.
+      const sql = `SELECT count(DISTINCT payment_id)::int AS n FROM payment_status
+        WHERE status = 'succeeded' AND metadata->>'customerId' = $1 AND payment_id <> $2`;
+      const id = validateCustomerId(customerId);
+      const [row] = await db.query<{ n: number }>(sql, [id, validatePaymentId(excludePaymentId)]);
+      return Number(row?.n ?? 0);
+    },
     async allRows(opts?: { since?: Date }) {
       const sql = `SELECT ${ROW_COLUMNS} FROM payment_status
         WHERE $1::timestamptz IS NULL OR "timestamp" >= $1 ORDER BY id`;
@@ -48,6 +56,13 @@ export function createAuditStore(db: SqlAdapter, logger: pino.Logger): AuditStor
     // Idempotent: shutdown paths (signal handler plus finally) often both close.
     close: () => (closing ??= db.close()),
   };
+}
+
+function validateCustomerId(customerId: string): string {
+  if (typeof customerId !== 'string' || customerId.length < 1 || customerId.length > 128) {
+    throw new AuditInputError('customerId', 'must be 1 to 128 characters');
+  }
+  return customerId;
 }
 
 function validateLimit(limit: number | undefined): number {

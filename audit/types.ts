@@ -69,6 +69,11 @@ export interface AuditStore {
   currentStatus(paymentId: string): Promise<AuditRow | undefined>;
   /** Payments whose current status is `status`, oldest first. */
   byStatus(status: PaymentStatus, opts?: { limit?: number }): Promise<AuditRow[]>;
+  /**
+   * How many payments other than `excludePaymentId` succeeded for this customer (their `succeeded` row names it):
+   * the degradation ladder's trust rule.
+   */
+  countSucceededByCustomer(customerId: string, excludePaymentId: string): Promise<number>;
   /** Every row (with `timestamp` >= since), ordered by id; for reconciliation. */
   allRows(opts?: { since?: Date }): Promise<AuditRow[]>;
   /** Same (disputeId, eventKey) twice → one row, as for payments. */

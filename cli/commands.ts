@@ -26,6 +26,7 @@ export interface PayFlags extends MethodFlags {
   currency: string;
   key: string;
   customer?: string;
+  trusted?: boolean;
   initiator: 'customer' | 'merchant';
   wait: boolean;
   timeout: number;
@@ -41,6 +42,7 @@ export async function pay(ctx: CommandContext, flags: PayFlags): Promise<ExitCod
     paymentMethod,
     customerId: flags.customer,
     initiator: flags.initiator,
+    ...(flags.trusted ? { trustedCustomer: true } : {}),
   });
   const method = describeMethod(paymentMethod);
   if (!flags.wait) {
@@ -130,6 +132,15 @@ export async function retry(ctx: CommandContext, paymentId: string, reason?: str
   const { status: next } = await (await ctx.client()).retryDeadLetter(paymentId, reason);
   emit(ctx.io, ctx.json, {
     human: [`retry accepted: payment ${paymentId} is ${next} again with a fresh retry budget`],
+    json: { paymentId, accepted: true, status: next },
+  });
+  return ExitCode.Ok;
+}
+
+export async function retryNow(ctx: CommandContext, paymentId: string, reason?: string): Promise<ExitCodeValue> {
+  const { status: next } = await (await ctx.client()).retryQueuedNow(paymentId, reason);
+  emit(ctx.io, ctx.json, {
+    human: [`retry-now accepted: queued payment ${paymentId} is ${next}, charging now (its key is checked first)`],
     json: { paymentId, accepted: true, status: next },
   });
   return ExitCode.Ok;

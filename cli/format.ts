@@ -58,6 +58,8 @@ export function paymentFields(state: PaymentState, extra: readonly Field[] = [])
     ['message', state.customerMessage],
     ['refunded', state.amountRefunded ? `${state.amountRefunded} of ${state.amount} ${state.currency}` : undefined],
     ['refundable until', state.status === 'refunded' ? undefined : state.refundableUntil],
+    ['queued until', state.queuedUntil],
+    ['pay instead with', state.alternativePaymentMethods?.join(', ')],
   ]);
 }
 
@@ -96,6 +98,8 @@ export function nextStep(paymentId: string, status: PaymentStatus): string | und
       return `needs a different card: ${cli} card ${paymentId} --card <number>`;
     case 'dead_lettered':
       return `parked for an operator: ${cli} retry ${paymentId}  or  ${cli} cancel ${paymentId}`;
+    case 'queued':
+      return `delayed: charged by itself when the gateway is back; now: ${cli} retry-now ${paymentId}  or  ${cli} cancel ${paymentId}`;
     default:
       return undefined;
   }

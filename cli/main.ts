@@ -7,6 +7,7 @@
  *   status <paymentId>                              the payment's state and attempts
  *   list --status <status> [--limit <n>]            payments by status (visibility: eventually consistent)
  *   retry <paymentId> [--reason <r>]                give a dead-lettered payment a fresh retry budget
+ *   retry-now <paymentId> [--reason <r>]            charge a queued (delayed) payment now instead of waiting
  *   cancel <paymentId> [--reason <r>]               cancel a payment that has not been charged
  *   card <paymentId> (--card <n> | --token <pm_...>)   the new card a payment awaiting one should charge
  *   3ds <paymentId> --result succeeded|failed [--charge <id>] [--reason <r>]
@@ -122,6 +123,7 @@ function addPay(program: Command, run: Runner): void {
     .addOption(tokenOption())
     .requiredOption('--key <idempotency-key>', 'the same key always names the same payment')
     .option('--customer <id>', 'customer id (searchable in Temporal)')
+    .option('--trusted', 'a trusted customer: in a gateway outage the payment is queued, not failed')
     .addOption(
       new Option('--initiator <who>', 'customer (at checkout) or merchant (e.g. a subscription: soft declines retried)')
         .choices(['customer', 'merchant'])
@@ -153,6 +155,14 @@ function addPaymentCommands(program: Command, run: Runner): void {
     .option('--reason <text>', 'why, for the audit trail')
     .action((paymentId: string, opts: { reason?: string }, cmd: Command) =>
       run(cmd, (ctx) => commands.retry(ctx, paymentId, opts.reason)),
+    );
+  program
+    .command('retry-now')
+    .description('charge a queued (delayed) payment now instead of at its next look at the gateway')
+    .argument(...id)
+    .option('--reason <text>', 'why, for the log')
+    .action((paymentId: string, opts: { reason?: string }, cmd: Command) =>
+      run(cmd, (ctx) => commands.retryNow(ctx, paymentId, opts.reason)),
     );
   program
     .command('cancel')

@@ -8,7 +8,13 @@ import type { PaymentState } from '../shared/payment-types';
 import type { PaymentsClient } from '../client/payments-client';
 
 /** Statuses in which the workflow waits for someone outside it; polling longer would only hang. */
-const PARKED_STATUSES: readonly PaymentStatus[] = ['requires_action', 'awaiting_payment_method', 'dead_lettered'];
+const PARKED_STATUSES: readonly PaymentStatus[] = [
+  'requires_action',
+  'awaiting_payment_method',
+  'dead_lettered',
+  // Waits for the gateway to come back (hours, at most its queue window): the CLI's answer is "delayed".
+  'queued',
+];
 
 export type WaitOutcome = 'final' | 'parked' | 'timeout';
 

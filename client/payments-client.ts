@@ -48,6 +48,7 @@ import {
   paymentOutcomeUpdate,
   refundPaymentUpdate,
   replaceCardUpdate,
+  retryNowUpdate,
   retryPaymentUpdate,
   threeDSCompletedSignal,
   type ThreeDSResult,
@@ -512,6 +513,11 @@ export class PaymentsClient {
 
   async retryDeadLetter(paymentId: string, reason?: string): Promise<{ status: PaymentStatus }> {
     return this.update(paymentId, 'retry', (h) => h.executeUpdate(retryPaymentUpdate, { args: [{ reason }] }));
+  }
+
+  /** An operator's "charge it now" for a queued payment (degradation ladder level 4); refused in any other status. */
+  async retryQueuedNow(paymentId: string, reason?: string): Promise<{ status: PaymentStatus }> {
+    return this.update(paymentId, 'retry now', (h) => h.executeUpdate(retryNowUpdate, { args: [{ reason }] }));
   }
 
   /** Payments whose PaymentStatus search attribute has this value (visibility is eventually consistent). */

@@ -104,6 +104,8 @@ export function startPaymentSchema(maxAmount: number) {
     // customer (default): at checkout, a soft decline such as insufficient funds asks for another card.
     // merchant: a charge the customer agreed to in advance (subscription), retried over hours within the budget.
     initiator: z.enum(['customer', 'merchant']).optional(),
+    // The merchant vouches for the customer: in an outage the payment may be queued (README "Degradation ladder").
+    trustedCustomer: z.boolean().optional(),
   });
 }
 

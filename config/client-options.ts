@@ -5,6 +5,7 @@ import type { PaymentMethodVault } from '../client/payment-methods';
 import type { Gateway } from '../gateways/port';
 import { createConfiguredGateways } from '../gateways/factory';
 import { gatewaySpecs, type GatewayKind } from './gateway';
+import type { DegradationPolicy } from '../shared/payment-types';
 import type { Config } from '.';
 
 const MINUTE = 60 * 1000;
@@ -16,8 +17,22 @@ export function paymentsClientOptions(cfg: Config): PaymentsClientOptions {
     taskQueue: cfg.TEMPORAL_TASK_QUEUE,
     fingerprintSecret: cfg.IDEMPOTENCY_SECRET,
     maxAmount: cfg.PAYMENT_MAX_AMOUNT,
-    policy: { refundWindowMs: Math.round(cfg.REFUND_WINDOW_DAYS * DAY) },
+    policy: { refundWindowMs: Math.round(cfg.REFUND_WINDOW_DAYS * DAY), degradation: degradationPolicy(cfg) },
     refundsIdleMs: Math.round(cfg.REFUNDS_IDLE_MINUTES * MINUTE),
+  };
+}
+
+/** The degradation ladder every payment started from now carries in its policy (null: switched off). */
+export function degradationPolicy(cfg: Config): DegradationPolicy | null {
+  if (cfg.DEGRADATION_LADDER === 'off') return null;
+  return {
+    queueTrusted: cfg.PAYMENT_QUEUE_TRUSTED,
+    trustFlagged: cfg.PAYMENT_QUEUE_TRUST_FLAG,
+    trustAfterPayments: cfg.PAYMENT_QUEUE_TRUST_AFTER_PAYMENTS,
+    maxQueueMs: cfg.PAYMENT_QUEUE_MAX_MS,
+    probeIntervalMs: cfg.PAYMENT_QUEUE_PROBE_INTERVAL_MS,
+    probeMaxIntervalMs: cfg.PAYMENT_QUEUE_PROBE_MAX_INTERVAL_MS,
+    alternativePaymentMethods: cfg.ALTERNATIVE_PAYMENT_METHODS,
   };
 }
 

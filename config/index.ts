@@ -119,6 +119,38 @@ const ConfigSchema = z.object({
   /** How long an open breaker or an empty budget may hold a charge back before the payment stops waiting. */
   CHARGE_MAX_DEFERRAL_MS: ms.default(600_000),
   // end Resilience
+  // Degradation ladder (README "Degradation ladder"): resolved into each payment's policy when it starts
+  /** off: a payment no gateway could take is dead-lettered for an operator, as before the ladder. */
+  DEGRADATION_LADDER: z.enum(['on', 'off']).default('on'),
+  /** Level 4 for trusted customers: queue their payment in an outage instead of failing it. */
+  PAYMENT_QUEUE_TRUSTED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** The payment request's `trustedCustomer: true` makes the customer trusted. */
+  PAYMENT_QUEUE_TRUST_FLAG: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Or this many earlier succeeded payments of the same customerId (audit trail); 0: the count never trusts. */
+  PAYMENT_QUEUE_TRUST_AFTER_PAYMENTS: z.coerce.number().int().min(0).default(3),
+  /** The longest a queued payment waits (its authorisation window) before it fails gracefully. */
+  PAYMENT_QUEUE_MAX_MS: ms.default(24 * 3_600_000),
+  /** A queued payment's first wait between looks at the gateway (doubling up to the maximum, jittered). */
+  PAYMENT_QUEUE_PROBE_INTERVAL_MS: ms.default(30_000),
+  PAYMENT_QUEUE_PROBE_MAX_INTERVAL_MS: ms.default(300_000),
+  /** Level 5: comma-separated ways to pay named in the message of a payment failed for gateway unavailability. */
+  ALTERNATIVE_PAYMENT_METHODS: z
+    .string()
+    .default('PayPal,bank transfer')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().max(60, 'each alternative at most 60 characters')).max(10, 'at most 10 alternatives')),
+  // end Degradation ladder
   // Refunds and disputes
   /** How long after capture a payment accepts refunds (card networks: about 180 days). */
   REFUND_WINDOW_DAYS: z.coerce.number().positive().default(180),
@@ -196,16 +228,32 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = parseEnv(ConfigSchema, env);
-  const problems = [
-    ...gatewayEnvProblems(parsed),
-    ...gatewayListProblems(parsed),
-    ...stripeWebhookEnvProblems(parsed),
-  ];
+  const problems = [...gatewayEnvProblems(parsed), ...gatewayListProblems(parsed), ...stripeWebhookEnvProblems(parsed)];
   if (parsed.MERCHANT_WEBHOOK_URL && !parsed.MERCHANT_WEBHOOK_SECRET) {
     problems.push('MERCHANT_WEBHOOK_SECRET: required with MERCHANT_WEBHOOK_URL (events are signed)');
   }
+  problems.push(...ladderProblems(parsed));
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return Object.freeze(parsed);
+}
+
+/** Every look of a queued payment is a few history events: bound how many one payment may make. */
+const MAX_QUEUE_LOOKS = 2_000;
+
+function ladderProblems(cfg: z.infer<typeof ConfigSchema>): string[] {
+  const problems: string[] = [];
+  if (cfg.PAYMENT_QUEUE_PROBE_MAX_INTERVAL_MS < cfg.PAYMENT_QUEUE_PROBE_INTERVAL_MS) {
+    problems.push('PAYMENT_QUEUE_PROBE_MAX_INTERVAL_MS: must be at least PAYMENT_QUEUE_PROBE_INTERVAL_MS');
+  }
+  // Looks after the backoff reached its ceiling (half of each wait is jitter, so up to twice as many).
+  const looks = (2 * cfg.PAYMENT_QUEUE_MAX_MS) / cfg.PAYMENT_QUEUE_PROBE_MAX_INTERVAL_MS;
+  if (looks > MAX_QUEUE_LOOKS) {
+    problems.push(
+      `PAYMENT_QUEUE_MAX_MS: up to ${Math.ceil(looks)} looks at the gateway at PAYMENT_QUEUE_PROBE_MAX_INTERVAL_MS ` +
+        `(at most ${MAX_QUEUE_LOOKS}, to bound a payment's history); raise the interval or shorten the window`,
+    );
+  }
+  return problems;
 }
 
 let loaded: Config | undefined;

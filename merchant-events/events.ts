@@ -17,6 +17,7 @@ const PAYMENT_EVENTS: Partial<Record<PaymentStatus, MerchantEventType>> = {
   cancelled: 'payment.cancelled',
   dead_lettered: 'payment.dead_lettered',
   terminated: 'payment.terminated',
+  queued: 'payment.delayed',
 };
 
 const DISPUTE_EVENTS: Partial<Record<DisputeStatus, MerchantEventType>> = {
@@ -40,6 +41,9 @@ const DATA_KEYS = [
   'needsAttention',
   'by',
   'dueBy',
+  // The degradation ladder: until when a delayed payment waits, and what the customer may pay with instead.
+  'queuedUntil',
+  'alternativePaymentMethods',
 ] as const;
 
 /** The event a payment's status row announces, or undefined for a row the merchant need not hear about. */
@@ -64,6 +68,8 @@ export function paymentEvent(entry: AuditEntry, at: Date): MerchantEvent | undef
 function identity(type: MerchantEventType, eventKey: string, metadata: Record<string, unknown>): string {
   if (type === 'refund.created') return `${type}:${String(metadata.refundId)}`;
   if (type === 'refund.failed') return `${type}:${String(metadata.refundSeq)}`;
+  // A payment queued again after a look found the gateway down once more is still the one delay.
+  if (type === 'payment.delayed') return type;
   return eventKey;
 }
 

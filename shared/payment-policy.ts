@@ -3,11 +3,26 @@
  * client resolves them into the workflow input, so an open run (refund windows last 180 days) keeps the policy
  * it started with whatever later releases change below. Tests pass milliseconds instead.
  */
-import type { PaymentPolicy } from './payment-types';
+import type { DegradationPolicy, PaymentPolicy } from './payment-types';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+
+/**
+ * The degradation ladder's defaults (levels 4-6). Trusted: the merchant's flag on the request, or three earlier
+ * succeeded payments. A queued payment waits at most a day; its looks at the gateway start at the breaker's
+ * half-open time (30 s) and back off to 5 minutes, which bounds its history (a day is under 300 looks).
+ */
+export const DEFAULT_DEGRADATION: DegradationPolicy = {
+  queueTrusted: true,
+  trustFlagged: true,
+  trustAfterPayments: 3,
+  maxQueueMs: DAY,
+  probeIntervalMs: 30_000,
+  probeMaxIntervalMs: 5 * MINUTE,
+  alternativePaymentMethods: ['PayPal', 'bank transfer'],
+};
 
 /** Defaults for payments started from now on. Safe to change: open runs carry their own resolved copy. */
 export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
@@ -27,6 +42,7 @@ export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
   refundWindowMs: 180 * DAY,
   // Refunds are not customer-facing in real time: retry patiently, every retry checks the gateway first.
   refundRetry: { initialIntervalMs: 2_000, maximumIntervalMs: 5 * MINUTE, backoffCoefficient: 2, maximumAttempts: 10 },
+  degradation: DEFAULT_DEGRADATION,
 };
 
 /**
@@ -62,16 +78,47 @@ export function resolvePolicy(
     softRetry: { ...d.softRetry, ...overrides.softRetry },
     unknownOutcome: { ...d.unknownOutcome, ...overrides.unknownOutcome },
     refundRetry: { ...d.refundRetry, ...overrides.refundRetry },
+    // null switches the ladder off; a partial ladder is completed from today's.
+    degradation: resolveDegradation(overrides.degradation, d.degradation),
   };
+}
+
+function resolveDegradation(
+  overrides: Partial<DegradationPolicy> | null | undefined,
+  defaults: DegradationPolicy | null | undefined,
+): DegradationPolicy | null | undefined {
+  if (overrides === null) return null;
+  if (overrides === undefined) return defaults;
+  return { ...(defaults ?? DEFAULT_DEGRADATION), ...overrides };
 }
 
 /** The first field of a resolved policy that is missing or not a positive finite number, or undefined. */
 export function policyProblem(policy: unknown): string | undefined {
-  return walk(policy, DEFAULT_PAYMENT_POLICY, 'policy');
+  // The ladder is optional (inputs started before it have none) and has its own shape: checked on its own.
+  const { degradation: _ladder, ...shape } = DEFAULT_PAYMENT_POLICY;
+  return walk(policy, shape, 'policy') ?? degradationProblem((policy as PaymentPolicy).degradation);
+}
+
+/** What is wrong with a payment's ladder, or undefined (absent and null are fine: the ladder is off). */
+export function degradationProblem(ladder: unknown): string | undefined {
+  if (ladder === undefined || ladder === null) return undefined;
+  const { alternativePaymentMethods: _list, ...numbers } = DEFAULT_DEGRADATION;
+  const flags = ['queueTrusted', 'trustFlagged'];
+  const numeric = Object.fromEntries(Object.entries(numbers).filter(([k]) => !flags.includes(k)));
+  const problem = walk(ladder, numeric, 'policy.degradation');
+  if (problem) return problem;
+  const l = ladder as Record<string, unknown>;
+  const flag = flags.find((f) => typeof l[f] !== 'boolean');
+  if (flag) return `policy.degradation.${flag} must be true or false`;
+  const list = l.alternativePaymentMethods;
+  if (!Array.isArray(list) || !list.every((m) => typeof m === 'string' && m.length > 0)) {
+    return 'policy.degradation.alternativePaymentMethods must be a list of names';
+  }
+  return undefined;
 }
 
 /** Budgets where none is a meaningful choice (no step-up at all); every duration must be positive. */
-const MAY_BE_ZERO: ReadonlySet<string> = new Set(['authenticationStepUps']);
+const MAY_BE_ZERO: ReadonlySet<string> = new Set(['authenticationStepUps', 'trustAfterPayments']);
 
 function walk(value: unknown, shape: object, path: string): string | undefined {
   if (typeof value !== 'object' || value === null) return `${path} is missing`;

@@ -17,6 +17,11 @@ export const PAYMENT_STATUSES = [
   'refunded',
   /** The run was terminated (or timed out) before it recorded an end; the sweeper recorded what the gateway holds. */
   'terminated',
+  /**
+   * Degradation ladder level 4: no gateway could take the payment and nothing was charged; a trusted customer's
+   * order is accepted and the payment waits here, durably, until the gateway answers again (or its window ends).
+   */
+  'queued',
 ] as const;
 
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

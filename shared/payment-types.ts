@@ -59,6 +59,27 @@ export interface IgnoredCardUpdate {
   reason: string;
 }
 
+/**
+ * The degradation ladder's end (seed 002, levels 4 to 6), resolved from config into a payment's policy when it
+ * starts: what happens when no gateway could take the payment and nothing was charged. Absent (older inputs) or
+ * null (the ladder switched off): the payment is dead-lettered for an operator, as before the ladder.
+ */
+export interface DegradationPolicy {
+  /** Level 4 on: trusted customers' payments are queued instead of failed. */
+  queueTrusted: boolean;
+  /** The payment request's `trustedCustomer: true` makes the customer trusted. */
+  trustFlagged: boolean;
+  /** This many earlier succeeded payments of the same customerId in the audit trail make it trusted; 0: never. */
+  trustAfterPayments: number;
+  /** How long a payment may wait queued (its authorisation window) before it fails gracefully. */
+  maxQueueMs: number;
+  /** The first wait between two looks at the gateway while queued; it doubles up to probeMaxIntervalMs. */
+  probeIntervalMs: number;
+  probeMaxIntervalMs: number;
+  /** Level 5: other ways to pay, named in the customer message of a payment failed for gateway unavailability. */
+  alternativePaymentMethods: string[];
+}
+
 /** Durations and budgets; every field has a production default in `shared/payment-policy.ts`. */
 export interface PaymentPolicy {
   /** Temporal retries of one gateway call (transport errors, 429, 5xx, 409 key in use). */
@@ -88,6 +109,8 @@ export interface PaymentPolicy {
     backoffCoefficient: number;
     maximumAttempts: number;
   };
+  /** The degradation ladder (levels 4-6); absent in inputs started before it, null when switched off. */
+  degradation?: DegradationPolicy | null;
 }
 
 /**
@@ -157,6 +180,8 @@ export interface PaymentInput extends Money {
   order?: OrderDetails;
   /** Who started the charge (default customer): a customer-initiated payment is not retried over hours. */
   initiator?: 'customer' | 'merchant';
+  /** The merchant vouches for this customer: the ladder may queue the payment in an outage (policy.degradation). */
+  trustedCustomer?: boolean;
   /** Complete when `version` is 2; older (or hand-made) inputs may give only the fields they override. */
   policy?: Partial<PaymentPolicy>;
   /**
@@ -281,6 +306,10 @@ export interface PaymentState {
    * charged. Its refunds and disputes go there. Absent: the worker's default gateway.
    */
   gateway?: string;
+  /** While queued (degradation ladder level 4): when the payment stops waiting and fails gracefully. */
+  queuedUntil?: string;
+  /** Set when the payment failed because no gateway could take it: other ways the customer may pay (level 5). */
+  alternativePaymentMethods?: string[];
 }
 
 export interface PaymentResult {

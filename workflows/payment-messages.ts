@@ -41,6 +41,11 @@ export const replaceCardUpdate = defineUpdate<{ cardVersion: number }, [{ paymen
 export const cardUpdatedSignal = defineSignal<[CardUpdate]>('cardUpdated');
 export const cancelPaymentUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('cancelPayment');
 export const retryPaymentUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('retryPayment');
+/**
+ * An operator's "try the gateway now" for a queued payment (degradation ladder level 4): the wait until its next
+ * look is cut short and it charges (checking its key first). Refused for a payment in any other status.
+ */
+export const retryNowUpdate = defineUpdate<{ status: PaymentStatus }, [{ reason?: string }]>('retryNow');
 
 /**
  * Refund part or all of a succeeded payment. An Update with a validator: the workflow serialises refunds, so

@@ -17,6 +17,7 @@ const MESSAGES: Partial<Record<PaymentStatus, string>> = {
   failed: CustomerMessage.failed,
   unknown: CustomerMessage.unavailable,
   terminated: CustomerMessage.terminated,
+  queued: CustomerMessage.delayed,
 };
 
 /**
@@ -34,7 +35,11 @@ export function replayedState(base: PaymentState, trail: TrailRow[], runId: stri
     currency: latest(trail, 'currency', 'string') ?? base.currency,
     chargeId: latest(trail, 'chargeId', 'string'),
     reason: last && typeof last.metadata.reason === 'string' ? last.metadata.reason : undefined,
-    customerMessage: MESSAGES[status] ?? CustomerMessage.processing,
+    // The degradation ladder writes its message into its rows (a graceful failure names its alternatives).
+    customerMessage:
+      last && typeof last.metadata.customerMessage === 'string'
+        ? last.metadata.customerMessage
+        : (MESSAGES[status] ?? CustomerMessage.processing),
     needsDifferentCard: status === 'awaiting_payment_method',
     attempts: [],
     history: trail.map(toStatusChange),

@@ -17,6 +17,7 @@ export const CANCELLABLE: readonly PaymentStatus[] = [
   'awaiting_payment_method',
   'requires_action',
   'dead_lettered',
+  'queued',
 ];
 
 export function cancelRefusal(status: PaymentStatus): string {

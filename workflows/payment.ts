@@ -4,6 +4,7 @@
  * 3DS and card replacement, and parks what it cannot finish in `dead_lettered` for an operator.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
   CancellationScope,
   condition,
@@ -20,6 +21,7 @@ import {
 import type {
   CancelOutcome,
   ChargeOutcome,
+  LookupResult,
   PaymentActivities,
   RecordStatusesInput,
   RecordStatusResult,
@@ -31,6 +33,7 @@ import { paymentResultOf } from '../shared/payment-result';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
+import { gracefulFailureMessage, probeDelayMs, trustFromFlag } from '../shared/degradation';
 import { LEGACY_POLICY_DEFAULTS, resolvePolicy } from '../shared/payment-policy';
 import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import {
@@ -42,6 +45,7 @@ import {
   type PaymentInput,
   type AttemptRecord,
   type CardUpdate,
+  type DegradationPolicy,
   type EarlierClaim,
   type IgnoredCardUpdate,
   type KeyClaimInput,
@@ -69,6 +73,7 @@ import {
   paymentOutcomeUpdate,
   refundPaymentUpdate,
   replaceCardUpdate,
+  retryNowUpdate,
   retryPaymentUpdate,
   threeDSCompletedSignal,
   type ThreeDSResult,
@@ -131,6 +136,9 @@ type StatusRow = RecordStatusesInput['rows'][number];
 
 /** What one trip to the gateway ended in, as far as the state machine cares. */
 type Attempt = { kind: 'charged'; outcome: ChargeOutcome } | FailedCharge;
+
+/** Why the ladder trusts a customer with a queued payment (written to the audit trail), or that it does not. */
+type Trust = { trusted: boolean; by: 'flag' | 'prior_payments' | 'none'; priorPayments?: number };
 
 class PaymentProcess {
   private readonly policy: PaymentPolicy;
@@ -205,6 +213,18 @@ class PaymentProcess {
   private chargedAt?: string;
   /** Set by a failover: the next `processing` row says from where and why. */
   private failedOver?: { from?: string; reason: string };
+  /**
+   * The degradation ladder (levels 4-6) this run carries in its policy; undefined for runs started before it (or
+   * with it switched off), which dead-letter a payment no gateway could take, exactly as they always did.
+   */
+  private readonly ladder?: DegradationPolicy;
+  /** Looks at the gateway while queued: one try each; a failed look only means "not yet". */
+  private readonly probeGateway: PaymentActivities;
+  /** Decided once, the first time no gateway could take the payment; its activity result is in history. */
+  private trust?: Trust;
+  /** Set when the payment is first queued: being queued again (a later outage) does not extend the window. */
+  private queueDeadline?: number;
+  private retryNowRequested = false;
 
   constructor(private readonly input: PaymentInput) {
     validateInput(input);
@@ -230,6 +250,11 @@ class PaymentProcess {
     });
     this.ownChargeRetries = !this.legacy && patched(OWN_CHARGE_RETRIES_PATCH);
     this.chargeGateway = this.ownChargeRetries ? this.patientGateway : this.gateway;
+    this.ladder = this.legacy ? undefined : (this.policy.degradation ?? undefined);
+    this.probeGateway = proxyActivities<PaymentActivities>({
+      startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
+      retry: { maximumAttempts: 1 },
+    });
     // An activity, not a local one: a local activity holds the workflow task open, and reads, updates and signals
     // arriving meanwhile were grouped differently on replay (issue 12's non-determinism). Legacy runs replay theirs.
     const auditOptions = { startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY } as const;
@@ -314,6 +339,19 @@ class PaymentProcess {
           this.refuseIfAnsweringForEarlier();
           if (this.cancelRequest) reject('cancellation already requested');
           if (!CANCELLABLE.includes(this.state.status)) reject(cancelRefusal(this.state.status));
+        },
+      },
+    );
+    setHandler(
+      retryNowUpdate,
+      () => {
+        this.retryNowRequested = true;
+        return { status: 'processing' as PaymentStatus };
+      },
+      {
+        validator: (_args) => {
+          this.refuseIfAnsweringForEarlier();
+          if (this.state.status !== 'queued') reject(`payment is ${this.state.status}, not queued`);
         },
       },
     );
@@ -553,9 +591,9 @@ class PaymentProcess {
         // Nothing ever reached this gateway under the key, and no key of the payment is unresolved: the next gateway.
         if (this.canFailOver()) return this.failOver(attempt.errorCode);
         // Refused here (breaker open, budget empty) for longer than the worker waits, and nothing ever sent under
-        // the key: not charged, so no janitor; an operator may retry it once the gateway is back.
+        // the key: not charged, so no janitor; the ladder's end decides (before it: an operator may retry it).
         this.state.customerMessage = CustomerMessage.unavailable;
-        return this.deadLetter('gateway_unavailable_not_charged', { errorCode: attempt.errorCode, requestSent: false });
+        return this.notCharged({ errorCode: attempt.errorCode, requestSent: false });
     }
   }
 
@@ -571,6 +609,8 @@ class PaymentProcess {
       gateway: outcome.gateway,
       // The refunds workflow and the sweeper send this charge's refunds to the gateway a routed row names.
       ...(this.routes.length ? { routed: true } : {}),
+      // Counted by the degradation ladder's trust rule (earlier succeeded payments of the customer).
+      ...(this.legacy ? {} : { customerId: this.input.customerId }),
       // Version 4: the refunds workflow reads the window from this row (this run will be closed by then).
       ...(this.closesOnSettle ? { refundableUntil: this.state.refundableUntil } : {}),
       // An operator's cancel that came while the charge was in flight: it captured, so the charge stands.
@@ -746,8 +786,7 @@ class PaymentProcess {
       if (found === 'no_record' || (found && found !== 'in_flight')) this.unresolvedKeys.delete(gatewayKey);
       // The gateway holds nothing under the key and nothing is in flight: known not charged, so the next gateway.
       if (found === 'no_record' && this.canFailOver()) return this.failOver('no_record_after_unknown');
-      if (found === 'no_record')
-        return this.deadLetter('gateway_unavailable_not_charged', { errorCode, checks: check });
+      if (found === 'no_record') return this.notCharged({ errorCode, checks: check });
       if (found === 'in_flight' && inFlight < IN_FLIGHT_CHECKS_PER_CHECK * maxChecks) {
         inFlight += 1;
         check -= 1;
@@ -771,16 +810,113 @@ class PaymentProcess {
         ...(at ? { gateway: at } : {}),
       });
       if (!r.found) return r.inFlight ? 'in_flight' : 'no_record';
-      if (r.status === 'succeeded' || r.status === 'requires_action') {
-        return { kind: 'charged', outcome: { status: r.status, chargeId: r.chargeId, gateway: r.gateway } };
-      }
-      // Classified by the activity; a 0.1 history's lookup carries only the code (its one reclassification).
-      const decline = r.decline ?? classifyDecline(r.declineCode ?? 'generic_decline');
-      return { kind: 'declined', decline, chargeId: r.chargeId, errorCode: decline.code };
+      return lookupAnswer(r);
     } catch (err) {
       log.warn('status check failed; will check again', { paymentId: this.input.paymentId, error: String(err) });
       return undefined;
     }
+  }
+
+  // ---- the degradation ladder's end (seed 002, levels 4-6) -------------------------------------------
+
+  /**
+   * No gateway could take the payment and nothing was charged under any of its keys (refused unsent, or looked up
+   * and not there with nothing in flight). The one place the ladder's end is decided, whatever led here (one
+   * gateway or several tried): a trusted customer's payment is queued, anyone else's fails gracefully. Runs
+   * without a ladder in their policy dead-letter it for an operator, as before.
+   */
+  private async notCharged(meta: Record<string, unknown>): Promise<'done' | 'again'> {
+    if (!this.ladder) return this.deadLetter('gateway_unavailable_not_charged', meta);
+    const trust = await this.trusted(this.ladder);
+    const why = { ...meta, trust: trust.by, priorPayments: trust.priorPayments };
+    if (trust.trusted) return this.queueForLater(this.ladder, why);
+    return this.failGracefully(this.ladder, 'gateway_unavailable_not_charged', why);
+  }
+
+  /** The ladder's trust rule: the request's flag, else enough earlier succeeded payments in the audit trail. */
+  private async trusted(ladder: DegradationPolicy): Promise<Trust> {
+    if (this.trust) return this.trust;
+    const { customerId, trustedCustomer, paymentId } = this.input;
+    if (!ladder.queueTrusted) return (this.trust = { trusted: false, by: 'none' });
+    if (trustFromFlag(ladder, trustedCustomer)) return (this.trust = { trusted: true, by: 'flag' });
+    if (ladder.trustAfterPayments === 0 || !customerId) return (this.trust = { trusted: false, by: 'none' });
+    const priorPayments = await this.audit.countSucceededPayments({ customerId, excludePaymentId: paymentId });
+    const enough = priorPayments >= ladder.trustAfterPayments;
+    return (this.trust = { trusted: enough, by: enough ? 'prior_payments' : 'none', priorPayments });
+  }
+
+  /**
+   * Level 4: the order stands, the payment waits in `queued`. It looks at the gateway on a durable timer, each
+   * look a read of its own key through the worker's circuit breaker: refused at once while the breaker is open,
+   * the breaker's trial call when it is due, a check-before-send when closed. When the gateway answers "no
+   * charge", it charges again under the same key (checking first); an operator's retryNow skips the wait. The
+   * customer's cancel and the window (maxQueueMs, counted from the first time it was queued) still apply.
+   */
+  private async queueForLater(ladder: DegradationPolicy, meta: Record<string, unknown>): Promise<'done' | 'again'> {
+    this.queueDeadline ??= Date.now() + ladder.maxQueueMs;
+    this.retryNowRequested = false;
+    this.state.queuedUntil = new Date(this.queueDeadline).toISOString();
+    this.state.customerMessage = CustomerMessage.delayed;
+    await this.transition('queued', {
+      ...meta,
+      reason: 'gateway_unavailable',
+      queuedUntil: this.state.queuedUntil,
+      customerMessage: CustomerMessage.delayed,
+    });
+    for (let look = 1; ; look++) {
+      const left = this.queueDeadline - Date.now();
+      if (left <= 0) return this.failGracefully(ladder, 'queue_window_expired', { looks: look - 1 });
+      const waitMs = Math.min(left, probeDelayMs(ladder, look, Math.random));
+      await condition(() => this.retryNowRequested || this.cancelRequest !== undefined, waitMs);
+      if (this.cancelRequest) return this.finish('cancelled', CustomerMessage.cancelled, this.cancelRequest);
+      if (this.retryNowRequested) break; // the operator's: charge now (the charge itself checks first)
+      if (Date.now() >= this.queueDeadline) continue; // the window closed during this wait
+      const seen = await this.probe();
+      if (seen === 'down') continue;
+      if (seen !== 'no_charge') return this.handle(seen); // a charge under the key after all: it is the payment
+      break;
+    }
+    delete this.state.queuedUntil;
+    this.checkFirst = true;
+    return 'again';
+  }
+
+  /** One look at the gateway for a queued payment: 'down' when it did not answer or a request is in flight. */
+  private async probe(): Promise<Attempt | 'no_charge' | 'down'> {
+    try {
+      // The gateway the payment is at now (version 5 routes: the last one it failed over to), under its key there.
+      const r = await this.probeGateway.lookupCharge({
+        paymentId: this.input.paymentId,
+        gatewayKey: this.gatewayKey(),
+        initiator: this.initiator(),
+        ...this.atGateway(),
+      });
+      if (!r.found) return r.inFlight ? 'down' : 'no_charge';
+      return lookupAnswer(r);
+    } catch (err) {
+      if (err instanceof ActivityFailure) return 'down'; // breaker open, 5xx, timeout: look again later
+      throw err;
+    }
+  }
+
+  /**
+   * Levels 5 and 6: the seed's message with the configured alternatives; the `failed` row (with the message and
+   * alternatives in it) is what the merchant's backend hears as payment.failed, to keep the cart and offer an email.
+   */
+  private async failGracefully(
+    ladder: DegradationPolicy,
+    reason: string,
+    meta: Record<string, unknown>,
+  ): Promise<'done'> {
+    delete this.state.queuedUntil;
+    const alternatives = ladder.alternativePaymentMethods;
+    const message = gracefulFailureMessage(alternatives);
+    this.state.alternativePaymentMethods = [...alternatives];
+    return this.finish('failed', message, reason, {
+      ...meta,
+      customerMessage: message,
+      alternativePaymentMethods: alternatives.join(', '),
+    });
   }
 
   private async deadLetter(reason: string, meta: Record<string, unknown>): Promise<'done' | 'again'> {
@@ -1104,4 +1240,14 @@ class PaymentProcess {
     this.newCard = paymentMethod;
     return { cardVersion: this.state.cardVersion + 1 };
   }
+}
+
+/** A lookup that found a charge under the key, as the Attempt it stands for. */
+function lookupAnswer(r: Extract<LookupResult, { found: true }>): Attempt {
+  if (r.status === 'succeeded' || r.status === 'requires_action') {
+    return { kind: 'charged', outcome: { status: r.status, chargeId: r.chargeId, gateway: r.gateway } };
+  }
+  // Classified by the activity; a 0.1 history's lookup carries only the code (its one reclassification).
+  const decline = r.decline ?? classifyDecline(r.declineCode ?? 'generic_decline');
+  return { kind: 'declined', decline, chargeId: r.chargeId, errorCode: decline.code };
 }

@@ -293,6 +293,7 @@ describe('payment actions', () => {
     const id = randomUUID();
     expectApiError(await api.call('POST', `/payments/${id}/cancel`), 404, 'payment_not_found');
     expectApiError(await api.call('POST', `/payments/${id}/retry`), 404, 'payment_not_found');
+    expectApiError(await api.call('POST', `/payments/${id}/retry-now`), 404, 'payment_not_found');
     expectApiError(
       await api.call('POST', `/payments/${id}/3ds`, { body: { result: 'succeeded' } }),
       404,

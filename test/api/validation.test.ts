@@ -213,6 +213,7 @@ describe('OpenAPI', () => {
       '/payments/{id}/card-updates',
       '/payments/{id}/refunds',
       '/payments/{id}/retry',
+      '/payments/{id}/retry-now',
       '/webhooks/gateway',
     ]);
     const create = doc.paths['/payments'].post;

@@ -37,6 +37,7 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
       { version: 3, name: '003_idempotency_keys' },
       { version: 4, name: '004_terminated_status' },
       { version: 5, name: '005_dispute_terminated_status' },
+      { version: 6, name: '006_queued_status' },
     ]);
   });
 
@@ -60,10 +61,11 @@ describe.each(BACKENDS)('audit migrations and store lifecycle on %s', (name) => 
           '003_idempotency_keys',
           '004_terminated_status',
           '005_dispute_terminated_status',
+          '006_queued_status',
         ],
-        currentVersion: 5,
+        currentVersion: 6,
       });
-      expect(await runMigrations(db, silentLogger)).toEqual({ applied: [], currentVersion: 5 });
+      expect(await runMigrations(db, silentLogger)).toEqual({ applied: [], currentVersion: 6 });
     } finally {
       await db.close();
     }

@@ -31,6 +31,22 @@ describe.each(BACKENDS)('audit store on %s: writes', (backend) => {
     expect(history[1].id).toBeGreaterThan(history[0].id);
   });
 
+  it("counts a customer's other succeeded payments by their succeeded rows (the ladder's trust rule)", async () => {
+    const customerId = `cus_${newPaymentId().slice(0, 8)}`;
+    const [a, b, current, other] = [newPaymentId(), newPaymentId(), newPaymentId(), newPaymentId()];
+    const succeeded = (paymentId: string, eventKey: string, who = customerId) =>
+      fx.store.append({ paymentId, eventKey, status: 'succeeded', metadata: { customerId: who } });
+    await succeeded(a, '3');
+    await succeeded(a, '9'); // the same payment twice (a reset run's own row) is one payment
+    await succeeded(b, '3');
+    await succeeded(current, '3');
+    await succeeded(other, '3', 'cus_someone_else');
+    await fx.store.append({ paymentId: newPaymentId(), eventKey: '3', status: 'failed', metadata: { customerId } });
+    expect(await fx.store.countSucceededByCustomer(customerId, current)).toBe(2);
+    expect(await fx.store.countSucceededByCustomer('cus_nobody', current)).toBe(0);
+    await expect(fx.store.countSucceededByCustomer('', current)).rejects.toBeInstanceOf(AuditInputError);
+  });
+
   it('keeps one row when a retried activity appends the same event again', async () => {
     const paymentId = newPaymentId();
     const entry = { paymentId, eventKey: 'seq-1', status: 'processing' as const, metadata: { attempt: 1 } };

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { runCli } from '../../cli/main';
 import { paymentIdFromKey } from '../../client/payment-id';
 import type { PaymentState } from '../../shared/payment-types';
-import { customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
+import { addFaultsFor, customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
 import { TEST_ENCRYPTION_KEYS_ENV } from '../support/encryption';
@@ -211,6 +211,31 @@ describe('operator actions', () => {
     const status = await cli('status', id, '--json');
     expect(status.code).toBe(0);
     expect(json<PaymentState>(status).status).toBe('cancelled');
+  });
+
+  it("shows a trusted customer's payment queued in an outage, and retry-now charges it once", async () => {
+    const key = uniqueKey('cli-queued');
+    const id = paymentIdFromKey(key);
+    // Every charge request fails until the retries run out; the janitor then finds no charge: not charged.
+    await addFaultsFor(h.gateway.url, id, [{ kind: 'status', status: 500, count: 4, match: { method: 'POST' } }]);
+    const paid = await cli(...payArgs(key), '--trusted');
+    expect(paid.out).toMatch(/^status\s+queued$/m);
+    expect(paid.out).toMatch(/payment is delayed/);
+    expect(paid.out).toMatch(/^queued until\s+\S+/m);
+    expect(paid.out).toContain(`retry-now ${id}`);
+    const listed = await eventually(
+      async () => json<Array<{ paymentId: string }>>(await cli('list', '--status', 'queued', '--json')),
+      (rows) => rows.some((r) => r.paymentId === id),
+      10_000,
+    );
+    expect(listed).toContainEqual(expect.objectContaining({ paymentId: id, status: 'queued' }));
+    const now = await cli('retry-now', id, '--reason', 'gateway is back');
+    expect(now.code).toBe(0);
+    expect(now.out).toMatch(/retry-now accepted/);
+    expect((await h.client.result(id)).status).toBe('succeeded');
+    expect(await ledgerFor(h.gateway.url, id)).toHaveLength(1);
+    const again = await cli('retry-now', id);
+    expect(again.code).toBe(4);
   });
 
   it('refuses a retry while the payment awaits a card (exit 4)', async () => {

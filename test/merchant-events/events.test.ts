@@ -103,3 +103,26 @@ it('keeps one event per refund and per dispute step, whichever run wrote the row
     disputeEvent({ disputeId: 'dp_1', eventKey: key, status: 'submitted' } as never, at)?.id;
   expect(dispute(`${run}:3:submitted`)).toBe(dispute(`${other}:1:submitted`));
 });
+
+it('announces a queued payment as payment.delayed, once however often it is queued again', () => {
+  const data = { queuedUntil: '2026-12-03T10:00:00.000Z', customerMessage: 'delayed', trust: 'flag' };
+  const first = paymentEvent(row('queued', data, 3), at);
+  const again = paymentEvent(row('queued', data, 6), at);
+  expect(first).toMatchObject({
+    type: 'payment.delayed',
+    data: { status: 'queued', queuedUntil: data.queuedUntil, customerMessage: 'delayed' },
+  });
+  expect(first?.data).not.toHaveProperty('trust'); // not on the allow-list
+  expect(again?.id).toBe(first?.id);
+});
+
+it("tells a graceful failure's alternatives to the merchant", () => {
+  const failed = paymentEvent(
+    row('failed', { reason: 'gateway_unavailable_not_charged', alternativePaymentMethods: 'PayPal, bank transfer' }),
+    at,
+  );
+  expect(failed?.data).toMatchObject({
+    reason: 'gateway_unavailable_not_charged',
+    alternativePaymentMethods: 'PayPal, bank transfer',
+  });
+});

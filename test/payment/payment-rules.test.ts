@@ -29,7 +29,9 @@ describe('cancellation', () => {
   it.each<[PaymentStatus, boolean]>(
     PAYMENT_STATUSES.map((s) => [
       s,
-      ['initiated', 'pending_retry', 'awaiting_payment_method', 'requires_action', 'dead_lettered'].includes(s),
+      ['initiated', 'pending_retry', 'awaiting_payment_method', 'requires_action', 'dead_lettered', 'queued'].includes(
+        s,
+      ),
     ]),
   )('%s cancellable: %s', (status, cancellable) => {
     expect(CANCELLABLE.includes(status)).toBe(cancellable);

@@ -70,7 +70,9 @@ it('the second of 2 attempts that reached the gateway ends the retries with its 
   const idempotencyKey = uniqueKey('budget-last');
   const paymentId = paymentIdFromKey(idempotencyKey);
   await addFaultsFor(h.gateway.url, paymentId, [{ kind: 'status', status: 503, count: 2 }]);
-  await h.clientWith(retry(2)).startPayment({ idempotencyKey, amount: 1800, currency: 'USD', paymentMethod: VISA });
+  // The degradation ladder switched off: its end (queued or failed) is in test/payment/degradation-ladder.test.ts.
+  const client = h.clientWith({ ...retry(2), degradation: null });
+  await client.startPayment({ idempotencyKey, amount: 1800, currency: 'USD', paymentMethod: VISA });
   const state = await waitForStatus(h.client, paymentId, 'dead_lettered', 20_000);
   expect(state.history.map((c) => c.status)).toContain('unknown');
   expect(state.reason).toBe('gateway_unavailable_not_charged'); // the janitor found no charge under the key

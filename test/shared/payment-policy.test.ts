@@ -1,5 +1,6 @@
 /** The frozen tables that old runs replay with must never change; the live defaults may. */
 import {
+  DEFAULT_DEGRADATION,
   DEFAULT_PAYMENT_POLICY,
   LEGACY_POLICY_DEFAULTS,
   policyProblem,
@@ -52,4 +53,35 @@ it('says which field a versioned input lacks', () => {
   expect(policyProblem({ ...DEFAULT_PAYMENT_POLICY, refundWindowMs: Number.NaN })).toBe(
     'policy.refundWindowMs must be a positive number',
   );
+});
+
+describe('the degradation ladder in a policy', () => {
+  const { degradation: _ladder, ...before } = DEFAULT_PAYMENT_POLICY;
+
+  it('is optional: a policy resolved before the ladder (no field) or with it off (null) is complete', () => {
+    expect(policyProblem(before)).toBeUndefined();
+    expect(policyProblem({ ...before, degradation: null })).toBeUndefined();
+    // Release 0.1's table never had one, so legacy runs resolve without a ladder.
+    expect(resolvePolicy({}, LEGACY_POLICY_DEFAULTS).degradation).toBeUndefined();
+  });
+
+  it('resolves null as off, and a partial ladder over the defaults', () => {
+    expect(resolvePolicy({ degradation: null }).degradation).toBeNull();
+    expect(resolvePolicy({ degradation: { maxQueueMs: 5 } as never }).degradation).toEqual({
+      ...DEFAULT_DEGRADATION,
+      maxQueueMs: 5,
+    });
+  });
+
+  it('names what is wrong with one', () => {
+    const bad = (change: Record<string, unknown>) =>
+      policyProblem({ ...before, degradation: { ...DEFAULT_DEGRADATION, ...change } });
+    expect(bad({ maxQueueMs: 0 })).toBe('policy.degradation.maxQueueMs must be a positive number');
+    expect(bad({ trustAfterPayments: 0 })).toBeUndefined();
+    expect(bad({ trustAfterPayments: -1 })).toBe('policy.degradation.trustAfterPayments must be a non-negative number');
+    expect(bad({ queueTrusted: 'yes' })).toBe('policy.degradation.queueTrusted must be true or false');
+    expect(bad({ alternativePaymentMethods: 'PayPal' })).toBe(
+      'policy.degradation.alternativePaymentMethods must be a list of names',
+    );
+  });
 });
