@@ -12,8 +12,6 @@ import { ErrorType } from '../shared/errors';
 import type { PaymentMethod } from '../shared/payment-types';
 import { declineDetailsOf, declineFailure, gatewayFailure } from '../gateways/failures';
 import { isFailureOf, type GatewayCharge } from '../gateways/port';
-import type { RetryBudgetObserver } from '../resilience/metrics';
-import type { RetryBudget } from '../resilience/retry-budget';
 import { chargeDirectory, type DirectoryDeps, type GatewayEntry } from './gateway-directory';
 import {
   afterSentFailure,
@@ -69,16 +67,7 @@ export type LookupResult =
 /** What a cancel left: `canceled`, or the charge had already settled (it can no longer be cancelled). */
 export type CancelOutcome = { status: 'canceled'; chargeId: string } | { status: 'settled'; charge: LookupResult };
 
-/** What stands between a charge retry and the gateway (resilience/). */
-export interface ChargeResilience {
-  /** System-wide: every retry of a charge takes a token; first attempts never ask. */
-  retryBudget: RetryBudget;
-  /** The gateway's breaker, asked before an attempt records that it sends (the calls go through it anyway). */
-  breaker?: { admit(): void };
-  /** How long refusals (breaker, budget) may defer a charge before the payment stops waiting. */
-  maxDeferralMs: number;
-  budgetMetrics?: RetryBudgetObserver;
-}
+export type { ChargeResilience } from './charge-resilience';
 
 export interface GatewayActivityDeps extends DirectoryDeps {
   logger: Logger;

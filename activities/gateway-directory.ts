@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../shared/errors';
 import type { Gateway } from '../gateways/port';
-import type { ChargeResilience } from './charges';
+import type { ChargeResilience } from './charge-resilience';
 import type { PaymentRecords } from './payment-records';
 
 export interface NamedGateway {
