@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { paymentMethodVault, paymentsClientOptions } from '../config/client-options';
+import { gatewayExchanges, paymentMethodVault, paymentsClientOptions } from '../config/client-options';
 import { createConfiguredGateway } from '../gateways/factory';
 import { encryptedDataConverter } from '../encryption/data-converter';
 import { PaymentsClient } from '../client/payments-client';
@@ -26,6 +26,7 @@ import { baselineScenario, type Twin } from './scenarios/baseline';
 import { faultsScenario } from './scenarios/faults';
 import { floorRatio, floorScenario } from './scenarios/floor';
 import { happyClosedLoop, happyOpenLoop, warmUp, type StepDetail } from './scenarios/happy';
+import { outageScenario, type OutageStats } from './scenarios/outage';
 import { parkedScenario, type ParkedRound } from './scenarios/parked';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
     workerEnv: o.workerEnv,
     workerNodeArgs: o.workerNodeArgs,
     keepWorkDir: o.keepWorkDir,
+    secondaryGateway: o.scenarios.includes('outage'),
     log,
   });
   let stopping = false;
@@ -143,6 +145,7 @@ async function main(): Promise<void> {
   sampler.track('worker', pids.worker);
   sampler.track('server', pids.server);
   sampler.track('gateway', pids.gateway);
+  if (pids.gatewaySecondary) sampler.track('gateway-secondary', pids.gatewaySecondary);
   sampler.track('bench', process.pid);
   sampler.start();
 
@@ -156,7 +159,21 @@ async function main(): Promise<void> {
   // Cards are exchanged for a token at the stack's sandbox before each start, as the API does.
   // The stack's own sandbox (its port is free-picked), not the configured default URL.
   const vaultGateway = createConfiguredGateway({ ...cfg, GATEWAY_URL: stack.gatewayUrl }).gateway;
-  const production = { ...paymentsClientOptions(cfg), paymentMethods: paymentMethodVault(cfg, vaultGateway) };
+  // With a secondary (outage), each payment also gets its own token there, as the API gives it (GATEWAYS).
+  const exchanges = stack.secondaryGatewayUrl
+    ? gatewayExchanges({
+        ...cfg,
+        GATEWAYS: [
+          { name: 'primary', kind: 'sandbox' as const, url: stack.gatewayUrl },
+          { name: 'secondary', kind: 'sandbox' as const, url: stack.secondaryGatewayUrl },
+        ],
+      })
+    : undefined;
+  const production = {
+    ...paymentsClientOptions(cfg),
+    paymentMethods: paymentMethodVault(cfg, vaultGateway),
+    ...(exchanges ? { gateways: exchanges.gateways } : {}),
+  };
   const paymentsWith = (policy: Partial<PaymentPolicy> | undefined) =>
     new PaymentsClient(client, { ...production, policy: { ...production.policy, ...policy } });
   const ctx: BenchContext = {
@@ -176,12 +193,13 @@ async function main(): Promise<void> {
   const twins: Twin[] = [];
   let highestHeldRate: number | undefined;
   let parked: ParkedRound[] = [];
+  const outage: OutageStats[] = [];
   let comparisons: RunReport['comparisons'] = [];
   const has = (s: string) => o.scenarios.includes(s as never);
   let failure: unknown;
   try {
     if (has('floor')) rows.push(...(await floorScenario(ctx)));
-    if (has('happy') || has('closed') || has('faults')) await warmUp(ctx);
+    if (has('happy') || has('closed') || has('faults') || has('outage')) await warmUp(ctx);
     if (has('happy')) {
       const happy = await happyOpenLoop(ctx);
       rows.push(...happy.rows);
@@ -206,6 +224,11 @@ async function main(): Promise<void> {
       twins.push({ ours: faults.rows[0], kind: 'faults', rate: o.faultRate });
     }
     if (has('parked')) parked = await parkedScenario(ctx);
+    if (has('outage')) {
+      const result = await outageScenario(ctx);
+      rows.push(...result.rows);
+      outage.push(result.outage);
+    }
     if (has('baseline')) {
       if (twins.length === 0) {
         log('baseline: no scenario of ours ran to compare with; running it at the first rate alone');
@@ -225,6 +248,7 @@ async function main(): Promise<void> {
     sampler.stop();
     await connection.close();
     await vaultGateway.close();
+    await exchanges?.close();
     await stack.stop();
   }
 
@@ -250,12 +274,13 @@ async function main(): Promise<void> {
       serverArgs: stack.serverArgs.map((a) => a.replace(stack.workDir, '$TMP')),
       workerEnv: o.workerEnv,
       auditBackend: process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite in a temp dir',
-      policy: 'production defaults; faults scenario: deadLetterWindowMs=10s',
+      policy: 'production defaults; faults and outage scenarios: deadLetterWindowMs=10s',
     },
     options: { ...o },
     rows,
     highestHeldRate,
     parked,
+    outage,
     comparisons,
     details,
     targets: targets(o, rows, highestHeldRate, parked),

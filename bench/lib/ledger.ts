@@ -80,6 +80,14 @@ export class GatewayAdmin {
     return ((await res.json()) as { faults: Array<{ id: string; kind: string; hits: number }> }).faults;
   }
 
+  /** The `/v1/*` requests the sandbox received (faulted ones too), oldest first; card exchanges left out. */
+  async requests(): Promise<GatewayRequest[]> {
+    const res = await fetch(`${this.baseUrl}/_sandbox/requests`);
+    if (!res.ok) throw new Error(`requests: ${res.status}`);
+    const all = ((await res.json()) as { requests: GatewayRequest[] }).requests;
+    return all.filter((r) => !r.path.startsWith('/v1/payment_methods'));
+  }
+
   async clearFaults(): Promise<void> {
     await fetch(`${this.baseUrl}/_sandbox/faults`, { method: 'DELETE' });
   }
@@ -99,4 +107,29 @@ export class GatewayAdmin {
     });
     if (!res.ok) throw new Error(`3DS result not accepted: ${res.status} ${await res.text()}`);
   }
+}
+
+export interface GatewayRequest {
+  at: number;
+  method: string;
+  path: string;
+  idempotencyKey?: string;
+}
+
+/**
+ * Charges per payment across several gateways' ledgers (failover): a payment's charges carry its id in
+ * `metadata.payment_id` whichever gateway and key took them, so this counts by payment, not by key. Pure.
+ */
+export function checkLedgerAcross(
+  ledgers: ReadonlyArray<readonly LedgerCharge[]>,
+  /** payment id → whether the caller saw that payment succeed; only these payments are counted. */
+  payments: ReadonlyMap<string, boolean>,
+): LedgerCheck {
+  const byPayment = (c: LedgerCharge) => ({ ...c, idempotency_key: c.metadata?.payment_id ?? '' });
+  return checkLedger(ledgers.flat().map(byPayment), payments);
+}
+
+/** How many of these payments hold a charge in this one ledger. Pure. */
+export function paymentsCharged(ledger: readonly LedgerCharge[], payments: ReadonlyMap<string, boolean>): number {
+  return new Set(ledger.map((c) => c.metadata?.payment_id).filter((id) => id !== undefined && payments.has(id))).size;
 }

@@ -6,8 +6,24 @@
 import { parseArgs } from 'node:util';
 import { FAST_DURABLE_SETTINGS } from '../../scripts/lib/temporal-dev-server';
 
-export const SCENARIOS = ['floor', 'happy', 'closed', 'faults', 'parked', 'baseline'] as const;
+export const SCENARIOS = ['floor', 'happy', 'closed', 'faults', 'parked', 'baseline', 'outage'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/**
+ * `outage` is not in the default set: it runs a second sandbox gateway (failover through GATEWAYS), which would
+ * change what the other scenarios measure and where their charges land; it runs alone (`--scenarios outage`).
+ */
+export const DEFAULT_SCENARIOS: ScenarioName[] = SCENARIOS.filter((s) => s !== 'outage');
+
+export const OUTAGE_RESILIENCE = ['on', 'off'] as const;
+/**
+ * `off`: the breaker and the retry budget configured out of the way (neither can be switched off as such):
+ * a failure threshold no run reaches, and a budget no run drains. Explicit --worker-env values win.
+ */
+export const RESILIENCE_OFF_ENV: Record<string, string> = {
+  CIRCUIT_BREAKER_FAILURE_THRESHOLD: '1000000000',
+  RETRY_BUDGET_PER_SECOND: '1000000',
+  RETRY_BUDGET_BURST: '1000000000',
+};
 
 export const CLIENT_CALLS = ['pay', 'start-result'] as const;
 export type ClientCall = (typeof CLIENT_CALLS)[number];
@@ -23,6 +39,12 @@ export interface BenchOptions {
   fault503: number;
   faultDrop: number;
   parked: number[];
+  /** Outage scenario: open-loop rate, the primary's outage window, and the whole run it sits in the middle of. */
+  outageRate: number;
+  outageSeconds: number;
+  outageRunSeconds: number;
+  /** Breaker and retry budget as configured (`on`) or configured out of the way (`off`, RESILIENCE_OFF_ENV). */
+  outageResilience: (typeof OUTAGE_RESILIENCE)[number];
   warmup: number;
   p99TargetMs: number;
   maxInFlight: number;
@@ -62,7 +84,7 @@ export const PRESETS: Record<string, Pick<BenchOptions, 'sqlitePragmas' | 'dynam
 };
 
 export const DEFAULTS: Omit<BenchOptions, 'outDir'> = {
-  scenarios: [...SCENARIOS],
+  scenarios: [...DEFAULT_SCENARIOS],
   rates: [25, 50, 100, 200, 400],
   stepSeconds: 15,
   concurrency: [1, 10, 50],
@@ -72,6 +94,10 @@ export const DEFAULTS: Omit<BenchOptions, 'outDir'> = {
   fault503: 0.2,
   faultDrop: 0.05,
   parked: [1000, 10000],
+  outageRate: 20,
+  outageSeconds: 30,
+  outageRunSeconds: 90,
+  outageResilience: 'on',
   warmup: 100,
   p99TargetMs: 1000,
   maxInFlight: 5000,
@@ -100,6 +126,9 @@ export const QUICK: Partial<BenchOptions> = {
   faultRate: 10,
   faultSeconds: 3,
   parked: [100],
+  outageRate: 10,
+  outageSeconds: 4,
+  outageRunSeconds: 12,
   warmup: 10,
   drainTimeoutSeconds: 20,
   breakdownSample: 10,
@@ -112,7 +141,8 @@ export const USAGE = `npm run bench -- [flags]        (each flag can also be set
   --preset NAME                default (what npm start runs: WAL+FULL, eager activities, no forced
                                search-attribute refresh) or stock (the dev server's own defaults);
                                explicit flags below add to it
-  --scenarios LIST             ${SCENARIOS.join(',')} (default: all)
+  --scenarios LIST             ${SCENARIOS.join(',')} (default: all but outage,
+                               which runs alone: it starts a second gateway)
   --rates LIST                 open-loop arrival rates stepped up, /s (default ${DEFAULTS.rates.join(',')})
   --step-seconds N             duration of each rate step (default ${DEFAULTS.stepSeconds})
   --concurrency LIST           closed-loop callers (default ${DEFAULTS.concurrency.join(',')})
@@ -121,6 +151,10 @@ export const USAGE = `npm run bench -- [flags]        (each flag can also be set
   --fault-seconds N            its duration (default ${DEFAULTS.faultSeconds})
   --fault-503 P                share of charge requests answered 503 (default ${DEFAULTS.fault503})
   --fault-drop P               share committed and then dropped (default ${DEFAULTS.faultDrop})
+  --outage-rate N              open-loop rate of the outage scenario, /s (default ${DEFAULTS.outageRate}); --rate N is the same
+  --outage-seconds N           how long the primary gateway answers 503 to every charge (default ${DEFAULTS.outageSeconds})
+  --outage-run-seconds N       the whole run, the outage in its middle (default ${DEFAULTS.outageRunSeconds})
+  --outage-resilience on|off   off: breaker threshold and retry budget set out of reach (default on)
   --parked LIST                payments parked on 3DS, one round per size (default ${DEFAULTS.parked.join(',')})
   --warmup N                   payments before measuring (default ${DEFAULTS.warmup})
   --p99-target-ms N            a rate step holds if p99 is under this (default ${DEFAULTS.p99TargetMs})
@@ -188,6 +222,11 @@ const FLAGS = {
   'fault-503': { type: 'string' },
   'fault-drop': { type: 'string' },
   parked: { type: 'string' },
+  'outage-rate': { type: 'string' },
+  rate: { type: 'string' },
+  'outage-seconds': { type: 'string' },
+  'outage-run-seconds': { type: 'string' },
+  'outage-resilience': { type: 'string' },
   warmup: { type: 'string' },
   'p99-target-ms': { type: 'string' },
   'max-in-flight': { type: 'string' },
@@ -240,6 +279,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutD
   if (str('fault-drop')) o.faultDrop = num(str('fault-drop')!, 'fault-drop', { max: 1 });
   if (o.fault503 + o.faultDrop > 1) throw new Error('--fault-503 + --fault-drop must not exceed 1');
   if (str('parked')) o.parked = list(str('parked')!, 'parked').map(Math.round);
+  parseOutage(o, str);
   if (str('warmup')) o.warmup = num(str('warmup')!, 'warmup');
   if (str('p99-target-ms')) o.p99TargetMs = num(str('p99-target-ms')!, 'p99-target-ms', { min: 1 });
   if (str('max-in-flight')) o.maxInFlight = num(str('max-in-flight')!, 'max-in-flight', { min: 1 });
@@ -267,7 +307,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutD
     ),
   };
   if (raw['eager-activities'] === true) o.dynamicConfig['system.enableActivityEagerExecution'] = true;
-  o.workerEnv = { ...preset.workerEnv, ...keyValues(strs('worker-env'), 'worker-env') };
+  o.workerEnv = {
+    ...preset.workerEnv,
+    ...(o.outageResilience === 'off' ? RESILIENCE_OFF_ENV : {}),
+    ...keyValues(strs('worker-env'), 'worker-env'),
+  };
   o.workerNodeArgs = strs('worker-node-arg');
   o.inMemory = raw['in-memory'] === true;
   if (str('out')) o.outDir = str('out')!;
@@ -275,4 +319,27 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutD
   o.keepWorkDir = raw.keep === true;
   o.help = raw.help === true;
   return o;
+}
+
+function parseOutage(o: BenchOptions, str: (k: string) => string | undefined): void {
+  const rate = str('outage-rate') ?? str('rate');
+  if (rate) o.outageRate = num(rate, 'outage-rate', { min: 1 });
+  if (str('outage-seconds')) o.outageSeconds = num(str('outage-seconds')!, 'outage-seconds', { min: 1 });
+  if (str('outage-run-seconds')) {
+    o.outageRunSeconds = num(str('outage-run-seconds')!, 'outage-run-seconds', { min: 1 });
+  } else if (str('outage-seconds')) {
+    o.outageRunSeconds = Math.max(o.outageRunSeconds, o.outageSeconds * 3);
+  }
+  if (o.outageSeconds >= o.outageRunSeconds)
+    throw new Error('--outage-seconds must be shorter than --outage-run-seconds');
+  const mode = str('outage-resilience');
+  if (mode !== undefined) {
+    if (!(OUTAGE_RESILIENCE as readonly string[]).includes(mode)) {
+      throw new Error(`--outage-resilience: expected on or off, got "${mode}"`);
+    }
+    o.outageResilience = mode as BenchOptions['outageResilience'];
+  }
+  if (o.scenarios.includes('outage') && o.scenarios.length > 1) {
+    throw new Error('--scenarios: outage runs alone (it starts a second gateway that changes the other scenarios)');
+  }
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultRow } from './context';
 import { PHASES, PHASE_HELP, type Breakdown } from './history';
+import type { OutageStats } from '../scenarios/outage';
 import type { ParkedRound } from '../scenarios/parked';
 import type { Comparison } from '../scenarios/baseline';
 import type { StepDetail } from '../scenarios/happy';
@@ -43,6 +44,8 @@ export interface RunReport {
   rows: ResultRow[];
   highestHeldRate?: number;
   parked: ParkedRound[];
+  /** Outage scenario runs (absent in reports written before it existed). */
+  outage?: OutageStats[];
   comparisons: Comparison[];
   details: Array<StepDetail & { scenario: string }>;
   targets: TargetCheck[];
@@ -161,6 +164,39 @@ export function parkedTable(rounds: ParkedRound[]): string {
   );
 }
 
+export function outageTable(runs: OutageStats[]): string {
+  const lat = (l: { count: number; p50Ms: number; p99Ms: number }) =>
+    l.count ? `${f2(l.p50Ms)} / ${f2(l.p99Ms)} (${l.count})` : '–';
+  return mdTable(
+    [
+      'Breaker + budget',
+      'Outage window (s into the run)',
+      'Charge attempts on the dead primary (per s)',
+      'Other requests to it then',
+      'Charge attempts on the primary after it came back',
+      'Payments charged on primary / secondary',
+      'Charges per payment (both ledgers)',
+      'p50 / p99 ms (n) before',
+      'during',
+      'after',
+    ],
+    runs.map((o) => [
+      o.resilience,
+      `${o.windowMs.from / 1000}–${o.windowMs.to / 1000}`,
+      `${o.primaryDuringOutage.charges} (${o.primaryDuringOutage.chargeRequestsPerSec}/s)`,
+      String(o.primaryDuringOutage.other),
+      String(o.primaryCharges.afterOutage),
+      `${o.chargedOn.primary} / ${o.chargedOn.secondary}`,
+      o.ledger.exactlyOne === o.ledger.succeeded
+        ? `1 for all ${o.ledger.succeeded}${o.ledger.chargedWithoutSuccess ? `; ${o.ledger.chargedWithoutSuccess} charged w/o success` : ''}`
+        : `${o.ledger.duplicates} dup, ${o.ledger.missing} missing of ${o.ledger.succeeded}`,
+      lat(o.latencyByPhase.before),
+      lat(o.latencyByPhase.during),
+      lat(o.latencyByPhase.after),
+    ]),
+  );
+}
+
 export function comparisonTable(comparisons: Comparison[]): string {
   return mdTable(
     ['Ours', 'Baseline (seed 000 loop)', 'p50 ours/baseline', 'p99 ours/baseline', 'Throughput ours/baseline'],
@@ -253,6 +289,7 @@ export function renderMarkdown(r: RunReport): string {
     parts.push(`Highest open-loop rate held with p99 < target: **${r.highestHeldRate ?? 'none'}/s**`, '');
   }
   if (r.parked.length) parts.push('Parked payments (3DS):', '', parkedTable(r.parked), '');
+  if (r.outage?.length) parts.push('Primary gateway outage:', '', outageTable(r.outage), '');
   if (r.comparisons.length) parts.push('Against the baseline:', '', comparisonTable(r.comparisons), '');
   const bd = breakdownTable(r.details.map((d) => ({ scenario: d.scenario, load: d.load, breakdown: d.breakdown })));
   if (bd) parts.push('Where the time goes (from sampled workflow histories):', '', bd, '');

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { failoverGateways } from '../../scripts/lib/app-services';
 import { freePort } from '../../scripts/lib/free-port';
 import { temporalCliPath } from '../../scripts/lib/temporal-cli';
 import { devServerArgs, startDevServer, stopChild, type DevServer } from '../../scripts/lib/temporal-dev-server';
@@ -27,6 +28,11 @@ export interface StackOptions {
   /** Extra node flags for the worker, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   workerNodeArgs: string[];
   keepWorkDir: boolean;
+  /**
+   * A second sandbox gateway (the outage scenario): the worker then fails over from `primary` to `secondary`
+   * through GATEWAYS, as `npm start` configures it (scripts/lib/app-services.ts), each with its own ledger.
+   */
+  secondaryGateway?: boolean;
   namespace: string;
   taskQueue: string;
   log: (line: string) => void;
@@ -36,10 +42,12 @@ export interface Stack {
   workDir: string;
   temporalAddress: string;
   gatewayUrl: string;
+  /** The secondary sandbox, with `secondaryGateway`. */
+  secondaryGatewayUrl?: string;
   serverMetricsUrl: string;
   workerMetricsUrl: string;
   serverArgs: string[];
-  pids(): { server: number; gateway: number; worker: number };
+  pids(): { server: number; gateway: number; worker: number; gatewaySecondary?: number };
   /** Stops the worker and starts a fresh one (same env); resolves once it is polling. */
   restartWorker(): Promise<void>;
   /** Starts the floor's worker (bench/floor) on its own task queue; resolves once it is polling. */
@@ -143,9 +151,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const serverArgs = devServerArgs(serverOptions);
   const connection = await Connection.connect({ address: server.address });
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const secondaryPort = o.secondaryGateway ? await freePort() : undefined;
+  const secondaryGatewayUrl = secondaryPort === undefined ? undefined : `http://127.0.0.1:${secondaryPort}`;
   const workerEnv: NodeJS.ProcessEnv = {
     TEMPORAL_ADDRESS: server.address,
     GATEWAY_URL: gatewayUrl,
+    ...(secondaryPort === undefined
+      ? {}
+      : { GATEWAYS: JSON.stringify(failoverGateways({ gatewayPort, secondaryGatewayPort: secondaryPort })) }),
     AUDIT_DATA_DIR: path.join(workDir, 'audit'),
     WORKER_METRICS_PORT: String(workerMetricsPort),
     ...o.workerEnv,
@@ -165,14 +178,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
 
   let gateway: NodeChild | undefined;
+  let secondary: NodeChild | undefined;
   let worker: NodeChild | undefined;
   const stopAll = async () => {
     if (worker) await stopChild(worker.child, 30_000);
     if (gateway) await stopChild(gateway.child, 10_000);
+    if (secondary) await stopChild(secondary.child, 10_000);
     await connection.close();
     await server.stop();
     worker?.log.end();
     gateway?.log.end();
+    secondary?.log.end();
     serverLog.end();
   };
   try {
@@ -180,6 +196,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const gatewayMain = path.join(ROOT, 'gateway-sandbox', 'main.ts');
     gateway = startNode(gatewayMain, { GATEWAY_PORT: String(gatewayPort) }, gatewayLog);
     await waitForHttp(`${gatewayUrl}/health`, 60_000);
+    if (secondaryPort !== undefined) {
+      const env = { GATEWAY_PORT: String(secondaryPort) };
+      secondary = startNode(gatewayMain, env, path.join(workDir, 'gateway-secondary.log'));
+      await waitForHttp(`${secondaryGatewayUrl}/health`, 60_000);
+    }
     worker = await launchWorker();
   } catch (err) {
     await stopAll();
@@ -193,10 +214,16 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     workDir,
     temporalAddress: server.address,
     gatewayUrl,
+    ...(secondaryGatewayUrl ? { secondaryGatewayUrl } : {}),
     serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
     serverArgs,
-    pids: () => ({ server: server.child.pid ?? 0, gateway: gw.child.pid ?? 0, worker: current.child.pid ?? 0 }),
+    pids: () => ({
+      server: server.child.pid ?? 0,
+      gateway: gw.child.pid ?? 0,
+      worker: current.child.pid ?? 0,
+      ...(secondary?.child.pid ? { gatewaySecondary: secondary.child.pid } : {}),
+    }),
     startFloorWorker: async (taskQueue) => {
       const floorLog = path.join(workDir, 'floor-worker.log');
       const env = { ...workerEnv, TEMPORAL_TASK_QUEUE: taskQueue };
