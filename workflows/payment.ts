@@ -30,6 +30,7 @@ import { maskCardNumbers } from '../shared/card-number';
 import { classifyDecline } from '../shared/declines';
 import { paymentDetails } from '../shared/payment-summary';
 import { paymentResultOf } from '../shared/payment-result';
+import { initialPaymentState } from '../shared/payment-state';
 import { countChargeAttempt, countPaymentStatus } from './metrics';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
@@ -269,20 +270,10 @@ class PaymentProcess {
       legacy: this.legacy,
     });
     this.state = {
-      paymentId: input.paymentId,
-      status: 'initiated',
-      amount: input.amount,
-      currency: input.currency,
+      ...initialPaymentState(input.paymentId, input.amount, input.currency),
       customerId: input.customerId,
       description: input.description,
       order: input.order,
-      cardVersion: 1,
-      attempts: [],
-      customerMessage: CustomerMessage.processing,
-      needsDifferentCard: false,
-      history: [],
-      amountRefunded: 0,
-      refunds: [],
       // What the query shows (queries are not in history): the token only, never an older input's number.
       ...(isPaymentMethodToken(input.paymentMethod) ? { paymentMethod: input.paymentMethod } : {}),
       ...(this.closesOnSettle ? { refundsWorkflowId: refundsWorkflowId(input.paymentId) } : {}),

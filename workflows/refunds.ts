@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities';
 import { CustomerMessage } from '../shared/outcome-messages';
+import { initialPaymentState } from '../shared/payment-state';
 import type { PaymentStatus } from '../shared/payment-status';
 import type { PaymentPolicy, PaymentState, RefundRequest } from '../shared/payment-types';
 import {
@@ -50,7 +51,7 @@ class RefundsProcess {
     if (input.version !== REFUNDS_INPUT_VERSION) reject(`refunds input version ${String(input.version)} unknown`);
     if (!(input.policy?.idleMs > 0)) reject('policy.idleMs must be a positive number of milliseconds');
     this.audit = proxyActivities<PaymentActivities>({ startToCloseTimeout: '30s', retry: AUDIT_RETRY_POLICY });
-    this.state = emptyState(input.paymentId);
+    this.state = initialPaymentState(input.paymentId);
     this.statuses = new StatusRecorder({
       searchAttribute: PaymentStatusKey,
       count: (status) => countPaymentStatus(status, this.state),
@@ -193,20 +194,4 @@ function messageFor(status: PaymentStatus): string {
   if (status === 'partially_refunded') return CustomerMessage.partiallyRefunded;
   if (status === 'terminated') return CustomerMessage.terminated;
   return CustomerMessage.succeeded;
-}
-
-function emptyState(paymentId: string): PaymentState {
-  return {
-    paymentId,
-    status: 'initiated',
-    amount: 0,
-    currency: 'XXX',
-    cardVersion: 1,
-    attempts: [],
-    customerMessage: CustomerMessage.processing,
-    needsDifferentCard: false,
-    history: [],
-    amountRefunded: 0,
-    refunds: [],
-  };
 }
