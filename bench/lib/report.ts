@@ -134,6 +134,8 @@ export function parkedTable(rounds: ParkedRound[]): string {
       'Park s',
       'Worker RSS MiB before → at rest',
       'Server RSS MiB before → at rest',
+      'Max RSS MiB worker / server (whole round)',
+      'SQLite MiB + WAL at rest → after drain',
       'Signal s',
       'Drain s',
       'Drained/s',
@@ -148,6 +150,10 @@ export function parkedTable(rounds: ParkedRound[]): string {
       f1(p.parkSeconds),
       `${f1(p.rest.workerRssBeforeMiB)} → ${f1(p.rest.workerRssMiB)}`,
       `${f1(p.rest.serverRssBeforeMiB)} → ${f1(p.rest.serverRssMiB)}`,
+      p.roundProcs ? `${f1(p.roundProcs.worker?.rssMaxMiB)} / ${f1(p.roundProcs.server?.rssMaxMiB)}` : '–',
+      p.sqlite
+        ? `${f1(p.sqlite.rest.dbMiB)} + ${f1(p.sqlite.rest.walMiB)} → ${f1(p.sqlite.end.dbMiB)} + ${f1(p.sqlite.end.walMiB)}`
+        : '–',
       f1(p.signalSeconds),
       `${f1(p.drainSeconds)}${p.timedOut ? ` (timed out: ${p.timedOut})` : ''}`,
       f1(p.drainedPerSec),

@@ -40,6 +40,8 @@ export interface StackOptions {
 
 export interface Stack {
   workDir: string;
+  /** The dev server's SQLite file (its `-wal` and `-shm` beside it); undefined for an in-memory server. */
+  dbFile?: string;
   temporalAddress: string;
   gatewayUrl: string;
   /** The secondary sandbox, with `secondaryGateway`. */
@@ -212,6 +214,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
   return {
     workDir,
+    ...(dbFile ? { dbFile } : {}),
     temporalAddress: server.address,
     gatewayUrl,
     ...(secondaryGatewayUrl ? { secondaryGatewayUrl } : {}),

@@ -6,20 +6,35 @@
  * so the workflow side is what is measured) and time the drain
  * until every payment's status is `succeeded`, then read a sample of the answers with PaymentsClient.result().
  * The worker is restarted before the first round so its memory reflects this scenario, not earlier ones.
+ *
+ * Rounds above PRODUCTION_3DS_MAX payments run with a longer 3DS timeout: at the stack's ≈ 30 starts/s the
+ * first of 50,000 would otherwise time out (15 min) before the last one is parked and the signals go out.
  */
+import { statSync } from 'node:fs';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { gatewayChargeKey } from '../../shared/idempotency';
 import { paymentWorkflowId } from '../../shared/ids';
 import { CARD_3DS, loadAvg, paymentKey, type BenchContext } from '../lib/context';
+import { DEFAULT_PAYMENT_POLICY } from '../../shared/payment-policy';
 import { checkLedger, type LedgerCheck } from '../lib/ledger';
 import { forEachLimited } from '../lib/loops';
 import type { ProcWindowStats } from '../lib/proc';
 
+/** The dev server's SQLite file, MiB: the database itself and its write-ahead log. */
+export interface SqliteSize {
+  dbMiB: number;
+  walMiB: number;
+}
+
 export interface ParkedRound {
   parked: number;
+  /** The policy's 3DS timeout for this round (production's unless the round is larger than PRODUCTION_3DS_MAX). */
+  threeDSTimeoutMs: number;
   /** Time to start all N and see every one in requires_action. */
   parkSeconds: number;
   startFailures: number;
+  /** CPU and RSS while starting and parking all N. */
+  parkProcs: Record<string, ProcWindowStats>;
   rest: {
     workerRssMiB: number;
     serverRssMiB: number;
@@ -29,12 +44,16 @@ export interface ParkedRound {
     /** CPU over the settle period with everything parked. */
     procs: Record<string, ProcWindowStats>;
   };
+  /** With all N parked (at rest), and after the drain and the answers read back; absent for an in-memory server. */
+  sqlite?: { rest: SqliteSize; end: SqliteSize };
   signalSeconds: number;
   signalFailures: number;
   /** From the first signal to the last payment seen `succeeded`. */
   drainSeconds: number;
   drainedPerSec: number;
   drainProcs: Record<string, ProcWindowStats>;
+  /** From the first start to the end of the ledger check: the round's peak RSS per process. */
+  roundProcs: Record<string, ProcWindowStats>;
   answers: Record<string, number>;
   ledger: LedgerCheck;
   loadAvg: number[];
@@ -44,6 +63,24 @@ export interface ParkedRound {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Answers read back with PaymentsClient.result() after the drain. */
 const ANSWER_SAMPLE = 500;
+/** Largest round that runs with production's 15-minute 3DS timeout (10,000 park in ≈ 6 min here). */
+const PRODUCTION_3DS_MAX = 10_000;
+/** The 3DS timeout above PRODUCTION_3DS_MAX: 50,000 take ≈ 30 min to park at ≈ 30/s. */
+const LONG_3DS_TIMEOUT_MS = 3 * 60 * 60_000;
+/** Parking and draining may each take this long per payment before the round gives up (≈ 8/s, a quarter of the stack's rate). */
+const MS_PER_PAYMENT_LIMIT = 120;
+
+const MiB = 1024 * 1024;
+function fileMiB(file: string): number {
+  try {
+    return Math.round((statSync(file).size / MiB) * 10) / 10;
+  } catch {
+    return 0; // no -wal file (yet)
+  }
+}
+function sqliteSize(dbFile: string): SqliteSize {
+  return { dbMiB: fileMiB(dbFile), walMiB: fileMiB(`${dbFile}-wal`) };
+}
 
 async function waitForCount(
   ctx: BenchContext,
@@ -86,11 +123,16 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
   const workerRssBeforeMiB = ctx.sampler.rssMiB('worker');
   const serverRssBeforeMiB = ctx.sampler.rssMiB('server');
   const quick = ctx.o.quick;
+  const threeDSTimeoutMs = n > PRODUCTION_3DS_MAX ? LONG_3DS_TIMEOUT_MS : DEFAULT_PAYMENT_POLICY.threeDSTimeoutMs;
+  const payments = n > PRODUCTION_3DS_MAX ? ctx.paymentsWith({ threeDSTimeoutMs }) : ctx.payments;
+  const limitMs = (floorMs: number) => Math.max(floorMs, n * MS_PER_PAYMENT_LIMIT);
 
-  ctx.log(`parked: starting ${n} 3DS payments`);
+  ctx.log(`parked: starting ${n} 3DS payments (3DS timeout ${threeDSTimeoutMs / 60_000} min)`);
+  const roundWindow = ctx.sampler.window();
+  const parkWindow = ctx.sampler.window();
   const t0 = performance.now();
   const started = await forEachLimited(n, 50, async (i) => {
-    await ctx.payments.startPayment({
+    await payments.startPayment({
       idempotencyKey: paymentKey(ctx, scenario, i),
       amount: 1999,
       currency: 'USD',
@@ -103,10 +145,11 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
     ctx,
     `${base} AND PaymentStatus = 'requires_action'`,
     n - started.failures,
-    15 * 60_000,
+    limitMs(15 * 60_000),
     1000,
   );
   const parkSeconds = (performance.now() - t0) / 1000;
+  const parkProcs = parkWindow.end();
   ctx.log(`  ${n} parked in ${parkSeconds.toFixed(1)} s (${started.failures} start failures)`);
 
   const restWindow = ctx.sampler.window();
@@ -119,7 +162,12 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
     serverRssBeforeMiB,
     procs: restProcs,
   };
-  ctx.log(`  at rest: worker ${rest.workerRssMiB} MiB (before ${workerRssBeforeMiB}), server ${rest.serverRssMiB} MiB`);
+  const dbFile = ctx.stack.dbFile;
+  const sqliteRest = dbFile ? sqliteSize(dbFile) : undefined;
+  ctx.log(
+    `  at rest: worker ${rest.workerRssMiB} MiB (before ${workerRssBeforeMiB}), server ${rest.serverRssMiB} MiB` +
+      (sqliteRest ? `; SQLite ${sqliteRest.dbMiB} MiB + WAL ${sqliteRest.walMiB} MiB` : ''),
+  );
 
   // The customer passes the challenge at the gateway first (no webhook is configured, so nothing reaches the
   // workflow from there); the gateway's confirm checks this answer. Not timed: it is the customer's part.
@@ -137,14 +185,14 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
   const drainWindow = ctx.sampler.window();
   const s0 = performance.now();
   const signalled = await forEachLimited(n, 100, async (i) => {
-    await ctx.payments.complete3DS(ids[i], { result: 'succeeded' });
+    await payments.complete3DS(ids[i], { result: 'succeeded' });
   });
   const signalSeconds = (performance.now() - s0) / 1000;
   const { reached: drained, count: succeededCount } = await waitForCount(
     ctx,
     `${base} AND PaymentStatus = 'succeeded'`,
     n,
-    10 * 60_000,
+    limitMs(10 * 60_000),
     250,
   );
   const drainSeconds = (performance.now() - s0) / 1000;
@@ -162,7 +210,7 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
   const stride = n / sample;
   await forEachLimited(sample, 50, async (j) => {
     const id = ids[Math.floor(j * stride)];
-    const r = await ctx.payments.result(id);
+    const r = await payments.result(id);
     answers[r.status] = (answers[r.status] ?? 0) + 1;
     keys.set(gatewayChargeKey(id, 1, 0), r.status === 'succeeded');
   });
@@ -175,16 +223,23 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
     if (!keys.has(key)) keys.set(key, succeeded ? succeeded.has(paymentWorkflowId(id)) : true);
   }
   const ledger = checkLedger(await ctx.admin.ledger(), keys);
+  const roundProcs = roundWindow.end();
+  const sqliteEnd = dbFile ? sqliteSize(dbFile) : undefined;
+  if (sqliteEnd) ctx.log(`  after the drain: SQLite ${sqliteEnd.dbMiB} MiB + WAL ${sqliteEnd.walMiB} MiB`);
   return {
     parked: n,
+    threeDSTimeoutMs,
     parkSeconds: round1(parkSeconds),
     startFailures: started.failures,
+    parkProcs,
     rest,
+    ...(sqliteRest && sqliteEnd ? { sqlite: { rest: sqliteRest, end: sqliteEnd } } : {}),
     signalSeconds: round1(signalSeconds),
     signalFailures: signalled.failures,
     drainSeconds: round1(drainSeconds),
     drainedPerSec: round1(n / drainSeconds),
     drainProcs,
+    roundProcs,
     answers,
     ledger,
     loadAvg: loadAvg(),
