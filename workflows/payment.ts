@@ -44,6 +44,7 @@ import {
   isPaymentMethodToken,
   CLOSE_ON_SETTLE_VERSION,
   FAILOVER_VERSION,
+  LEAN_HISTORY_VERSION,
   type GatewayRoute,
   OPERATOR_CANCEL_VERSION,
   type PaymentInput,
@@ -125,13 +126,6 @@ const OWN_CHARGE_RETRIES_PATCH = 'charge-counts-own-attempts';
  */
 const FIRST_ROWS_TOGETHER_PATCH = 'first-rows-together';
 
-/**
- * Runs started by PaymentsClient.pay() on this code (input `claimWithCharge`) claim their key, write their first
- * rows, charge and write `succeeded` in one activity (issue 19): one activity task and one workflow task in all
- * for a payment that captures at once. Asked in begin(); a run recorded before replays its separate writes.
- */
-const TRAIL_WITH_CHARGE_PATCH = 'trail-with-charge';
-
 const ANSWERED_FROM_EARLIER = 'payment was answered from its earlier run and takes no requests';
 
 /** Ignored card updates kept in the payment's state: enough to explain a few, bounded for a long refund window. */
@@ -197,6 +191,10 @@ class PaymentProcess {
   private readonly closesOnSettle: boolean;
   /** A version 4 run started on this code closes Failed or Canceled when the payment did not succeed. */
   private readonly closesAsOutcome: boolean;
+  /** Input version 6 on: no patch markers (the version decides what they did), one upsert per status change. */
+  private readonly leanHistory: boolean;
+  /** Set by a capture in a version 6 run: `PaymentGateway` goes in the `succeeded` status's upsert. */
+  private gatewayAttribute?: string;
   /** This run answers for a terminated run that charged, and holds its refund window. */
   private refundsAfterTermination = false;
   /**
@@ -248,7 +246,8 @@ class PaymentProcess {
     this.cancelAware =
       (input.version ?? 0) >= OPERATOR_CANCEL_VERSION || (!versioned && !this.legacy && patched(OPERATOR_CANCEL_PATCH));
     this.closesOnSettle = (input.version ?? 0) >= CLOSE_ON_SETTLE_VERSION;
-    this.closesAsOutcome = this.closesOnSettle && patched(CLOSE_AS_OUTCOME_PATCH);
+    this.leanHistory = (input.version ?? 0) >= LEAN_HISTORY_VERSION;
+    this.closesAsOutcome = this.closesOnSettle && (this.leanHistory || patched(CLOSE_AS_OUTCOME_PATCH));
     this.namesGateway = (input.version ?? 0) >= FAILOVER_VERSION;
     this.routes = this.namesGateway ? (input.gateways ?? []) : [];
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
@@ -263,7 +262,7 @@ class PaymentProcess {
       startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
       retry: { ...gatewayRetryPolicy(this.policy), maximumAttempts: Number.POSITIVE_INFINITY },
     });
-    this.ownChargeRetries = !this.legacy && patched(OWN_CHARGE_RETRIES_PATCH);
+    this.ownChargeRetries = !this.legacy && (this.leanHistory || patched(OWN_CHARGE_RETRIES_PATCH));
     this.chargeGateway = this.ownChargeRetries ? this.patientGateway : this.gateway;
     this.ladder = this.legacy ? undefined : (this.policy.degradation ?? undefined);
     this.probeGateway = proxyActivities<PaymentActivities>({
@@ -466,13 +465,17 @@ class PaymentProcess {
    * one cancelled before it began (it charges nothing, so it has no `processing` row to write).
    */
   private firstRowsTogether(): boolean {
-    return !this.legacy && !this.cancelRequest && !this.resets.aware() && patched(FIRST_ROWS_TOGETHER_PATCH);
+    const fits = !this.legacy && !this.cancelRequest && !this.resets.aware();
+    return fits && (this.leanHistory || patched(FIRST_ROWS_TOGETHER_PATCH));
   }
 
-  /** Whether the first rows also go with the charge: as firstRowsTogether, for a run whose starter waits (pay). */
+  /**
+   * Whether the first rows also go with the charge (initiateAndCharge): version 6 runs whose starter waits for the
+   * answer in the same call (PaymentsClient.pay, input `claimWithCharge`), on the conditions of firstRowsTogether.
+   * One activity task and two workflow tasks in all for a payment that captures at once (issue 19).
+   */
   private trailWithCharge(): boolean {
-    const fits = this.input.claimWithCharge === true && !this.legacy && !this.cancelRequest && !this.resets.aware();
-    return fits && this.ownChargeRetries && patched(TRAIL_WITH_CHARGE_PATCH);
+    return this.leanHistory && this.input.claimWithCharge === true && !this.cancelRequest && !this.resets.aware();
   }
 
   /**
@@ -678,7 +681,8 @@ class PaymentProcess {
     this.state.chargeId = outcome.chargeId;
     this.chargedAtGateway(outcome.gateway);
     // Version 5: operators find a gateway's payments (`PaymentGateway = 'secondary'`); older runs replay without it.
-    if (this.namesGateway) upsertSearchAttributes([{ key: PaymentGatewayKey, value: outcome.gateway }]);
+    if (this.leanHistory) this.gatewayAttribute = outcome.gateway;
+    else if (this.namesGateway) upsertSearchAttributes([{ key: PaymentGatewayKey, value: outcome.gateway }]);
     // Open before the status write: a caller told "succeeded" may ask for a refund at once. A row written with
     // the charge states the window from its own capture time: the run's state says the same.
     this.refunds.open(this.succeededWritten ? new Date(this.succeededWritten.at) : new Date());
@@ -1207,7 +1211,10 @@ class PaymentProcess {
     entering?: Parameters<StatusRecorder<PaymentStatus>['enter']>[1],
   ): StatusRow {
     this.state.status = status;
-    const { seq, eventKey } = this.statuses.enter(status, entering);
+    const gateway = this.gatewayAttribute;
+    this.gatewayAttribute = undefined;
+    const also = gateway ? [{ key: PaymentGatewayKey, value: gateway }] : [];
+    const { seq, eventKey } = this.statuses.enter(status, { ...entering, also });
     const change: StatusChange = { seq, status, at: new Date().toISOString() };
     if (typeof metadata.reason === 'string') change.reason = metadata.reason;
     this.state.history.push(change);

@@ -42,7 +42,7 @@ export const PHASE_HELP: Record<Phase, string> = {
     'first workflow task: workflow code; for startPayment runs up to the charge, incl. the activity writing "initiated" and "processing" (patch first-rows-together)',
   activityDispatch: 'task completed → activity started (persist, matching or eager; incl. retry backoff)',
   activityRun:
-    'the charge activity, last attempt: for pay() runs chargeWithTrail (patch trail-with-charge: key claim + "initiated" + "processing", the HTTP call, "succeeded"), else chargeCard (the HTTP call); + SDK overhead',
+    'the charge activity, last attempt: for pay() runs chargeWithTrail (input version 6: key claim + "initiated" + "processing", the HTTP call, "succeeded"), else chargeCard (the HTTP call); + SDK overhead',
   laterTaskDispatch: 'activity completed → next workflow task started (persist, sticky queue)',
   laterTaskRun: 'later workflow tasks: completing the outcome update (and, for startPayment runs, writing "succeeded")',
   answerToClient: 'last event → PaymentsClient.pay() / result() returned (update response or long-poll wake-up)',

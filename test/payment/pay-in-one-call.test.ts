@@ -2,7 +2,7 @@
  * Issue 19: a payment started and answered in one call (PaymentsClient.pay, update-with-start waiting for the
  * outcome Update), idempotent like startPayment: a repeat of the key meets the same run and gets the same answer,
  * the gateway holds one charge, and a key reused with another body is refused. Its key claim, first rows, charge
- * and `succeeded` row go in one activity (patch `trail-with-charge`), and the trail is the same as ever; a payment
+ * and `succeeded` row go in one activity (input version 6), and the trail is the same as ever; a payment
  * started with startPayment keeps its separate writes (patch `first-rows-together`), its claim read at once.
  */
 import { IdempotencyKeyReusedError } from '../../client/errors';
@@ -70,6 +70,15 @@ describe('pay: start and answer in one call', () => {
     // One activity (claim, first rows, charge, succeeded row) and two workflow tasks, as a one-activity workflow.
     expect(await scheduledActivities(paid.paymentId)).toEqual(['chargeWithTrail']);
     expect(await workflowTasks(paid.paymentId)).toBe(2);
+    // Version 6: no patch markers (each costs two events and a visibility write), one upsert per status change.
+    const history = await events(paid.paymentId);
+    expect(history.filter((e) => e.markerRecordedEventAttributes)).toEqual([]);
+    const upserts = history.flatMap((e) => {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      return fields ? [Object.keys(fields).sort()] : [];
+    });
+    expect(upserts).toEqual([['PaymentStatus'], ['PaymentGateway', 'PaymentStatus']]);
+    expect(history).toHaveLength(15);
     // The window the row states is the one refunds are taken in.
     const refund = await h.client.refund(paid.paymentId, {
       amount: 500,
@@ -141,6 +150,7 @@ describe('pay: start and answer in one call', () => {
     const first = await h.client.result(started.paymentId);
     // startPayment's caller reads the claim at once: its run claims before it charges, in an activity of its own.
     expect(await scheduledActivities(started.paymentId)).toEqual(['recordStatuses', 'chargeCard', 'recordStatus']);
+    await saveHistory(h.env, 'v6-start-payment-success', started.paymentId);
     const again = await h.client.pay(req);
     expect(again).toMatchObject({ paymentId: started.paymentId, created: false, result: first });
     const later = await h.client.startPayment(req);
