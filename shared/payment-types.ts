@@ -194,6 +194,12 @@ export interface PaymentInput extends Money {
    * GATEWAYS does not change a running payment). Absent: the worker's default gateway only, no failover.
    */
   gateways?: GatewayRoute[];
+  /**
+   * Set by PaymentsClient.pay(), whose caller waits for the answer in the same call and reads no key claim before
+   * it: the run may claim its key, write its first rows, charge and write `succeeded` in one activity (issue 19).
+   * startPayment leaves it unset, because its caller learns from the claim, at once, whether the key is its own.
+   */
+  claimWithCharge?: boolean;
 }
 
 /** What a run sends with its first audit write to claim its key (the payment id is the write's own). */

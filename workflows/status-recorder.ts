@@ -44,7 +44,16 @@ export class StatusRecorder<S extends string> {
     if (upsert) upsertSearchAttributes([{ key: this.options.searchAttribute, value: status }]);
     if (count) this.options.count(status);
     this.seq += 1;
-    const key = `${this.seq}:${status}`;
-    return { seq: this.seq, eventKey: this.options.legacy ? key : `${workflowInfo().runId}:${key}` };
+    return { seq: this.seq, eventKey: this.keyOf(this.seq, status) };
+  }
+
+  /** The row the next change would be, if it is to `status`: for a write made ahead of the change (by an activity). */
+  peek(status: S): StatusEvent {
+    return { seq: this.seq + 1, eventKey: this.keyOf(this.seq + 1, status) };
+  }
+
+  private keyOf(seq: number, status: S): string {
+    const key = `${seq}:${status}`;
+    return this.options.legacy ? key : `${workflowInfo().runId}:${key}`;
   }
 }
