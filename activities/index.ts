@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import { createAuditActivities } from './audit';
 import type { Gateway } from '../gateways/port';
 import { createGatewayActivities, type ChargeResilience } from './charges';
+import { createChargeTrailActivities } from './charge-trail';
 import type { GatewayEntry } from './gateway-directory';
 import { createDisputeResumeActivities } from './dispute-resume';
 import { createDisputeActivities } from './disputes';
@@ -39,13 +40,16 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const charges = createGatewayActivities(deps);
+  const audit = createAuditActivities(deps);
   return {
-    ...createGatewayActivities(deps),
+    ...charges,
+    ...createChargeTrailActivities({ ...audit, chargeCard: charges.chargeCard, logger: deps.logger }),
     ...createRefundActivities(deps),
     ...createRefundLedgerActivities(deps),
     ...createDisputeActivities(deps),
     ...createDisputeResumeActivities(deps),
-    ...createAuditActivities(deps),
+    ...audit,
     ...createOperatorActivities(deps),
     ...createSweepActivities(deps),
     ...createRefundsSweepActivities(deps),
@@ -55,6 +59,7 @@ export function createActivities(deps: ActivityDeps) {
 
 export type PaymentActivities = ReturnType<typeof createActivities>;
 export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput, ChargeResilience } from './charges';
+export type { ChargeWithTrailInput, ChargeWithTrailResult, SucceededRowTemplate } from './charge-trail';
 export type { RecordStatusInput, RecordStatusesInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
 export type { GatewayEntry } from './gateway-directory';

@@ -28,6 +28,8 @@ import { floorRatio, floorScenario } from './scenarios/floor';
 import { happyClosedLoop, happyOpenLoop, warmUp, type StepDetail } from './scenarios/happy';
 import { outageScenario, type OutageStats } from './scenarios/outage';
 import { parkedScenario, type ParkedRound } from './scenarios/parked';
+import { peersScenario } from './peers/runner';
+import type { PeerRun } from './peers/types';
 
 const ROOT = path.resolve(__dirname, '..');
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
@@ -85,7 +87,7 @@ function targets(o: BenchOptions, rows: ResultRow[], held: number | undefined, p
       measured: parked.map((p) => `${p.parked}: ${p.drainSeconds} s (${p.drainedPerSec}/s)`).join('; '),
     });
   }
-  const ours = rows.filter((r) => !r.scenario.startsWith('baseline') && r.ledger);
+  const ours = rows.filter((r) => !r.scenario.startsWith('baseline') && !r.scenario.startsWith('peer-') && r.ledger);
   if (ours.length || parked.length) {
     const dups =
       ours.reduce((s, r) => s + (r.ledger?.duplicates ?? 0), 0) + parked.reduce((s, p) => s + p.ledger.duplicates, 0);
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
   let parked: ParkedRound[] = [];
   const outage: OutageStats[] = [];
   let comparisons: RunReport['comparisons'] = [];
+  let peers: PeerRun[] = [];
   const has = (s: string) => o.scenarios.includes(s as never);
   let failure: unknown;
   try {
@@ -240,6 +243,11 @@ async function main(): Promise<void> {
       rows.push(...result.rows);
       comparisons = twins.length ? result.comparisons : [];
     }
+    if (o.peers) {
+      const result = await peersScenario(ctx);
+      rows.push(...result.rows);
+      peers = result.runs;
+    }
   } catch (err) {
     // Keep what was measured: the report is still written, with the error, and the run exits non-zero.
     failure = err;
@@ -254,7 +262,8 @@ async function main(): Promise<void> {
 
   const floors = rows.filter((r) => r.scenario === 'floor-closed');
   for (const r of rows) {
-    const ratio = r.scenario.startsWith('baseline') ? undefined : floorRatio(r, floors);
+    const ratio =
+      r.scenario.startsWith('baseline') || r.scenario.startsWith('peer-') ? undefined : floorRatio(r, floors);
     if (ratio) r.floor = ratio;
   }
 
@@ -282,6 +291,7 @@ async function main(): Promise<void> {
     parked,
     outage,
     comparisons,
+    ...(peers.length ? { peers } : {}),
     details,
     targets: targets(o, rows, highestHeldRate, parked),
     ...(failure ? { error: failure instanceof Error ? (failure.stack ?? failure.message) : String(failure) } : {}),

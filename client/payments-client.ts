@@ -15,6 +15,7 @@ import type {
   CardSummary,
   CardUpdate,
   KeyClaimState,
+  PaymentInput,
   PaymentMethod,
   PaymentMethodToken,
   PaymentPolicy,
@@ -177,7 +178,8 @@ export class PaymentsClient {
    * can take as long as the payment waits for 3DS or a new card): the API's bounded waits use startPayment.
    */
   async pay(request: StartPaymentRequest): Promise<StartedPayment & { result: PaymentResult }> {
-    const start = await this.prepareStart(request);
+    // This caller reads no claim before the answer: the run may claim with its charge, in one activity.
+    const start = await this.prepareStart(request, { claimWithCharge: true });
     let result: PaymentResult;
     try {
       result = await this.client.workflow.executeUpdateWithStart(paymentOutcomeUpdate, {
@@ -200,7 +202,10 @@ export class PaymentsClient {
   }
 
   /** What every start sends: the validated request, its token and fingerprint, and the start operation. */
-  private async prepareStart(request: StartPaymentRequest): Promise<PreparedStart> {
+  private async prepareStart(
+    request: StartPaymentRequest,
+    how: Pick<PaymentInput, 'claimWithCharge'> = {},
+  ): Promise<PreparedStart> {
     const req = parse(this.startSchema, request);
     const paymentId = paymentIdFromKey(req.idempotencyKey);
     const workflowId = paymentWorkflowId(paymentId);
@@ -232,6 +237,7 @@ export class PaymentsClient {
           idempotencyKey,
           policy: this.policy,
           fingerprint,
+          ...how,
         },
       ],
       // USE_EXISTING: a repeat while the run is open meets that run and its outcome Update (same Update id), so

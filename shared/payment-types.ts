@@ -137,7 +137,7 @@ export interface OrderDetails {
  * (the UI's Request Cancellation, `temporal workflow cancel`) as an operator's cancel; shape 2 runs keep Temporal's
  * default (the pending step is cancelled). Inputs without a version replay as they always did (workflows/payment.ts).
  */
-export const PAYMENT_INPUT_VERSION = 5;
+export const PAYMENT_INPUT_VERSION = 6;
 
 /**
  * The version each behaviour arrived with. Workflow code compares against these fixed numbers, never against
@@ -155,9 +155,16 @@ export const CLOSE_ON_SETTLE_VERSION = 4;
  * charged (audit, result, `PaymentGateway`). Older runs call the worker's default gateway, as they always did.
  */
 export const FAILOVER_VERSION = 5;
+/**
+ * Shape 6: what version 4 and 5 runs asked patch markers (close as the outcome, the charge counting its own
+ * attempts, the first rows together, and with `claimWithCharge` the trail with the charge) is fixed by the version
+ * instead, and a status change and the gateway that charged go in one search-attribute upsert. Every marker costs
+ * the run two history events and a visibility write (the SDK upserts TemporalChangeVersion with each); issue 19.
+ */
+export const LEAN_HISTORY_VERSION = 6;
 
 /** Every input version the workflow accepts; each is complete (its policy resolved at start). */
-export const PAYMENT_INPUT_VERSIONS: readonly number[] = [2, 3, 4, 5];
+export const PAYMENT_INPUT_VERSIONS: readonly number[] = [2, 3, 4, 5, 6];
 
 /**
  * One gateway of a payment's failover order. A card token is a gateway's own, so every gateway after the first
@@ -194,6 +201,12 @@ export interface PaymentInput extends Money {
    * GATEWAYS does not change a running payment). Absent: the worker's default gateway only, no failover.
    */
   gateways?: GatewayRoute[];
+  /**
+   * Set by PaymentsClient.pay(), whose caller waits for the answer in the same call and reads no key claim before
+   * it: the run may claim its key, write its first rows, charge and write `succeeded` in one activity (issue 19).
+   * startPayment leaves it unset, because its caller learns from the claim, at once, whether the key is its own.
+   */
+  claimWithCharge?: boolean;
 }
 
 /** What a run sends with its first audit write to claim its key (the payment id is the write's own). */

@@ -20,8 +20,11 @@ import {
 } from '@temporalio/workflow';
 import type {
   CancelOutcome,
+  ChargeCardInput,
   ChargeOutcome,
+  ChargeWithTrailResult,
   LookupResult,
+  SucceededRowTemplate,
   PaymentActivities,
   RecordStatusesInput,
   RecordStatusResult,
@@ -41,6 +44,7 @@ import {
   isPaymentMethodToken,
   CLOSE_ON_SETTLE_VERSION,
   FAILOVER_VERSION,
+  LEAN_HISTORY_VERSION,
   type GatewayRoute,
   OPERATOR_CANCEL_VERSION,
   type PaymentInput,
@@ -187,6 +191,10 @@ class PaymentProcess {
   private readonly closesOnSettle: boolean;
   /** A version 4 run started on this code closes Failed or Canceled when the payment did not succeed. */
   private readonly closesAsOutcome: boolean;
+  /** Input version 6 on: no patch markers (the version decides what they did), one upsert per status change. */
+  private readonly leanHistory: boolean;
+  /** Set by a capture in a version 6 run: `PaymentGateway` goes in the `succeeded` status's upsert. */
+  private gatewayAttribute?: string;
   /** This run answers for a terminated run that charged, and holds its refund window. */
   private refundsAfterTermination = false;
   /**
@@ -194,6 +202,10 @@ class PaymentProcess {
    * sent next whatever arrives meanwhile, as one whose own row was written is, so the row is never left untrue.
    */
   private firstChargeRecorded = false;
+  /** The first charge's answer, when it went in one activity with the first rows (chargeWithTrail). */
+  private firstAttempt?: Attempt;
+  /** The `succeeded` row that activity wrote when the charge captured: the run does not write it again. */
+  private succeededWritten?: { eventKey: string; at: string };
   /** Set when Temporal delivered a cancellation request to this run (whatever the payment's state then). */
   private temporalCancel = false;
   /** The pending cancel is the Temporal one (not the API's): its reason and requester are read from history. */
@@ -234,7 +246,8 @@ class PaymentProcess {
     this.cancelAware =
       (input.version ?? 0) >= OPERATOR_CANCEL_VERSION || (!versioned && !this.legacy && patched(OPERATOR_CANCEL_PATCH));
     this.closesOnSettle = (input.version ?? 0) >= CLOSE_ON_SETTLE_VERSION;
-    this.closesAsOutcome = this.closesOnSettle && patched(CLOSE_AS_OUTCOME_PATCH);
+    this.leanHistory = (input.version ?? 0) >= LEAN_HISTORY_VERSION;
+    this.closesAsOutcome = this.closesOnSettle && (this.leanHistory || patched(CLOSE_AS_OUTCOME_PATCH));
     this.namesGateway = (input.version ?? 0) >= FAILOVER_VERSION;
     this.routes = this.namesGateway ? (input.gateways ?? []) : [];
     // Never today's code defaults: a versioned input is complete, an older one merges over the frozen 0.1 table.
@@ -249,7 +262,7 @@ class PaymentProcess {
       startToCloseTimeout: this.policy.gatewayCallTimeoutMs,
       retry: { ...gatewayRetryPolicy(this.policy), maximumAttempts: Number.POSITIVE_INFINITY },
     });
-    this.ownChargeRetries = !this.legacy && patched(OWN_CHARGE_RETRIES_PATCH);
+    this.ownChargeRetries = !this.legacy && (this.leanHistory || patched(OWN_CHARGE_RETRIES_PATCH));
     this.chargeGateway = this.ownChargeRetries ? this.patientGateway : this.gateway;
     this.ladder = this.legacy ? undefined : (this.policy.degradation ?? undefined);
     this.probeGateway = proxyActivities<PaymentActivities>({
@@ -431,10 +444,13 @@ class PaymentProcess {
    */
   private async begin(): Promise<'owner' | 'earlier'> {
     const claim = this.claimRequest();
-    const written =
-      claim && this.firstRowsTogether()
-        ? await this.initiateWithCharge(claim)
-        : await this.transition('initiated', {}, claim);
+    const written = !claim
+      ? await this.transition('initiated', {})
+      : this.trailWithCharge()
+        ? await this.initiateAndCharge(claim)
+        : this.firstRowsTogether()
+          ? await this.initiateWithCharge(claim)
+          : await this.transition('initiated', {}, claim);
     if (!claim || !written.earlier) {
       if (claim) this.keyClaim = { state: 'owner', fingerprint: claim.fingerprint };
       return 'owner';
@@ -449,7 +465,17 @@ class PaymentProcess {
    * one cancelled before it began (it charges nothing, so it has no `processing` row to write).
    */
   private firstRowsTogether(): boolean {
-    return !this.legacy && !this.cancelRequest && !this.resets.aware() && patched(FIRST_ROWS_TOGETHER_PATCH);
+    const fits = !this.legacy && !this.cancelRequest && !this.resets.aware();
+    return fits && (this.leanHistory || patched(FIRST_ROWS_TOGETHER_PATCH));
+  }
+
+  /**
+   * Whether the first rows also go with the charge (initiateAndCharge): version 6 runs whose starter waits for the
+   * answer in the same call (PaymentsClient.pay, input `claimWithCharge`), on the conditions of firstRowsTogether.
+   * One activity task and two workflow tasks in all for a payment that captures at once (issue 19).
+   */
+  private trailWithCharge(): boolean {
+    return this.leanHistory && this.input.claimWithCharge === true && !this.cancelRequest && !this.resets.aware();
   }
 
   /**
@@ -474,6 +500,47 @@ class PaymentProcess {
     }
     this.showDetails();
     return written;
+  }
+
+  /**
+   * The claim with `initiated` and `processing`, the first charge, and `succeeded` if it captured, in one activity
+   * (activities/charge-trail.ts). Each attempt of it commits the claim and rows before it sends, so the trail and
+   * the claim mean what initiateWithCharge's do; the charge's answer is then handled as any charge's (settle).
+   */
+  private async initiateAndCharge(claim: KeyClaimInput): Promise<RecordStatusResult> {
+    const initiated = this.statusRow('initiated', {}, { upsert: false });
+    const processing = this.statusRow('processing', this.processingMeta(), { count: false });
+    const gatewayKey = this.noteKey();
+    const succeeded = this.succeededTemplate();
+    const first = { paymentId: this.input.paymentId, rows: [initiated, processing], claim };
+    let answer: ChargeWithTrailResult | undefined;
+    let failure: unknown;
+    try {
+      answer = await this.chargeGateway.chargeWithTrail({
+        ...this.chargeInput(gatewayKey),
+        trail: { first, succeeded },
+      });
+    } catch (err) {
+      failure = err; // a charge that failed after the rows were written: handled in settle, as chargeOnce would
+    }
+    if (answer && 'earlier' in answer) {
+      this.showDetails();
+      return { inserted: false, earlier: answer.earlier };
+    }
+    this.recorded = 'processing';
+    this.firstChargeRecorded = true;
+    countPaymentStatus('processing', this.state);
+    this.firstAttempt = answer ? this.charged(gatewayKey, answer.outcome) : this.chargeFailed(gatewayKey, failure);
+    if (answer?.succeededAt) this.succeededWritten = { eventKey: succeeded.eventKey, at: answer.succeededAt };
+    this.showDetails();
+    return { inserted: true };
+  }
+
+  /** The `succeeded` row as succeed() would write it next, less what only the charge tells (chargeWithTrail). */
+  private succeededTemplate(): SucceededRowTemplate {
+    const { eventKey } = this.statuses.peek('succeeded');
+    const metadata = { ...this.succeededMeta(), ...this.rowNumbers(this.state.attempts.length + 1) };
+    return { eventKey, metadata, ...(this.closesOnSettle ? { refundWindowMs: this.policy.refundWindowMs } : {}) };
   }
 
   /**
@@ -523,46 +590,68 @@ class PaymentProcess {
   // ---- one charge and what follows it -------------------------------------------------------------
 
   private async chargeOnce(): Promise<Attempt> {
+    const gatewayKey = this.noteKey();
+    // The first charge's row may have been written with `initiated` already (initiateWithCharge), and the charge
+    // itself made with it (initiateAndCharge).
+    if (this.firstChargeRecorded) this.firstChargeRecorded = false;
+    else await this.transition('processing', this.processingMeta());
+    const made = this.firstAttempt;
+    this.firstAttempt = undefined;
+    if (made) return made;
+    try {
+      return this.charged(gatewayKey, await this.chargeGateway.chargeCard(this.chargeInput(gatewayKey)));
+    } catch (err) {
+      return this.chargeFailed(gatewayKey, err);
+    }
+  }
+
+  /** The key the next charge goes under, noted with the gateway it goes to (lookups of a key go where it went). */
+  private noteKey(): string {
     const gatewayKey = this.gatewayKey();
     if (!this.usedKeys.includes(gatewayKey)) this.usedKeys.push(gatewayKey);
     this.keyGateways.set(gatewayKey, this.currentGateway());
-    // The first charge's row may have been written with `initiated` already (initiateWithCharge).
-    if (this.firstChargeRecorded) this.firstChargeRecorded = false;
-    else await this.transition('processing', this.processingMeta());
-    try {
-      const outcome = await this.chargeGateway.chargeCard({
-        ...(this.ownChargeRetries ? { ownRetries: this.policy.gatewayRetry } : {}),
-        paymentId: this.input.paymentId,
-        gatewayKey,
-        amount: this.input.amount,
-        currency: this.input.currency,
-        paymentMethod: this.currentPaymentMethod(),
-        checkFirst: this.checkFirst || this.resets.aware(),
-        maxAttempts: this.policy.gatewayRetry.maximumAttempts,
-        initiator: this.initiator(),
-        ...(this.requestThreeDS ? { requestThreeDS: true } : {}),
-        ...this.atGateway(),
-        // Only the charge activity knows whether the key ever left: told a gateway waits, it says so at once.
-        ...(this.canFailOver() ? { failover: true } : {}),
-      });
-      this.unresolvedKeys.delete(gatewayKey);
-      this.recordAttempt(gatewayKey, outcome.status);
-      return { kind: 'charged', outcome };
-    } catch (err) {
-      const failed = readFailedCharge(err);
-      if (!failed) throw err;
-      if (failed.kind === 'not_sent') return failed; // nothing reached the gateway: no attempt to record
-      if (failed.kind === 'unknown') this.unresolvedKeys.add(gatewayKey);
-      else this.unresolvedKeys.delete(gatewayKey);
-      const declineClass = failed.kind === 'declined' ? failed.decline.declineClass : undefined;
-      this.recordAttempt(
-        gatewayKey,
-        failed.kind === 'declined' ? 'declined' : failed.kind === 'unknown' ? 'unknown' : 'error',
-        failed.errorCode,
-        declineClass,
-      );
-      return failed;
-    }
+    return gatewayKey;
+  }
+
+  private chargeInput(gatewayKey: string): ChargeCardInput {
+    return {
+      ...(this.ownChargeRetries ? { ownRetries: this.policy.gatewayRetry } : {}),
+      paymentId: this.input.paymentId,
+      gatewayKey,
+      amount: this.input.amount,
+      currency: this.input.currency,
+      paymentMethod: this.currentPaymentMethod(),
+      checkFirst: this.checkFirst || this.resets.aware(),
+      maxAttempts: this.policy.gatewayRetry.maximumAttempts,
+      initiator: this.initiator(),
+      ...(this.requestThreeDS ? { requestThreeDS: true } : {}),
+      ...this.atGateway(),
+      // Only the charge activity knows whether the key ever left: told a gateway waits, it says so at once.
+      ...(this.canFailOver() ? { failover: true } : {}),
+    };
+  }
+
+  private charged(gatewayKey: string, outcome: ChargeOutcome): Attempt {
+    this.unresolvedKeys.delete(gatewayKey);
+    this.recordAttempt(gatewayKey, outcome.status);
+    return { kind: 'charged', outcome };
+  }
+
+  /** A charge's failure as the state machine takes it; anything that is not a charge's failure fails the run. */
+  private chargeFailed(gatewayKey: string, err: unknown): Attempt {
+    const failed = readFailedCharge(err);
+    if (!failed) throw err;
+    if (failed.kind === 'not_sent') return failed; // nothing reached the gateway: no attempt to record
+    if (failed.kind === 'unknown') this.unresolvedKeys.add(gatewayKey);
+    else this.unresolvedKeys.delete(gatewayKey);
+    const declineClass = failed.kind === 'declined' ? failed.decline.declineClass : undefined;
+    this.recordAttempt(
+      gatewayKey,
+      failed.kind === 'declined' ? 'declined' : failed.kind === 'unknown' ? 'unknown' : 'error',
+      failed.errorCode,
+      declineClass,
+    );
+    return failed;
   }
 
   /** Returns 'done' when the payment reached a final status, 'again' to charge once more. */
@@ -592,21 +681,31 @@ class PaymentProcess {
     this.state.chargeId = outcome.chargeId;
     this.chargedAtGateway(outcome.gateway);
     // Version 5: operators find a gateway's payments (`PaymentGateway = 'secondary'`); older runs replay without it.
-    if (this.namesGateway) upsertSearchAttributes([{ key: PaymentGatewayKey, value: outcome.gateway }]);
-    // Open before the status write: a caller told "succeeded" may ask for a refund at once.
-    this.refunds.open(new Date());
+    if (this.leanHistory) this.gatewayAttribute = outcome.gateway;
+    else if (this.namesGateway) upsertSearchAttributes([{ key: PaymentGatewayKey, value: outcome.gateway }]);
+    // Open before the status write: a caller told "succeeded" may ask for a refund at once. A row written with
+    // the charge states the window from its own capture time: the run's state says the same.
+    this.refunds.open(this.succeededWritten ? new Date(this.succeededWritten.at) : new Date());
     return this.finish('succeeded', CustomerMessage.succeeded, undefined, {
       chargeId: outcome.chargeId,
       gateway: outcome.gateway,
+      ...this.succeededMeta(),
+      // Version 4: the refunds workflow reads the window from this row (this run will be closed by then).
+      ...(this.closesOnSettle ? { refundableUntil: this.state.refundableUntil } : {}),
+      // An operator's cancel that came while the charge was in flight: it captured, so the charge stands. (A row
+      // written with the charge (chargeWithTrail) was written before the run saw the cancel; the log says it.)
+      ...(this.temporalCancel ? { operatorCancel: 'refused_after_capture' } : {}),
+    });
+  }
+
+  /** What a `succeeded` row says beyond the charge itself. */
+  private succeededMeta(): Record<string, unknown> {
+    return {
       // The refunds workflow and the sweeper send this charge's refunds to the gateway a routed row names.
       ...(this.routes.length ? { routed: true } : {}),
       // Counted by the degradation ladder's trust rule (earlier succeeded payments of the customer).
       ...(this.legacy ? {} : { customerId: this.input.customerId }),
-      // Version 4: the refunds workflow reads the window from this row (this run will be closed by then).
-      ...(this.closesOnSettle ? { refundableUntil: this.state.refundableUntil } : {}),
-      // An operator's cancel that came while the charge was in flight: it captured, so the charge stands.
-      ...(this.temporalCancel ? { operatorCancel: 'refused_after_capture' } : {}),
-    });
+    };
   }
 
   private async onDecline(d: Extract<FailedCharge, { kind: 'declined' }>): Promise<'done' | 'again'> {
@@ -1081,13 +1180,23 @@ class PaymentProcess {
     const resetNote = this.resets.note();
     const reset = resetNote ? await resetNote : {};
     const row = this.statusRow(status, { ...metadata, ...reset });
-    const written = await this.audit.recordStatus({
-      ...row,
-      paymentId: this.input.paymentId,
-      ...(claim ? { claim } : {}),
-    });
+    const written = this.writtenWithCharge(row)
+      ? { inserted: true }
+      : await this.audit.recordStatus({ ...row, paymentId: this.input.paymentId, ...(claim ? { claim } : {}) });
     if (!written.earlier) this.recorded = status;
     this.showDetails();
+    return written;
+  }
+
+  /** Whether `row` is the `succeeded` row the charge's activity wrote already (the same event key). */
+  private writtenWithCharge(row: StatusRow): boolean {
+    const written = this.succeededWritten?.eventKey === row.eventKey;
+    if (written && this.temporalCancel) {
+      log.warn('operator cancellation came while the charge was in flight: it captured, so the charge stands', {
+        paymentId: this.input.paymentId,
+      });
+    }
+    this.succeededWritten = undefined;
     return written;
   }
 
@@ -1102,20 +1211,19 @@ class PaymentProcess {
     entering?: Parameters<StatusRecorder<PaymentStatus>['enter']>[1],
   ): StatusRow {
     this.state.status = status;
-    const { seq, eventKey } = this.statuses.enter(status, entering);
+    const gateway = this.gatewayAttribute;
+    this.gatewayAttribute = undefined;
+    const also = gateway ? [{ key: PaymentGatewayKey, value: gateway }] : [];
+    const { seq, eventKey } = this.statuses.enter(status, { ...entering, also });
     const change: StatusChange = { seq, status, at: new Date().toISOString() };
     if (typeof metadata.reason === 'string') change.reason = metadata.reason;
     this.state.history.push(change);
-    return {
-      eventKey,
-      status,
-      metadata: {
-        ...compact(metadata),
-        attempt: this.state.attempts.length,
-        amount: this.input.amount,
-        currency: this.input.currency,
-      },
-    };
+    return { eventKey, status, metadata: { ...compact(metadata), ...this.rowNumbers(this.state.attempts.length) } };
+  }
+
+  /** What every row states: the charge attempts made so far, and the payment's amount. */
+  private rowNumbers(attempt: number): Record<string, unknown> {
+    return { attempt, amount: this.input.amount, currency: this.input.currency };
   }
 
   /** The `processing` row's own metadata: the key the charge is sent under. */

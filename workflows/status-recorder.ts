@@ -25,6 +25,12 @@ export interface StatusEvent {
   eventKey: string;
 }
 
+export interface EnterOptions {
+  count?: boolean;
+  upsert?: boolean;
+  also?: Array<{ key: KeywordKey; value: string }>;
+}
+
 export class StatusRecorder<S extends string> {
   private seq = 0;
 
@@ -38,13 +44,23 @@ export class StatusRecorder<S extends string> {
   /**
    * Marks `status` as entered and numbers its row, for a caller that writes several rows in one activity.
    * `count: false` leaves the metric to the caller (a status counted only once its row is known to be written);
-   * `upsert: false` skips the search attribute for a status that the next one replaces in the same workflow task.
+   * `upsert: false` skips the search attribute for a status that the next one replaces in the same workflow task;
+   * `also` are keyword attributes set in the same upsert (one history event and one visibility write, not two).
    */
-  enter(status: S, { count = true, upsert = true }: { count?: boolean; upsert?: boolean } = {}): StatusEvent {
-    if (upsert) upsertSearchAttributes([{ key: this.options.searchAttribute, value: status }]);
+  enter(status: S, { count = true, upsert = true, also = [] }: EnterOptions = {}): StatusEvent {
+    if (upsert) upsertSearchAttributes([{ key: this.options.searchAttribute, value: status }, ...also]);
     if (count) this.options.count(status);
     this.seq += 1;
-    const key = `${this.seq}:${status}`;
-    return { seq: this.seq, eventKey: this.options.legacy ? key : `${workflowInfo().runId}:${key}` };
+    return { seq: this.seq, eventKey: this.keyOf(this.seq, status) };
+  }
+
+  /** The row the next change would be, if it is to `status`: for a write made ahead of the change (by an activity). */
+  peek(status: S): StatusEvent {
+    return { seq: this.seq + 1, eventKey: this.keyOf(this.seq + 1, status) };
+  }
+
+  private keyOf(seq: number, status: S): string {
+    const key = `${seq}:${status}`;
+    return this.options.legacy ? key : `${workflowInfo().runId}:${key}`;
   }
 }

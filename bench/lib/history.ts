@@ -39,11 +39,12 @@ export const PHASE_HELP: Record<Phase, string> = {
   startCall: 'start call made → WorkflowExecutionStarted (client → frontend → history)',
   firstTaskDispatch: 'execution started → first workflow task started on the worker (persist start, matching)',
   firstTaskRun:
-    'first workflow task to the charge: workflow code + audit writes "initiated", "processing" (one activity since patch first-rows-together, two before)',
-  activityDispatch: 'task completed → gateway activity started (persist, matching or eager; incl. retry backoff)',
-  activityRun: 'chargeCard activity, last attempt: HTTP call to the gateway + SDK overhead',
+    'first workflow task: workflow code; for startPayment runs up to the charge, incl. the activity writing "initiated" and "processing" (patch first-rows-together)',
+  activityDispatch: 'task completed → activity started (persist, matching or eager; incl. retry backoff)',
+  activityRun:
+    'the charge activity, last attempt: for pay() runs chargeWithTrail (input version 6: key claim + "initiated" + "processing", the HTTP call, "succeeded"), else chargeCard (the HTTP call); + SDK overhead',
   laterTaskDispatch: 'activity completed → next workflow task started (persist, sticky queue)',
-  laterTaskRun: 'later workflow tasks: audit write "succeeded", completing the outcome update',
+  laterTaskRun: 'later workflow tasks: completing the outcome update (and, for startPayment runs, writing "succeeded")',
   answerToClient: 'last event → PaymentsClient.pay() / result() returned (update response or long-poll wake-up)',
   unattributed: 'the rest (≈0 unless a history has an unexpected shape)',
 };

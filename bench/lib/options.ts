@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FAST_DURABLE_SETTINGS } from '../../scripts/lib/temporal-dev-server';
+import { PEER_SYSTEMS, type PeerSystemName } from '../peers/types';
 
 export const SCENARIOS = ['floor', 'happy', 'closed', 'faults', 'parked', 'baseline', 'outage'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -67,6 +68,11 @@ export interface BenchOptions {
    * in one call) or `start-result` (startPayment, then result(): what the API's POST with a wait does).
    */
   clientCall: ClientCall;
+  /** Also run the same payment on the peers (bench/peers), closed loop at each --concurrency level. */
+  peers: boolean;
+  peerSystems: PeerSystemName[];
+  /** The PostgreSQL server the peers use (each gets its own database there), without a database name. */
+  peersDatabaseUrl: string;
   help: boolean;
 }
 
@@ -114,6 +120,9 @@ export const DEFAULTS: Omit<BenchOptions, 'outDir'> = {
   quick: false,
   preset: 'default',
   clientCall: 'pay',
+  peers: false,
+  peerSystems: [...PEER_SYSTEMS],
+  peersDatabaseUrl: 'postgres://postgres@127.0.0.1:5432',
   help: false,
 };
 
@@ -163,6 +172,11 @@ export const USAGE = `npm run bench -- [flags]        (each flag can also be set
   --breakdown-sample N         histories read per breakdown (default ${DEFAULTS.breakdownSample})
   --client-call NAME           pay (start and answer in one update-with-start call) or start-result
                                (startPayment, then result()) (default ${DEFAULTS.clientCall})
+  --peers                      also run the same payment on ${PEER_SYSTEMS.join(' and ')} (closed loop at each
+                               --concurrency level, after --warmup), installed on demand into bench/peers/.deps
+  --peer-systems LIST          which peers (default ${DEFAULTS.peerSystems.join(',')})
+  --peers-database-url URL     PostgreSQL server for the peers, no database name; each gets bench_peers_<name>
+                               (dropped and created) (default ${DEFAULTS.peersDatabaseUrl})
   --label NAME                 names the result file and the run (default "${DEFAULTS.label}")
   --sqlite-pragma K=V          dev server SQLite pragma, repeatable (e.g. journal_mode=WAL)
   --dynamic-config K=V         dev server dynamic config, repeatable (V is JSON: true, 100, '"x"')
@@ -234,6 +248,9 @@ const FLAGS = {
   'breakdown-sample': { type: 'string' },
   label: { type: 'string' },
   'client-call': { type: 'string' },
+  peers: { type: 'boolean' },
+  'peer-systems': { type: 'string' },
+  'peers-database-url': { type: 'string' },
   'sqlite-pragma': { type: 'string', multiple: true },
   'dynamic-config': { type: 'string', multiple: true },
   'eager-activities': { type: 'boolean' },
@@ -294,6 +311,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutD
     }
     o.clientCall = call as ClientCall;
   }
+  parsePeers(o, raw);
   if (str('label')) o.label = str('label')!.replace(/[^\w.-]+/g, '-');
   else if (str('preset') && str('preset') !== 'default') o.label = `${quick ? 'quick-' : ''}${str('preset')}`;
   o.preset = str('preset') ?? 'default';
@@ -319,6 +337,25 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutD
   o.keepWorkDir = raw.keep === true;
   o.help = raw.help === true;
   return o;
+}
+
+function parsePeers(o: BenchOptions, raw: Record<string, string | string[] | boolean | undefined>): void {
+  o.peers = raw.peers === true;
+  const systems = raw['peer-systems'] as string | undefined;
+  if (systems) {
+    const names = systems.split(',').map((s) => s.trim());
+    const unknown = names.filter((n) => !(PEER_SYSTEMS as readonly string[]).includes(n));
+    if (unknown.length)
+      throw new Error(`--peer-systems: unknown ${unknown.join(', ')}; known: ${PEER_SYSTEMS.join(', ')}`);
+    o.peerSystems = names as PeerSystemName[];
+  }
+  const url = raw['peers-database-url'] as string | undefined;
+  if (url) {
+    if (!/^postgres(ql)?:\/\/[^/]+\/?$/.test(url)) {
+      throw new Error(`--peers-database-url: expected postgres://user@host:port without a database, got "${url}"`);
+    }
+    o.peersDatabaseUrl = url.replace(/\/$/, '');
+  }
 }
 
 function parseOutage(o: BenchOptions, str: (k: string) => string | undefined): void {

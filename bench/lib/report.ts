@@ -7,6 +7,7 @@ import type { OutageStats } from '../scenarios/outage';
 import type { ParkedRound } from '../scenarios/parked';
 import type { Comparison } from '../scenarios/baseline';
 import type { StepDetail } from '../scenarios/happy';
+import type { PeerRun } from '../peers/types';
 
 export interface Machine {
   cores: number;
@@ -47,6 +48,8 @@ export interface RunReport {
   /** Outage scenario runs (absent in reports written before it existed). */
   outage?: OutageStats[];
   comparisons: Comparison[];
+  /** `--peers`: the same payment on other systems (absent in reports written before it existed). */
+  peers?: PeerRun[];
   details: Array<StepDetail & { scenario: string }>;
   targets: TargetCheck[];
   /** Set when a scenario failed: the rows before it are still here. */
@@ -203,6 +206,79 @@ export function outageTable(runs: OutageStats[]): string {
   );
 }
 
+/** What our own rows stand for in the peers' tables. */
+export const OURS_DURABILITY =
+  'Temporal dev server (SQLite, WAL + synchronous=FULL) + our worker; audit rows in PGlite inside the worker ' +
+  '(PostgreSQL when DATABASE_URL is set)';
+export const OURS_GIVES =
+  'the reference: web UI, visibility with our PaymentStatus / NeedsAttention search attributes, signals, ' +
+  'validated updates and queries, per-namespace retention, payload codec (payloads encrypted, codec endpoint for the UI)';
+
+/**
+ * Ours (closed loop and floor) and the peers, side by side: throughput, latency and CPU per payment by process,
+ * PostgreSQL included where a peer writes to it; then what each system gives or lacks next to Temporal.
+ */
+export function peersTables(rows: ResultRow[], peers: PeerRun[]): string {
+  const ms = (r: ResultRow, name: string) => r.cpuMsPerPayment[name];
+  const total = (r: ResultRow) => (ms(r, 'server') ?? 0) + (ms(r, 'worker') ?? 0) + (ms(r, 'postgres') ?? 0);
+  const ours = rows.filter((r) => r.scenario === 'happy-closed' || r.scenario === 'floor-closed');
+  const line = (system: string, r: ResultRow): string[] => [
+    system,
+    r.load,
+    `${r.completed} / ${r.offered}`,
+    f1(r.throughputPerSec),
+    f2(r.latency.p50Ms),
+    f2(r.latency.p99Ms),
+    `${f1(ms(r, 'server'))} + ${f1(ms(r, 'worker'))} + ${ms(r, 'postgres') === undefined ? '–' : f1(ms(r, 'postgres'))} = ${f1(total(r))}`,
+    f1(ms(r, 'postgresAll')),
+    f1(ms(r, 'gateway')),
+    chargesCell(r),
+    f2(r.loadAvg[0]),
+  ];
+  const numbers = mdTable(
+    [
+      'System',
+      'Load',
+      'OK / offered',
+      'Payments/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms/payment: engine + app/worker + PostgreSQL (own db) = total',
+      'all PostgreSQL ms/payment',
+      'gateway ms/payment',
+      'Charges per key',
+      'Load avg (1m)',
+    ],
+    [
+      ...ours.map((r) => line(r.scenario === 'floor-closed' ? 'Temporal floor (1 activity)' : 'Temporal (ours)', r)),
+      ...peers.flatMap((p) =>
+        p.error
+          ? [
+              [
+                p.title,
+                'not measured',
+                '–',
+                '–',
+                '–',
+                '–',
+                p.error.split('\n')[0].slice(0, 300).replace(/\|/g, '\\|'),
+                '–',
+                '–',
+                '–',
+                '–',
+              ],
+            ]
+          : p.rows.map((r) => line(p.title, r)),
+      ),
+    ],
+  );
+  const features = mdTable(
+    ['System', 'Durable state', 'Next to Temporal'],
+    [['Temporal (ours)', OURS_DURABILITY, OURS_GIVES], ...peers.map((p) => [p.title, p.durability, p.vsTemporal])],
+  );
+  return [numbers, '', features, '', `CPU counted: ${peers[0]?.counted ?? ''}`].join('\n');
+}
+
 export function comparisonTable(comparisons: Comparison[]): string {
   return mdTable(
     ['Ours', 'Baseline (seed 000 loop)', 'p50 ours/baseline', 'p99 ours/baseline', 'Throughput ours/baseline'],
@@ -297,6 +373,7 @@ export function renderMarkdown(r: RunReport): string {
   if (r.parked.length) parts.push('Parked payments (3DS):', '', parkedTable(r.parked), '');
   if (r.outage?.length) parts.push('Primary gateway outage:', '', outageTable(r.outage), '');
   if (r.comparisons.length) parts.push('Against the baseline:', '', comparisonTable(r.comparisons), '');
+  if (r.peers?.length) parts.push('Peers, side by side (closed loop):', '', peersTables(r.rows, r.peers), '');
   const bd = breakdownTable(r.details.map((d) => ({ scenario: d.scenario, load: d.load, breakdown: d.breakdown })));
   if (bd) parts.push('Where the time goes (from sampled workflow histories):', '', bd, '');
   const mt = metricsTable(r.details);

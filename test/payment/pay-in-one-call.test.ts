@@ -1,14 +1,18 @@
 /**
  * Issue 19: a payment started and answered in one call (PaymentsClient.pay, update-with-start waiting for the
  * outcome Update), idempotent like startPayment: a repeat of the key meets the same run and gets the same answer,
- * the gateway holds one charge, and a key reused with another body is refused. Its first two audit rows are written
- * together (patch `first-rows-together`), so the trail is the same as ever.
+ * the gateway holds one charge, and a key reused with another body is refused. Its key claim, first rows, charge
+ * and `succeeded` row go in one activity (input version 6), and the trail is the same as ever; a payment
+ * started with startPayment keeps its separate writes (patch `first-rows-together`), its claim read at once.
  */
 import { IdempotencyKeyReusedError } from '../../client/errors';
+import { paymentIdFromKey } from '../../client/payment-id';
 import { paymentWorkflowId } from '../../shared/ids';
-import { ledgerFor } from '../support/gateway-admin';
+import { THREE_DS } from '../support/cards';
+import { addFaultsFor, customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
+import { eventually, waitForStatus } from '../support/wait';
 
 let h: PaymentHarness;
 beforeAll(async () => {
@@ -26,26 +30,107 @@ const request = (label: string, amount = 1500) => ({
   paymentMethod: card('4242424242424242'),
 });
 
+async function events(paymentId: string) {
+  return (await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory()).events ?? [];
+}
+
 /** The activities the payment's run scheduled, in order. */
 async function scheduledActivities(paymentId: string): Promise<string[]> {
-  const history = await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).fetchHistory();
-  return (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  return (await events(paymentId)).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+}
+
+/** How many workflow tasks the run completed. */
+async function workflowTasks(paymentId: string): Promise<number> {
+  return (await events(paymentId)).filter((e) => e.workflowTaskCompletedEventAttributes).length;
 }
 
 describe('pay: start and answer in one call', () => {
-  it('charges once, answers succeeded, and writes the trail it always wrote', async () => {
-    const paid = await h.client.pay(request('pay'));
+  it('charges once, answers succeeded, and writes the trail it always wrote, in one activity', async () => {
+    const paid = await h.client.pay({ ...request('pay'), customerId: 'cus_one_call' });
     expect(paid).toMatchObject({ created: true, result: { status: 'succeeded', attempts: 1 } });
     expect(paid.result.chargeId).toMatch(/^ch_/);
+    expect(paid.result.gateway).toEqual(expect.any(String));
     const ledger = await ledgerFor(h.gateway.url, paid.paymentId);
     expect(ledger.map((c) => c.id)).toEqual([paid.result.chargeId]);
     const trail = await h.audit.history(paid.paymentId);
     expect(trail.map((r) => r.status)).toEqual(['initiated', 'processing', 'succeeded']);
     expect(trail[1].metadata).toMatchObject({ gatewayKey: `${paid.paymentId}:v1`, keyVersion: 1, attempt: 0 });
-    expect(trail[2].metadata).toMatchObject({ chargeId: paid.result.chargeId, attempt: 1 });
-    // Three activities: the first two rows together, the charge, the succeeded row.
-    expect(await scheduledActivities(paid.paymentId)).toEqual(['recordStatuses', 'chargeCard', 'recordStatus']);
-    await saveHistory(h.env, 'first-rows-together-success', paid.paymentId);
+    const state = await h.client.getPayment(paid.paymentId);
+    expect(state.refundableUntil).toBeDefined();
+    expect(trail[2].metadata).toMatchObject({
+      chargeId: paid.result.chargeId,
+      gateway: paid.result.gateway,
+      customerId: 'cus_one_call',
+      attempt: 1,
+      amount: 1500,
+      currency: 'USD',
+      // The refunds workflow reads the window from this row: it is the one the payment states.
+      refundableUntil: state.refundableUntil,
+    });
+    // One activity (claim, first rows, charge, succeeded row) and two workflow tasks, as a one-activity workflow.
+    expect(await scheduledActivities(paid.paymentId)).toEqual(['chargeWithTrail']);
+    expect(await workflowTasks(paid.paymentId)).toBe(2);
+    // Version 6: no patch markers (each costs two events and a visibility write), one upsert per status change.
+    const history = await events(paid.paymentId);
+    expect(history.filter((e) => e.markerRecordedEventAttributes)).toEqual([]);
+    const upserts = history.flatMap((e) => {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      return fields ? [Object.keys(fields).sort()] : [];
+    });
+    expect(upserts).toEqual([['PaymentStatus'], ['PaymentGateway', 'PaymentStatus']]);
+    expect(history).toHaveLength(15);
+    // The window the row states is the one refunds are taken in.
+    const refund = await h.client.refund(paid.paymentId, {
+      amount: 500,
+      requestKey: 'refund-1',
+      reason: 'requested_by_customer',
+    });
+    expect(refund).toMatchObject({ amount: 500, status: 'succeeded' });
+    await saveHistory(h.env, 'trail-with-charge-success', paid.paymentId);
+  });
+
+  it('retries a 503 inside the one activity without a second row or a second charge', async () => {
+    const req = request('pay-503');
+    const paymentId = paymentIdFromKey(req.idempotencyKey);
+    await addFaultsFor(h.gateway.url, paymentId, [
+      { kind: 'status', status: 503, count: 1, match: { method: 'POST', path: '/v1/charges' } },
+      { kind: 'commit_then_drop', count: 1, match: { method: 'POST', path: '/v1/charges' } },
+    ]);
+    const paid = await h.client.pay(req);
+    expect(paid.result).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
+    const trail = await h.audit.history(paymentId);
+    expect(trail.map((r) => r.status)).toEqual(['initiated', 'processing', 'succeeded']);
+    const started = (await events(paymentId)).flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
+    expect(started).toEqual([3]); // the 503, the dropped answer, then the check that found the charge
+    await saveHistory(h.env, 'trail-with-charge-retried', paymentId);
+  });
+
+  it('parks a 3DS payment as ever: the one call answers once the customer authenticated', async () => {
+    const req = { ...request('pay-3ds'), paymentMethod: THREE_DS };
+    const answer = h.client.pay(req);
+    const paymentId = paymentIdFromKey(req.idempotencyKey);
+    // The call exchanges the card before it starts the run: wait until there is a run to read.
+    const started = () =>
+      h.client.getPayment(paymentId).then(
+        () => true,
+        () => false,
+      );
+    expect(await eventually(started, (found) => found)).toBe(true);
+    const { chargeId } = await waitForStatus(h.client, paymentId, 'requires_action');
+    await customerCompletes3DS(h.gateway.url, chargeId as string, 'succeeded');
+    await h.client.complete3DS(paymentId, { result: 'succeeded', chargeId: chargeId as string });
+    expect((await answer).result).toMatchObject({ status: 'succeeded', chargeId });
+    expect((await h.audit.history(paymentId)).map((r) => r.status)).toEqual([
+      'initiated',
+      'processing',
+      'requires_action',
+      'processing',
+      'succeeded',
+    ]);
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
+    expect((await scheduledActivities(paymentId))[0]).toBe('chargeWithTrail');
+    await saveHistory(h.env, 'trail-with-charge-3ds', paymentId);
   });
 
   it('gives concurrent repeats of a key the same answer: one run, one creator, one charge', async () => {
@@ -63,6 +148,9 @@ describe('pay: start and answer in one call', () => {
     const started = await h.client.startPayment(req);
     expect(started.created).toBe(true);
     const first = await h.client.result(started.paymentId);
+    // startPayment's caller reads the claim at once: its run claims before it charges, in an activity of its own.
+    expect(await scheduledActivities(started.paymentId)).toEqual(['recordStatuses', 'chargeCard', 'recordStatus']);
+    await saveHistory(h.env, 'v6-start-payment-success', started.paymentId);
     const again = await h.client.pay(req);
     expect(again).toMatchObject({ paymentId: started.paymentId, created: false, result: first });
     const later = await h.client.startPayment(req);
@@ -89,5 +177,7 @@ describe('pay: start and answer in one call', () => {
     const paid = await h.client.pay({ ...request('pay-fraud'), paymentMethod: card('4000000000009979') });
     expect(paid).toMatchObject({ created: true, result: { status: 'failed' } });
     expect((await h.audit.history(paid.paymentId)).map((r) => r.status)).toEqual(['initiated', 'processing', 'failed']);
+    expect(await scheduledActivities(paid.paymentId)).toEqual(['chargeWithTrail', 'recordStatus']);
+    await saveHistory(h.env, 'trail-with-charge-declined', paid.paymentId);
   });
 });

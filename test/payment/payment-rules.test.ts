@@ -62,6 +62,7 @@ describe('input', () => {
     ['a version 3 input without its policy', { version: 3 as never, policy: undefined }, /./],
     ['a version 4 input without its policy', { version: 4 as never, policy: undefined }, /./],
     ['a version 5 input without its policy', { version: 5 as never, policy: undefined }, /./],
+    ['a version 6 input without its policy', { version: 6 as never, policy: undefined }, /./],
   ])('refuses %s', (_name, change, message) => {
     expect(refusal({ ...valid, ...change })).toMatch(message);
   });
