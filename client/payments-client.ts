@@ -47,6 +47,7 @@ import {
   keyClaimQuery,
   PAYMENT_OUTCOME_UPDATE_ID,
   paymentOutcomeUpdate,
+  type PaymentOutcome,
   refundPaymentUpdate,
   replaceCardUpdate,
   retryNowUpdate,
@@ -180,9 +181,9 @@ export class PaymentsClient {
   async pay(request: StartPaymentRequest): Promise<StartedPayment & { result: PaymentResult }> {
     // This caller reads no claim before the answer: the run may claim with its charge, in one activity.
     const start = await this.prepareStart(request, { claimWithCharge: true });
-    let result: PaymentResult;
+    let outcome: PaymentOutcome;
     try {
-      result = await this.client.workflow.executeUpdateWithStart(paymentOutcomeUpdate, {
+      outcome = await this.client.workflow.executeUpdateWithStart(paymentOutcomeUpdate, {
         updateId: PAYMENT_OUTCOME_UPDATE_ID,
         startWorkflowOperation: start.operation,
       });
@@ -192,12 +193,14 @@ export class PaymentsClient {
       const started = await this.acceptedStart(start);
       return { ...started, result: await this.result(start.paymentId) };
     }
-    const { memo } = await this.client.workflow.getHandle(start.workflowId).describe();
+    const { startedWith, ...result } = outcome;
+    // The run echoes its creator's memo with the answer; a run of an older release does not, so ask for it.
+    const creator = startedWith ?? (await this.client.workflow.getHandle(start.workflowId).describe()).memo;
     // The answer comes only after the run claimed its key, so the claim is read only when an earlier run's was
     // found (the key was accepted with that run's request); otherwise the run's own starter accepted it.
     const claim = result.replayedFromRun ? await this.claimOf(start.workflowId) : undefined;
-    this.refuseReusedKey(claim ? claim.fingerprint : memo?.fingerprint, start.fingerprint);
-    const created = memo?.startedBy === start.startedBy && !result.replayedFromRun;
+    this.refuseReusedKey(claim ? claim.fingerprint : creator?.fingerprint, start.fingerprint);
+    const created = creator?.startedBy === start.startedBy && !result.replayedFromRun;
     return { paymentId: start.paymentId, workflowId: start.workflowId, created, result };
   }
 
@@ -327,9 +330,10 @@ export class PaymentsClient {
    */
   async result(paymentId: string): Promise<PaymentResult> {
     try {
-      return await this.withPayment(paymentId, (h) =>
+      const { startedWith: _receipt, ...result } = await this.withPayment(paymentId, (h) =>
         h.executeUpdate(paymentOutcomeUpdate, { updateId: PAYMENT_OUTCOME_UPDATE_ID }),
       );
+      return result;
     } catch (err) {
       if (!isPaymentNotFound(err)) throw err;
       // Updates cannot reach a closed run; its result is the answer (and a truly unknown id still says not found).

@@ -57,5 +57,16 @@ export const refundPaymentUpdate = defineUpdate<RefundRecord, [RefundRequest]>('
  * Completes with the payment's answer once it has one (succeeded, failed, cancelled). Callers send it with
  * the fixed id below, so every waiter shares one Update: it is recorded in history once, not once per caller.
  */
-export const paymentOutcomeUpdate = defineUpdate<PaymentResult, []>('paymentOutcome');
+export const paymentOutcomeUpdate = defineUpdate<PaymentOutcome, []>('paymentOutcome');
+
+/**
+ * The request whose start created the run, as its memo names it: the outcome echoes it so that a caller of
+ * `PaymentsClient.pay()` learns whether it created the run, and the body the key was accepted with, from the one
+ * call, without a describe. Not part of the payment's answer: the client strips it.
+ */
+export interface StartReceipt {
+  startedBy: string;
+  fingerprint: string;
+}
+export type PaymentOutcome = PaymentResult & { startedWith?: StartReceipt };
 export const PAYMENT_OUTCOME_UPDATE_ID = 'payment-outcome';

@@ -81,6 +81,7 @@ import {
   retryNowUpdate,
   retryPaymentUpdate,
   threeDSCompletedSignal,
+  type StartReceipt,
   type ThreeDSResult,
 } from './payment-messages';
 import { RefundDesk } from './payment-refunds';
@@ -309,7 +310,7 @@ class PaymentProcess {
       this.shielded(async () => {
         // A run answering for an earlier one has its answer at once, whatever status that run had reached.
         await condition(() => this.keyClaim?.state === 'earlier' || TERMINAL_STATUSES.includes(this.answeredStatus()));
-        return this.result();
+        return { ...this.result(), ...startReceipt() };
       }),
     );
     setHandler(refundPaymentUpdate, (req) => this.shielded(() => this.refunds.refund(req)), {
@@ -1349,4 +1350,11 @@ function lookupAnswer(r: Extract<LookupResult, { found: true }>): Attempt {
   // Classified by the activity; a 0.1 history's lookup carries only the code (its one reclassification).
   const decline = r.decline ?? classifyDecline(r.declineCode ?? 'generic_decline');
   return { kind: 'declined', decline, chargeId: r.chargeId, errorCode: decline.code };
+}
+
+/** The creating request's memo entries (`PaymentsClient` writes both), or nothing for a run started without them. */
+function startReceipt(): { startedWith?: StartReceipt } {
+  const { startedBy, fingerprint } = workflowInfo().memo ?? {};
+  if (typeof startedBy !== 'string' || typeof fingerprint !== 'string') return {};
+  return { startedWith: { startedBy, fingerprint } };
 }

@@ -46,8 +46,19 @@ async function workflowTasks(paymentId: string): Promise<number> {
 
 describe('pay: start and answer in one call', () => {
   it('charges once, answers succeeded, and writes the trail it always wrote, in one activity', async () => {
-    const paid = await h.client.pay({ ...request('pay'), customerId: 'cus_one_call' });
+    // The run echoes its creator with the answer: pay() asks the server nothing else (no describe).
+    const service = h.env.client.workflowService;
+    const spy = jest.spyOn(service, 'describeWorkflowExecution');
+    let describes = -1;
+    const paid = await h.client.pay({ ...request('pay'), customerId: 'cus_one_call' }).finally(() => {
+      describes = spy.mock.calls.length; // read before mockRestore, which clears the calls
+      spy.mockRestore();
+    });
+    expect(describes).toBe(0);
     expect(paid).toMatchObject({ created: true, result: { status: 'succeeded', attempts: 1 } });
+    // The echo is not part of the answer, in pay() nor in result().
+    expect(Object.keys(paid.result)).not.toContain('startedWith');
+    expect(Object.keys(await h.client.result(paid.paymentId))).not.toContain('startedWith');
     expect(paid.result.chargeId).toMatch(/^ch_/);
     expect(paid.result.gateway).toEqual(expect.any(String));
     const ledger = await ledgerFor(h.gateway.url, paid.paymentId);
