@@ -73,18 +73,27 @@ function targets(o: BenchOptions, rows: ResultRow[], held: number | undefined, p
   }
   const big = parked.find((p) => p.parked === 10_000);
   if (parked.length) {
+    // Issue 19's target is for an audit trail in PostgreSQL: embedded PGlite lives in the worker's own memory.
+    const postgres = Boolean(process.env.DATABASE_URL);
+    out.push({
+      target: '10,000 parked: worker RSS at rest < 600 MiB (audit trail in PostgreSQL)',
+      met: big && postgres ? big.rest.workerRssMiB < 600 : undefined,
+      measured:
+        parked.map((p) => `${p.parked}: at rest ${p.rest.workerRssMiB} MiB`).join('; ') +
+        (postgres ? '' : " (embedded PGlite: not the target's setting)"),
+    });
     const rss = (p: ParkedRound) => Math.max(p.rest.workerRssMiB, p.drainProcs.worker?.rssMaxMiB ?? 0);
     out.push({
-      target: '10,000 parked: worker RSS < 1 GiB',
+      target: '10,000 parked: worker RSS < 1 GiB while draining',
       met: big ? rss(big) < 1024 : undefined,
-      measured: parked
-        .map((p) => `${p.parked}: max ${rss(p).toFixed(0)} MiB (at rest ${p.rest.workerRssMiB})`)
-        .join('; '),
+      measured: parked.map((p) => `${p.parked}: max ${rss(p).toFixed(0)} MiB`).join('; '),
     });
     out.push({
       target: '10,000 parked: drained within 2 minutes of signalling',
       met: big ? big.drainSeconds <= 120 && !big.timedOut : undefined,
-      measured: parked.map((p) => `${p.parked}: ${p.drainSeconds} s (${p.drainedPerSec}/s)`).join('; '),
+      measured: parked
+        .map((p) => `${p.parked}: ${p.drainedCount} in ${p.drainSeconds} s (${p.drainedPerSec}/s)`)
+        .join('; '),
     });
   }
   const ours = rows.filter((r) => !r.scenario.startsWith('baseline') && !r.scenario.startsWith('peer-') && r.ledger);

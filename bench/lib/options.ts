@@ -40,6 +40,11 @@ export interface BenchOptions {
   fault503: number;
   faultDrop: number;
   parked: number[];
+  /**
+   * The longest a parked round's drain is watched, in seconds (0: N × 120 ms, at least 10 minutes). A round cut
+   * short reports the rate it drained at (succeeded over the window), not N over the window.
+   */
+  parkedDrainSeconds: number;
   /** Outage scenario: open-loop rate, the primary's outage window, and the whole run it sits in the middle of. */
   outageRate: number;
   outageSeconds: number;
@@ -100,6 +105,7 @@ export const DEFAULTS: Omit<BenchOptions, 'outDir'> = {
   fault503: 0.2,
   faultDrop: 0.05,
   parked: [1000, 10000],
+  parkedDrainSeconds: 0,
   outageRate: 20,
   outageSeconds: 30,
   outageRunSeconds: 90,
@@ -165,6 +171,7 @@ export const USAGE = `npm run bench -- [flags]        (each flag can also be set
   --outage-run-seconds N       the whole run, the outage in its middle (default ${DEFAULTS.outageRunSeconds})
   --outage-resilience on|off   off: breaker threshold and retry budget set out of reach (default on)
   --parked LIST                payments parked on 3DS, one round per size (default ${DEFAULTS.parked.join(',')})
+  --parked-drain-seconds N     watch each parked drain at most this long; reports its rate (default: N × 120 ms)
   --warmup N                   payments before measuring (default ${DEFAULTS.warmup})
   --p99-target-ms N            a rate step holds if p99 is under this (default ${DEFAULTS.p99TargetMs})
   --max-in-flight N            open-loop cap on unanswered payments (default ${DEFAULTS.maxInFlight})
@@ -236,6 +243,7 @@ const FLAGS = {
   'fault-503': { type: 'string' },
   'fault-drop': { type: 'string' },
   parked: { type: 'string' },
+  'parked-drain-seconds': { type: 'string' },
   'outage-rate': { type: 'string' },
   rate: { type: 'string' },
   'outage-seconds': { type: 'string' },
@@ -296,6 +304,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOutD
   if (str('fault-drop')) o.faultDrop = num(str('fault-drop')!, 'fault-drop', { max: 1 });
   if (o.fault503 + o.faultDrop > 1) throw new Error('--fault-503 + --fault-drop must not exceed 1');
   if (str('parked')) o.parked = list(str('parked')!, 'parked').map(Math.round);
+  if (str('parked-drain-seconds')) {
+    o.parkedDrainSeconds = num(str('parked-drain-seconds')!, 'parked-drain-seconds', { min: 1 });
+  }
   parseOutage(o, str);
   if (str('warmup')) o.warmup = num(str('warmup')!, 'warmup');
   if (str('p99-target-ms')) o.p99TargetMs = num(str('p99-target-ms')!, 'p99-target-ms', { min: 1 });

@@ -158,7 +158,8 @@ export function parkedTable(rounds: ParkedRound[]): string {
         ? `${f1(p.sqlite.rest.dbMiB)} + ${f1(p.sqlite.rest.walMiB)} → ${f1(p.sqlite.end.dbMiB)} + ${f1(p.sqlite.end.walMiB)}`
         : '–',
       f1(p.signalSeconds),
-      `${f1(p.drainSeconds)}${p.timedOut ? ` (timed out: ${p.timedOut})` : ''}`,
+      // Runs saved before drainedCount was recorded reported N over the drain window.
+      `${f1(p.drainSeconds)}${p.timedOut ? ` (timed out: ${p.timedOut}; ${p.drainedCount ?? '?'} succeeded)` : ''}`,
       f1(p.drainedPerSec),
       `${f1(p.drainProcs.worker?.cpuPct)} / ${f1(p.drainProcs.worker?.rssMaxMiB)}`,
       `${f1(p.drainProcs.server?.cpuPct)} / ${f1(p.drainProcs.server?.rssMaxMiB)}`,
