@@ -259,11 +259,16 @@ describe('options', () => {
     expect(e.parked).toEqual([50]);
     expect(e.sqlitePragmas).toEqual({});
     expect(e.dynamicConfig).toEqual({ 'system.enableActivityEagerExecution': true });
+    // A parked drain is watched for N × 120 ms unless capped; a cap is whole seconds, at least one.
+    expect(o.parkedDrainSeconds).toBe(0);
+    expect(parseOptions(['--parked-drain-seconds', '180'], {}, '/o').parkedDrainSeconds).toBe(180);
+    expect(parseOptions([], { BENCH_PARKED_DRAIN_SECONDS: '60' }, '/o').parkedDrainSeconds).toBe(60);
   });
 
   it('rejects unknown scenarios and bad numbers', () => {
     expect(() => parseOptions(['--scenarios', 'nope'], {}, '/o')).toThrow(/unknown nope/);
     expect(() => parseOptions(['--rates', '25,x'], {}, '/o')).toThrow(/positive numbers/);
+    expect(() => parseOptions(['--parked-drain-seconds', '0'], {}, '/o')).toThrow(/parked-drain-seconds/);
   });
 });
 
