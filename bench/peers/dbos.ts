@@ -4,10 +4,9 @@
  * the payment id as its workflow ID and answers with its result.
  */
 import path from 'node:path';
-import { Agent, request } from 'undici';
 import { freePort } from '../../scripts/lib/free-port';
 import { peerVersion } from './deps';
-import type { PeerPaymentResult } from './payment';
+import { peerPayer } from './http-pay';
 import { spawnPeerNode, waitForHttp } from './processes';
 import type { PeerSystem } from './types';
 
@@ -37,24 +36,12 @@ export const dbosPeer: PeerSystem = {
       throw err;
     }
     o.log(`dbos: app pid ${app.pid} on ${url}`);
-    const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+    const payer = peerPayer('dbos app');
     return {
       pids: { worker: app.pid },
-      async pay(input) {
-        const res = await request(`${url}/pay`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(input),
-          dispatcher: agent,
-          headersTimeout: 60_000,
-          bodyTimeout: 60_000,
-        });
-        const text = await res.body.text();
-        if (res.statusCode !== 200) throw new Error(`dbos app ${res.statusCode}: ${text.slice(0, 200)}`);
-        return JSON.parse(text) as PeerPaymentResult;
-      },
+      pay: (input) => payer.pay(`${url}/pay`, input),
       async stop() {
-        await agent.close();
+        await payer.close();
         await app.stop();
       },
     };

@@ -6,10 +6,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Agent, request } from 'undici';
 import { freePort } from '../../scripts/lib/free-port';
 import { peerVersion, restateServerBinary } from './deps';
-import { RESTATE_WORKFLOW, type PeerPaymentResult } from './payment';
+import { peerPayer } from './http-pay';
+import { RESTATE_WORKFLOW } from './payment';
 import { spawnPeer, spawnPeerNode, waitForHttp } from './processes';
 import type { PeerSystem } from './types';
 
@@ -86,25 +86,13 @@ export const restatePeer: PeerSystem = {
       throw err;
     }
     o.log(`restate: server pid ${server.pid}, service pid ${service.pid}, ingress ${ingressUrl}`);
-    const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+    const payer = peerPayer('restate ingress');
     const svc = service;
     return {
       pids: { server: server.pid, worker: svc.pid },
-      async pay(input) {
-        const res = await request(`${ingressUrl}/${RESTATE_WORKFLOW}/${encodeURIComponent(input.paymentId)}/run`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(input),
-          dispatcher: agent,
-          headersTimeout: 60_000,
-          bodyTimeout: 60_000,
-        });
-        const text = await res.body.text();
-        if (res.statusCode !== 200) throw new Error(`restate ingress ${res.statusCode}: ${text.slice(0, 200)}`);
-        return JSON.parse(text) as PeerPaymentResult;
-      },
+      pay: (input) => payer.pay(`${ingressUrl}/${RESTATE_WORKFLOW}/${encodeURIComponent(input.paymentId)}/run`, input),
       async stop() {
-        await agent.close();
+        await payer.close();
         await svc.stop();
         await server.stop();
       },

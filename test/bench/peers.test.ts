@@ -1,4 +1,4 @@
-/** The pure parts of `npm run bench -- --peers`; the peers themselves are never installed or started here. */
+/** The pure parts of `npm run bench -- --peers`, and its HTTP caller against a loopback server; the peers themselves are never installed or started here. */
 import { missingPeerPackages, PEER_PACKAGES } from '../../bench/peers/deps';
 import { peerEnv } from '../../bench/peers/payment';
 import { asWindowStats, cpuDelta } from '../../bench/peers/processes';
@@ -6,6 +6,9 @@ import { parseOptions, DEFAULTS } from '../../bench/lib/options';
 import { peersTables } from '../../bench/lib/report';
 import type { ResultRow } from '../../bench/lib/context';
 import type { PeerRun } from '../../bench/peers/types';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { peerPayer } from '../../bench/peers/http-pay';
 
 describe('peer packages', () => {
   it('asks for every pinned package that is absent or at another version, and nothing when all match', () => {
@@ -133,5 +136,40 @@ describe('peers tables', () => {
     expect(md).toContain('| DBOS 2.0.0 | not measured |');
     expect(md).toContain('npm install of x failed: E403 \\| forbidden');
     expect(md).not.toContain('more');
+  });
+});
+
+describe('the caller side of a peer payment', () => {
+  it('posts the payment as JSON and returns the answer; any other status is an error naming the peer', async () => {
+    const seen: unknown[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, type: req.headers['content-type'], body: JSON.parse(body) });
+        const refused = req.url === '/refuse';
+        res.writeHead(refused ? 503 : 200, { 'content-type': 'application/json' });
+        res.end(refused ? 'busy' : JSON.stringify({ status: 'succeeded', chargeId: 'ch_1', charges: 1 }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const payer = peerPayer('test peer');
+    try {
+      const input = { paymentId: 'p1', amount: 1999 };
+      await expect(payer.pay(`http://127.0.0.1:${port}/pay`, input)).resolves.toEqual({
+        status: 'succeeded',
+        chargeId: 'ch_1',
+        charges: 1,
+      });
+      await expect(payer.pay(`http://127.0.0.1:${port}/refuse`, input)).rejects.toThrow('test peer 503: busy');
+      expect(seen).toEqual([
+        { method: 'POST', url: '/pay', type: 'application/json', body: input },
+        { method: 'POST', url: '/refuse', type: 'application/json', body: input },
+      ]);
+    } finally {
+      await payer.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
