@@ -7,14 +7,10 @@ import { createChargeTrailActivities, type ChargeWithTrailInput } from '../../ac
 import type { RecordStatusInput, RecordStatusesInput, RecordStatusResult } from '../../activities/audit';
 import type { ChargeCardInput, ChargeOutcome } from '../../activities/charges';
 import { createLogger } from '../../logging/logger';
+import { CHARGE_INPUT } from '../support/charge-input';
 
 const input: ChargeWithTrailInput = {
-  paymentId: 'pay_1',
-  gatewayKey: 'pay_1:v1',
-  amount: 1000,
-  currency: 'USD',
-  paymentMethod: { type: 'token', token: 'tok_visa' },
-  maxAttempts: 5,
+  ...CHARGE_INPUT,
   trail: {
     first: {
       paymentId: 'pay_1',

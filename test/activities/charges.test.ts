@@ -9,6 +9,7 @@ import { InProcessRetryBudget, SEED_RETRY_BUDGET } from '../../resilience/retry-
 import type { CreateChargeRequest, Gateway, GatewayCharge } from '../../gateways/port';
 import { createLogger } from '../../logging/logger';
 import { ErrorType } from '../../shared/errors';
+import { CHARGE_INPUT } from '../support/charge-input';
 
 const charge = (status: GatewayCharge['status']): GatewayCharge => ({
   id: 'pi_1',
@@ -35,14 +36,7 @@ function scripted(answer: GatewayCharge) {
   return { sent, activities };
 }
 
-const input: ChargeCardInput = {
-  paymentId: 'pay_1',
-  gatewayKey: 'pay_1:v1',
-  amount: 1000,
-  currency: 'USD',
-  paymentMethod: { type: 'token', token: 'tok_visa' },
-  maxAttempts: 5,
-};
+const input: ChargeCardInput = CHARGE_INPUT;
 
 it('says whether an earlier request may have landed: not on attempt 1, recently on a retry, any time for an operator', async () => {
   const { sent, activities } = scripted(charge('succeeded'));
