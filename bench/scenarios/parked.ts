@@ -153,7 +153,8 @@ async function parkRound(ctx: BenchContext, round: number, n: number): Promise<P
   );
   const parkSeconds = (performance.now() - t0) / 1000;
   const parkProcs = parkWindow.end();
-  ctx.log(`  ${n} parked in ${parkSeconds.toFixed(1)} s (${started.failures} start failures)`);
+  const firstFailure = started.failures ? `; the first: ${started.firstError}` : '';
+  ctx.log(`  ${n} parked in ${parkSeconds.toFixed(1)} s (${started.failures} start failures${firstFailure})`);
 
   const restWindow = ctx.sampler.window();
   await sleep(quick ? 2000 : 10_000);
