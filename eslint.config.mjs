@@ -18,6 +18,15 @@ const sandboxImports = {
   ],
 };
 
+/** A `let` or `var` at module scope would be shared by every run on the thread, so it is refused there. */
+const moduleScopeVariables = [
+  'Program > VariableDeclaration',
+  'Program > ExportNamedDeclaration > VariableDeclaration',
+].map((parent) => ({
+  selector: `${parent}[kind!='const']`,
+  message: 'Workflow modules are shared by every run on a worker thread: no `let`/`var` at module scope.',
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'tools/**', '.data/**', 'dist/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
@@ -32,7 +41,11 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts', 'shared/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', sandboxImports] },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', sandboxImports],
+      // Every run on a worker thread shares these modules (worker/workflow-bundle.ts): no per-run state at module scope.
+      'no-restricted-syntax': ['error', ...moduleScopeVariables],
+    },
   },
   {
     files: ['scripts/**/*.ts', 'test/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts'],

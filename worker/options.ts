@@ -2,6 +2,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
+import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from './workflow-bundle';
 
 /** The slot, cache and poller knobs; a key left undefined keeps the SDK's own default. */
 export type WorkerTuning = Pick<
@@ -15,14 +16,15 @@ export type WorkerTuning = Pick<
   | 'maxEagerActivityReservationsPerWorkflowTask'
 >;
 
-export type PaymentWorkerOptions = Pick<WorkerOptions, 'activities' | 'workflowsPath'> &
+export type PaymentWorkerOptions = Pick<WorkerOptions, 'activities' | 'workflowsPath' | 'bundlerOptions'> &
   WorkerTuning & {
     shutdownGraceTime: WorkerOptions['shutdownGraceTime'];
   };
 
 export function paymentWorkerOptions(deps: ActivityDeps, tuning: WorkerTuning = {}): PaymentWorkerOptions {
   return {
-    workflowsPath: require.resolve('../workflows'),
+    workflowsPath: WORKFLOWS_PATH,
+    bundlerOptions: WORKFLOW_BUNDLER_OPTIONS,
     activities: createActivities(deps),
     // Let in-flight gateway calls finish on Ctrl-C rather than cancelling them mid-charge.
     shutdownGraceTime: '20s',

@@ -1,4 +1,5 @@
 /** The WORKER_* tuning keys reach the worker as options; unset keys keep the SDK's defaults (cache: ours). */
+import { WORKFLOWS_PATH } from '../../worker/workflow-bundle';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, paymentWorkerOptions, workerTuningFromConfig } from '../../worker/options';
 import { parseConfig } from '../../config';
 import type { ActivityDeps } from '../../activities';
@@ -40,5 +41,11 @@ describe('worker tuning from config', () => {
     const deps = {} as ActivityDeps;
     expect(paymentWorkerOptions(deps)).not.toHaveProperty('maxCachedWorkflows');
     expect(paymentWorkerOptions(deps, { maxCachedWorkflows: 7 }).maxCachedWorkflows).toBe(7);
+  });
+
+  it('bundles the workflow code as the harness and the replayers do: its modules preloaded, shared by all runs', () => {
+    const options = paymentWorkerOptions({} as ActivityDeps);
+    expect(options.workflowsPath).toBe(WORKFLOWS_PATH);
+    expect(options.bundlerOptions).toEqual({ preloadModules: [WORKFLOWS_PATH] });
   });
 });

@@ -1,16 +1,22 @@
-/** The workflow-sandbox import rule is an allow-list: this proves it refuses what it must and lets through the rest. */
+/**
+ * The workflow-sandbox import rule is an allow-list: this proves it refuses what it must and lets through the rest.
+ * And workflow modules, shared by every run on a worker thread, may hold no `let`/`var` at module scope.
+ */
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 
 const root = path.resolve(__dirname, '../..');
 
-async function problems(code: string, file = 'workflows/probe.ts'): Promise<string[]> {
+const IMPORTS = '@typescript-eslint/no-restricted-imports';
+
+async function problems(code: string, file = 'workflows/probe.ts', ruleId = IMPORTS): Promise<string[]> {
   // The rule's options as the project's own config resolves them for a workflow file (not a copy of them).
   const project = (await new ESLint({ cwd: root }).calculateConfigForFile(path.join(root, file))) as {
     rules: Record<string, unknown[]>;
   };
-  const rule = project.rules['@typescript-eslint/no-restricted-imports'];
+  // A rule the project does not set for this file is off there.
+  const rule = project.rules[ruleId] ?? 'off';
   const eslint = new ESLint({
     cwd: root,
     overrideConfigFile: true,
@@ -19,7 +25,7 @@ async function problems(code: string, file = 'workflows/probe.ts'): Promise<stri
         files: ['**/*.ts'],
         languageOptions: { parser: tseslint.parser },
         plugins: { '@typescript-eslint': tseslint.plugin },
-        rules: { '@typescript-eslint/no-restricted-imports': rule as ['error', unknown] },
+        rules: { [ruleId]: rule as ['error', unknown] | 'off' },
       },
     ],
   });
@@ -55,5 +61,34 @@ describe('workflow sandbox imports', () => {
     expect(await problems("import pino from 'pino';", 'shared/probe.ts')).toEqual([
       '1:@typescript-eslint/no-restricted-imports',
     ]);
+  });
+});
+
+describe('workflow module scope', () => {
+  const SYNTAX = 'no-restricted-syntax';
+
+  it.each([
+    ['let attempts = 0;', 'workflows/probe.ts'],
+    ['export var seen = new Set<string>();', 'workflows/probe.ts'],
+    ['let cached: string | undefined;', 'shared/probe.ts'],
+  ])('refuses %s in %s', async (line, file) => {
+    expect(await problems(line, file, SYNTAX)).toEqual([`1:${SYNTAX}`]);
+  });
+
+  it('allows constants at module scope and any variable inside a function', async () => {
+    const code = [
+      'export const RETRIES = 3;',
+      "const NAMES = new Set(['a']);",
+      'export function run(): number {',
+      '  let n = 0;',
+      '  for (let i = 0; i < RETRIES; i++) n += NAMES.size;',
+      '  return n;',
+      '}',
+    ].join('\n');
+    expect(await problems(code, 'workflows/probe.ts', SYNTAX)).toEqual([]);
+  });
+
+  it('does not apply outside the sandbox', async () => {
+    expect(await problems('let state = 0;', 'activities/probe.ts', SYNTAX)).toEqual([]);
   });
 });

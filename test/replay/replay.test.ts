@@ -4,6 +4,7 @@
  * Release 0.1's runs (legacy shape) and the current shape are both kept.
  */
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../worker/workflow-bundle';
 import { TEST_DATA_CONVERTER } from '../support/encryption';
 import { recordedHistories } from '../support/histories';
 
@@ -26,7 +27,7 @@ describe('replay of recorded payment histories', () => {
   it('replays every recorded history without a determinism error', async () => {
     const results = [];
     for await (const r of Worker.runReplayHistories(
-      { workflowsPath: require.resolve('../../workflows'), dataConverter: TEST_DATA_CONVERTER },
+      { workflowsPath: WORKFLOWS_PATH, bundlerOptions: WORKFLOW_BUNDLER_OPTIONS, dataConverter: TEST_DATA_CONVERTER },
       histories,
     )) {
       results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : undefined });

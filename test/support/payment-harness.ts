@@ -17,6 +17,7 @@ import type { AuditStore } from '../../audit/types';
 import { temporalOperatorRequests } from '../../worker/operator-requests';
 import { temporalPaymentRecords } from '../../worker/payment-records';
 import { paymentWorkerOptions } from '../../worker/options';
+import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../worker/workflow-bundle';
 import { PaymentsClient, type PaymentsClientOptions } from '../../client/payments-client';
 import { createLogger, type Logger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
@@ -144,7 +145,8 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
           readTimeoutMs: 2_000,
         }));
   bundle ??= await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
+    workflowsPath: WORKFLOWS_PATH,
+    ...WORKFLOW_BUNDLER_OPTIONS,
     logger: new DefaultLogger('WARN'),
   });
   const taskQueue = `test-${randomUUID()}`;

@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../worker/workflow-bundle';
 import { TEST_DATA_CONVERTER } from './encryption';
 
 export interface ReplayReport {
@@ -29,7 +30,8 @@ function installQuietRuntime(): void {
 
 /** Today's workflow code as production runs it (encrypted payloads), for replaying. */
 export const CURRENT_WORKFLOWS: ReplayWorkerOptions = {
-  workflowsPath: require.resolve('../../workflows'),
+  workflowsPath: WORKFLOWS_PATH,
+  bundlerOptions: WORKFLOW_BUNDLER_OPTIONS,
   dataConverter: TEST_DATA_CONVERTER,
 };
 
