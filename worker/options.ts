@@ -34,11 +34,13 @@ export function paymentWorkerOptions(deps: ActivityDeps, tuning: WorkerTuning = 
 
 /**
  * The worker's sticky cache when WORKER_MAX_CACHED_WORKFLOWS is unset. The SDK derives its default from the heap
- * limit (≈ 2,300 on a 4 GiB heap), and every payment now stays open after success, so the cache is always full:
- * at ≈ 0.3–0.55 MiB per cached payment that alone took the worker past 1.5 GiB with 10,000 payments open, while
- * 500 kept it under 1 GiB at rest with no slower drain (BENCHMARKS.md, "Parked payments").
+ * limit (≈ 2,300 on a 4 GiB heap); at ≈ 0.3–0.6 MiB per cached run, that took the worker past 1.5 GiB with 10,000
+ * payments open. Runs that stay open are those waiting (3DS, a new card) and older releases' runs, so with
+ * thousands waiting almost every one is evicted before its signal at any size that fits in memory, and the hit rate
+ * hardly moves between 300 and 500; 300 keeps a worker with 10,000 parked under 600 MiB at rest (issue 19;
+ * BENCHMARKS.md, "Parked payments"). In-flight payments need far fewer: one per concurrent payment.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
 
 /**
  * The `WORKER_*` tuning keys of the config as worker options. Only keys that are set appear, except the cache
