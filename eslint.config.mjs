@@ -18,7 +18,10 @@ const sandboxImports = {
   ],
 };
 
-/** A `let` or `var` at module scope would be shared by every run on the thread, so it is refused there. */
+/**
+ * A `let` or `var` at module scope would be shared by every run on the thread, so it is refused there. A module-level
+ * `const` holding a Map, Set, array or object is not caught: such tables must only be read (worker/workflow-bundle.ts).
+ */
 const moduleScopeVariables = [
   'Program > VariableDeclaration',
   'Program > ExportNamedDeclaration > VariableDeclaration',

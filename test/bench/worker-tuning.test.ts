@@ -43,7 +43,7 @@ describe('worker tuning from config', () => {
     expect(paymentWorkerOptions(deps, { maxCachedWorkflows: 7 }).maxCachedWorkflows).toBe(7);
   });
 
-  it('bundles the workflow code as the harness and the replayers do: its modules preloaded, shared by all runs', () => {
+  it('bundles the workflow code with its modules preloaded, shared by all runs (WORKFLOW_BUNDLER_OPTIONS)', () => {
     const options = paymentWorkerOptions({} as ActivityDeps);
     expect(options.workflowsPath).toBe(WORKFLOWS_PATH);
     expect(options.bundlerOptions).toEqual({ preloadModules: [WORKFLOWS_PATH] });

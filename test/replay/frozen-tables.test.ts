@@ -20,7 +20,7 @@ beforeAll(async () => {
   h = await startPaymentHarness();
   altered = await bundleWorkflowCode({
     workflowsPath: require.resolve('./altered/workflows'),
-    // As production bundles today's code (worker/options.ts): the workflow modules shared by every run.
+    // As production bundles today's code (worker/workflow-bundle.ts): the workflow modules shared by every run.
     preloadModules: [require.resolve('./altered/workflows')],
     logger: new DefaultLogger('WARN'),
   });
