@@ -75,7 +75,10 @@ export function targets(
     out.push({
       target: 'exactly 1 ledger charge per succeeded payment',
       met: checked > 0 ? dups === 0 && missing === 0 : undefined,
-      measured: checked > 0 ? `${dups} duplicates, ${missing} missing` : 'no payment succeeded: nothing to check',
+      measured:
+        checked > 0
+          ? `${checked} checked: ${dups} duplicates, ${missing} missing`
+          : 'no payment succeeded: nothing to check',
     });
   }
   return out;

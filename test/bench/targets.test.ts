@@ -40,9 +40,9 @@ describe('bench targets', () => {
 
   it('passes it on one charge each and fails it on a duplicate', () => {
     const ok = line(targets(OPTIONS, [], undefined, [round(100, 100)], true), 'exactly 1 ledger charge');
-    expect(ok).toEqual(expect.objectContaining({ met: true, measured: '0 duplicates, 0 missing' }));
+    expect(ok).toEqual(expect.objectContaining({ met: true, measured: '100 checked: 0 duplicates, 0 missing' }));
     const dup = line(targets(OPTIONS, [], undefined, [round(100, 100, 2)], true), 'exactly 1 ledger charge');
-    expect(dup).toEqual(expect.objectContaining({ met: false, measured: '100 duplicates, 0 missing' }));
+    expect(dup).toEqual(expect.objectContaining({ met: false, measured: '100 checked: 100 duplicates, 0 missing' }));
   });
 
   it('counts closed-loop rows with a ledger too', () => {
