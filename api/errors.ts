@@ -91,6 +91,12 @@ export const API_ERRORS = {
     message: 'This Idempotency-Key was already used with different parameters.',
   },
   internal_error: { status: 500, type: 'api_error', message: 'internal error' },
+  /** The client's PaymentPendingError: the run exists but has not claimed its key yet. */
+  payment_pending: {
+    status: 503,
+    type: 'api_error',
+    message: 'The payment has started but not yet claimed its Idempotency-Key; retry with the same key.',
+  },
   service_unavailable: {
     status: 503,
     type: 'api_error',

@@ -29,7 +29,7 @@ import {
   type PaymentDto,
 } from './schemas';
 import { apiError } from './errors';
-import { stateAfterWait, withinReadDeadline, type WaitDeps } from './wait';
+import { readState, startWithWait, stateAfterWait, type WaitDeps } from './wait';
 
 export interface PaymentRoutesOptions {
   payments: PaymentsClient;
@@ -60,8 +60,8 @@ export function registerPaymentRoutes(fastify: FastifyInstance, options: Payment
     },
     async (request, reply) => {
       const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
-      const started = await withinReadDeadline(wait, () => payments.startPayment({ ...request.body, idempotencyKey }));
-      const state = await stateAfterWait(wait, started.paymentId, request.query.wait);
+      const started = await startWithWait(wait, { ...request.body, idempotencyKey }, request.query.wait);
+      const state = await readState(wait, started.paymentId);
       reply.header('location', `/payments/${started.paymentId}`);
       if (!started.created) reply.header(REPLAYED_HEADER, 'true');
       return reply.code(started.created ? 201 : 200).send(toDto(state));

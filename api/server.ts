@@ -8,6 +8,7 @@
  *   /codec/encode, /codec/decode                      only with `codec`; browsers only from its origins
  *   /payments…, /disputes…                            Bearer API key
  */
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -105,6 +106,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   // On close, pending `?wait=` requests answer at once, and every answer from then on closes its connection
   // (a kept-alive socket would otherwise hold the server open until its keep-alive timeout).
   const closing = new AbortController();
+  // Each request in flight listens for the close (and removes its listener when done): no limit is a leak here.
+  setMaxListeners(0, closing.signal);
   app.addHook('preClose', async () => closing.abort());
   app.addHook('onSend', async (_request, reply) => {
     if (closing.signal.aborted) reply.header('connection', 'close');

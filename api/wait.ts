@@ -1,10 +1,12 @@
 /**
  * `?wait=5s`: a request may wait for the payment's final answer, never longer than the configured maximum, and
- * never by holding anything but its own socket. The wait races the client's result() against a timer; when the
- * timer wins, the answer is the payment's current state (a 200, not an error) and the result's long poll is
- * cancelled, so an expired wait leaves no RPC behind on the Temporal connection.
+ * never by holding anything but its own socket. The wait races the client's result() against a timer (a start
+ * waits in its own update-with-start call, startWithWait, bounded by a gRPC deadline); when the timer wins, the
+ * answer is the payment's current state (a 200, not an error) and the wait's RPCs are cancelled or end at their
+ * deadline, so an expired wait leaves nothing running on the Temporal connection past its request.
  */
-import type { PaymentsClient } from '../client/payments-client';
+import type { PaymentsClient, StartedPayment } from '../client/payments-client';
+import type { StartPaymentRequest } from '../client/schemas';
 import type { PaymentState } from '../shared/payment-types';
 import { apiError } from './errors';
 
@@ -42,9 +44,54 @@ export async function stateAfterWait(
   paymentId: string,
   wait: string | undefined,
 ): Promise<PaymentState> {
-  const waitMs = Math.min(wait === undefined ? 0 : (parseWait(wait) ?? 0), deps.maxWaitMs);
+  const waitMs = boundedWait(deps, wait);
   if (waitMs > 0) await waitForResult(deps, paymentId, waitMs);
   return readState(deps, paymentId);
+}
+
+/**
+ * POST /payments: the start, and with `?wait=` the wait for the answer in the same call (PaymentsClient's
+ * startAndWait) for at most the wait; then, or at once without a wait, the start is made sure of within the read
+ * deadline (a start needs a live worker to accept its outcome Update). The caller reads the state afterwards.
+ */
+export async function startWithWait(
+  deps: WaitDeps,
+  request: StartPaymentRequest,
+  wait: string | undefined,
+): Promise<StartedPayment> {
+  const waitMs = boundedWait(deps, wait);
+  // The start answers "pending" (503 payment_pending) before the read deadline says only "unavailable".
+  if (waitMs === 0) {
+    return withinReadDeadline(deps, (readMs) => deps.payments.startPayment(request, { answerBy: Date.now() + readMs }));
+  }
+  const own = untilClosing(deps.closing);
+  try {
+    return await withinReadDeadline(
+      deps,
+      (settleMs) => deps.payments.startAndWait(request, { ms: waitMs, signal: own.controller.signal, settleMs }),
+      waitMs,
+    );
+  } finally {
+    own.dispose();
+  }
+}
+
+/**
+ * A signal of this request's own that aborts when the server starts closing. The SDK adds an abort listener to a
+ * call's signal for each RPC and never removes it, so a signal shared by all requests would collect them; and Node
+ * keeps a signal from AbortSignal.any that has listeners alive until it aborts. A plain controller is collected
+ * with the request once dispose() has removed its one listener from `closing`.
+ */
+function untilClosing(closing: AbortSignal): { controller: AbortController; dispose(): void } {
+  const controller = new AbortController();
+  const onClose = () => controller.abort();
+  if (closing.aborted) controller.abort();
+  else closing.addEventListener('abort', onClose, { once: true });
+  return { controller, dispose: () => closing.removeEventListener('abort', onClose) };
+}
+
+function boundedWait(deps: WaitDeps, wait: string | undefined): number {
+  return Math.min(wait === undefined ? 0 : (parseWait(wait) ?? 0), deps.maxWaitMs);
 }
 
 /** While the server closes (the worker may be stopping too), answer fast rather than not at all. */
@@ -54,38 +101,67 @@ const READ_TIMEOUT_CLOSING_MS = 2_000;
  * A query is answered by a worker; with none polling (or Temporal going away) it would hang, so it gets a
  * deadline: the RPC is cancelled where the SDK allows it, and the answer is a 503 in any case.
  */
-function readState(deps: WaitDeps, paymentId: string): Promise<PaymentState> {
+export function readState(deps: WaitDeps, paymentId: string): Promise<PaymentState> {
   return withinReadDeadline(deps, () => deps.payments.getPayment(paymentId));
 }
 
 /**
  * Runs a Temporal call that needs a live worker (a query; a start, whose outcome Update a worker must accept)
- * within the read deadline, or answers 503. What it asked for may still happen: a start is repeated safely
- * with the same key, which is what a 503 tells the caller to do.
+ * within the read deadline (after the call's own wait, if it has one; `fn` is told the read deadline), or answers
+ * 503. What it asked for may still happen: a start is repeated safely with the same key, which is what a 503 tells
+ * the caller to do.
  */
-export async function withinReadDeadline<T>(deps: WaitDeps, fn: () => Promise<T>): Promise<T> {
-  const ms = deps.closing.aborted ? Math.min(READ_TIMEOUT_CLOSING_MS, deps.readTimeoutMs) : deps.readTimeoutMs;
+export async function withinReadDeadline<T>(
+  deps: WaitDeps,
+  fn: (readMs: number) => Promise<T>,
+  waitMs = 0,
+): Promise<T> {
+  const closingMs = Math.min(READ_TIMEOUT_CLOSING_MS, deps.readTimeoutMs);
+  const readMs = deps.closing.aborted ? closingMs : deps.readTimeoutMs;
   const cancel = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      cancel.abort();
-      reject(apiError('service_unavailable', 'The payment could not be read in time; retry.'));
-    }, ms);
-  });
-  const call = deps.temporal ? deps.temporal.withAbortSignal(cancel.signal, fn) : fn();
+  const deadline = expiring(waitMs + readMs, () => cancel.abort());
+  // A call under way when the server starts closing gets no longer than one made after: answer, then let go.
+  const onClose = () => deadline.shorten(closingMs);
+  if (!deps.closing.aborted) deps.closing.addEventListener('abort', onClose, { once: true });
+  const call = deps.temporal ? deps.temporal.withAbortSignal(cancel.signal, () => fn(readMs)) : fn(readMs);
   call.catch(() => undefined); // after the deadline nobody awaits it
   try {
-    return await Promise.race([call, deadline]);
+    return await Promise.race([call, deadline.expired]);
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
+    deps.closing.removeEventListener('abort', onClose);
   }
 }
 
+/** A 503 after `ms`, which `shorten` can bring forward (never push back); `onExpiry` cancels the call's RPCs. */
+function expiring(ms: number, onExpiry: () => void) {
+  const endsAt = Date.now() + ms;
+  let timer: NodeJS.Timeout | undefined;
+  let fail: (err: Error) => void = () => undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    fail = reject;
+  });
+  const arm = (inMs: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      onExpiry();
+      fail(apiError('service_unavailable', 'The payment could not be read in time; retry.'));
+    }, inMs);
+  };
+  arm(ms);
+  return {
+    expired,
+    shorten: (inMs: number) => {
+      if (Date.now() + inMs < endsAt) arm(inMs);
+    },
+    clear: () => clearTimeout(timer),
+  };
+}
+
 async function waitForResult(deps: WaitDeps, paymentId: string, waitMs: number): Promise<void> {
-  const stop = new AbortController();
-  const signal = AbortSignal.any([stop.signal, deps.closing]);
-  const timer = setTimeout(() => stop.abort(), waitMs);
+  const own = untilClosing(deps.closing);
+  const signal = own.controller.signal;
+  const timer = setTimeout(() => own.controller.abort(), waitMs);
   const expired = new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
@@ -99,7 +175,8 @@ async function waitForResult(deps: WaitDeps, paymentId: string, waitMs: number):
     // The wait is best effort: the state read that follows answers (or reports not found) either way.
   } finally {
     clearTimeout(timer);
-    stop.abort();
+    own.controller.abort(); // cancels the long poll if it is still open
+    own.dispose();
     result.catch(() => undefined); // the cancelled long poll rejects later; nobody is listening any more
   }
 }

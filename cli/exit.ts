@@ -9,6 +9,7 @@ import {
   isDisputeStateConflict,
   isIdempotencyKeyReused,
   isPaymentNotFound,
+  isPaymentPending,
   isPaymentStateConflict,
   isValidationError,
 } from '../client/errors';
@@ -24,7 +25,7 @@ export const ExitCode = {
   NotFound: 3,
   /** The payment's or dispute's state refuses the request (cancel after success, a card not awaited, ...). */
   Refused: 4,
-  /** Temporal could not be reached, or anything unexpected. */
+  /** Temporal could not be reached, a start not yet settled (retry with the same key), or anything unexpected. */
   Unavailable: 5,
 } as const;
 
@@ -37,7 +38,8 @@ Exit codes:
   2  usage or validation error (bad flags, invalid payment data, idempotency key reused with other parameters)
   3  payment or dispute not found
   4  refused by the payment's state (e.g. cancelling a succeeded payment)
-  5  could not reach Temporal, or an unexpected error`;
+  5  could not reach Temporal, the payment has not claimed its key yet (retry with the same --key),
+     or an unexpected error`;
 
 /** A mistake in how the CLI was called that commander cannot see by itself (e.g. neither --card nor --token). */
 export class UsageError extends Error {
@@ -67,6 +69,7 @@ export function classifyError(err: unknown): CliFailure {
   if (isPaymentStateConflict(err) || isDisputeStateConflict(err)) {
     return { code: ExitCode.Refused, kind: 'refused', message };
   }
+  if (isPaymentPending(err)) return { code: ExitCode.Unavailable, kind: 'unavailable', message };
   if (err instanceof TemporalUnreachableError) return { code: ExitCode.Unavailable, kind: 'unavailable', message };
   return { code: ExitCode.Unavailable, kind: 'unexpected', message: `unexpected error: ${message}` };
 }

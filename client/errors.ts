@@ -11,7 +11,8 @@ export type PaymentsClientErrorCode =
   | 'payment_not_found'
   | 'payment_state_conflict'
   | 'dispute_not_found'
-  | 'dispute_state_conflict';
+  | 'dispute_state_conflict'
+  | 'payment_pending';
 
 export abstract class PaymentsClientError extends Error {
   abstract readonly code: PaymentsClientErrorCode;
@@ -57,6 +58,19 @@ export class DisputeStateError extends PaymentsClientError {
   readonly code = 'dispute_state_conflict';
 }
 
+/**
+ * The run was started (or met) but has not claimed its idempotency key within the client's wait, so whether this
+ * request is the key's first or a reuse is not known yet (a worker restarted, the audit database is slow). Nothing
+ * is lost: a retry with the same key meets the same run and gets the answer the first request would have.
+ */
+export class PaymentPendingError extends PaymentsClientError {
+  override name = 'PaymentPendingError';
+  readonly code = 'payment_pending';
+  constructor(readonly paymentId: string) {
+    super(`payment ${paymentId} has not claimed its idempotency key yet; retry with the same key`);
+  }
+}
+
 export const isPaymentsClientError = (err: unknown): err is PaymentsClientError => err instanceof PaymentsClientError;
 export const isValidationError = (err: unknown): err is PaymentValidationError => err instanceof PaymentValidationError;
 export const isIdempotencyKeyReused = (err: unknown): err is IdempotencyKeyReusedError =>
@@ -64,4 +78,5 @@ export const isIdempotencyKeyReused = (err: unknown): err is IdempotencyKeyReuse
 export const isPaymentNotFound = (err: unknown): err is PaymentNotFoundError => err instanceof PaymentNotFoundError;
 export const isPaymentStateConflict = (err: unknown): err is PaymentStateError => err instanceof PaymentStateError;
 export const isDisputeNotFound = (err: unknown): err is DisputeNotFoundError => err instanceof DisputeNotFoundError;
+export const isPaymentPending = (err: unknown): err is PaymentPendingError => err instanceof PaymentPendingError;
 export const isDisputeStateConflict = (err: unknown): err is DisputeStateError => err instanceof DisputeStateError;

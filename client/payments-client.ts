@@ -55,8 +55,15 @@ import {
   threeDSCompletedSignal,
   type ThreeDSResult,
 } from '../workflows/payment-messages';
+import { answerWithin } from './bounded-answer';
 import { closedRunResult } from './closed-run';
-import { IdempotencyKeyReusedError, isPaymentNotFound, PaymentNotFoundError, PaymentStateError } from './errors';
+import {
+  IdempotencyKeyReusedError,
+  isPaymentNotFound,
+  PaymentNotFoundError,
+  PaymentPendingError,
+  PaymentStateError,
+} from './errors';
 import { parse } from './parse';
 import { paymentIdFromKey, requestFingerprint } from './payment-id';
 import { toPaymentMethodToken, type ExchangePurpose, type PaymentMethodVault } from './payment-methods';
@@ -111,6 +118,11 @@ export interface PaymentsClientOptions {
    * out of that payment's order. Unset: payments name no gateway and are charged at the worker's default.
    */
   gateways?: ReadonlyArray<{ name: string; paymentMethods?: PaymentMethodVault }>;
+  /**
+   * How long startPayment waits for its run to claim the key (its first audit write) before answering
+   * PaymentPendingError (default 15 s); tests shorten it.
+   */
+  keyClaimWaitMs?: number;
 }
 
 export interface StartedPayment {
@@ -126,7 +138,30 @@ interface PreparedStart {
   fingerprint: string;
   /** This request's own id in the memo: the run's memo names the request whose start created it. */
   startedBy: string;
-  operation: WithStartWorkflowOperation<typeof paymentWorkflow>;
+  /** What the start operation sends. An operation is spent by one call, so each call builds its own from this. */
+  startOptions: WithStartWorkflowOperation<typeof paymentWorkflow>['options'];
+}
+
+function startOperation(start: PreparedStart): WithStartWorkflowOperation<typeof paymentWorkflow> {
+  return new WithStartWorkflowOperation(paymentWorkflow, start.startOptions);
+}
+
+/** How long startAndWait waits for the answer, and until when it may then make sure of the start. */
+export interface StartWait {
+  ms: number;
+  /** Ends the wait early (the API's server closing). */
+  signal?: AbortSignal;
+  /** When set, every RPC of the call, also those making sure of the start, ends within ms + settleMs. */
+  settleMs?: number;
+}
+
+/** A start whose caller must answer by a time of its own (the API's read deadline). */
+export interface StartBound {
+  /**
+   * Epoch ms. A claim not settled shortly before it is PaymentPendingError, before the caller's deadline cuts the
+   * call short and says only "unavailable".
+   */
+  answerBy?: number;
 }
 
 export interface RefundAnswer {
@@ -138,10 +173,12 @@ export interface RefundAnswer {
 /** How long a replayed refund request waits for the first request's refund to leave `pending`. */
 const REFUND_REPLAY_WAIT_MS = 15_000;
 const REFUND_REPLAY_POLL_MS = 100;
-/** How long a start waits for its run to claim the key (one audit write), and how often it asks meanwhile. */
+/** How long a start waits for its run to claim the key (one audit write) by default, and how often it asks. */
 const KEY_CLAIM_WAIT_MS = 15_000;
 const KEY_CLAIM_POLL_MS = 10;
 const KEY_CLAIM_POLL_MAX_MS = 100;
+/** Kept before a caller's answerBy: the last poll and the closed-run check fit in it. */
+const KEY_CLAIM_ANSWER_MARGIN_MS = 750;
 const DEFAULT_REFUNDS_IDLE_MS = 60 * 60 * 1000;
 
 export class PaymentsClient {
@@ -153,22 +190,16 @@ export class PaymentsClient {
     private readonly client: Client,
     private readonly options: PaymentsClientOptions,
   ) {
+    const { keyClaimWaitMs } = options;
+    if (keyClaimWaitMs !== undefined && !(Number.isFinite(keyClaimWaitMs) && keyClaimWaitMs >= 0)) {
+      throw new RangeError(`keyClaimWaitMs must be a finite number of ms >= 0, not ${keyClaimWaitMs}`);
+    }
     this.startSchema = startPaymentSchema(options.maxAmount);
     this.policy = resolvePolicy(options.policy);
   }
 
-  async startPayment(request: StartPaymentRequest): Promise<StartedPayment> {
-    const start = await this.prepareStart(request);
-    try {
-      await this.client.workflow.startUpdateWithStart(paymentOutcomeUpdate, {
-        updateId: PAYMENT_OUTCOME_UPDATE_ID,
-        waitForStage: 'ACCEPTED',
-        startWorkflowOperation: start.operation,
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-    return this.acceptedStart(start);
+  async startPayment(request: StartPaymentRequest, bound: StartBound = {}): Promise<StartedPayment> {
+    return this.acceptStart(await this.prepareStart(request), bound.answerBy);
   }
 
   /**
@@ -176,23 +207,80 @@ export class PaymentsClient {
    * complete, instead of startPayment's accepted start, key-claim reads and a second call for result(). Idempotent
    * as startPayment is: a repeat of the key meets the same run and the same Update id, so it gets the same answer;
    * a repeat after the run closed gets the closed run's answer. For callers that wait for the answer anyway (it
-   * can take as long as the payment waits for 3DS or a new card): the API's bounded waits use startPayment.
+   * can take as long as the payment waits for 3DS or a new card); a bounded wait is startAndWait's.
    */
   async pay(request: StartPaymentRequest): Promise<StartedPayment & { result: PaymentResult }> {
     // This caller reads no claim before the answer: the run may claim with its charge, in one activity.
     const start = await this.prepareStart(request, { claimWithCharge: true });
     let outcome: PaymentOutcome;
     try {
-      outcome = await this.client.workflow.executeUpdateWithStart(paymentOutcomeUpdate, {
-        updateId: PAYMENT_OUTCOME_UPDATE_ID,
-        startWorkflowOperation: start.operation,
-      });
+      outcome = await this.startAndAnswer(startOperation(start));
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // REJECT_DUPLICATE: the key's run has closed; it answers with its result, as a later result() would.
       const started = await this.acceptedStart(start);
       return { ...started, result: await this.result(start.paymentId) };
     }
+    return this.answeredStart(start, outcome);
+  }
+
+  /**
+   * pay() with a bound: starts the payment and waits for its answer in one call for at most `wait.ms` (or until
+   * `wait.signal` aborts); by then without an answer, it makes sure of the start as startPayment does and answers
+   * without a result. For the API's `POST /payments?wait=`: one call when the answer comes in time, where
+   * startPayment + result() took a start, key-claim reads and a second Update call. Its runs claim their key in their
+   * first audit write, as startPayment's do (not with the charge, as pay()'s), so that once the wait is over the
+   * claim is there to read, however long the charge takes. A key reused with another body on a run still open is
+   * refused once the wait is over (the call waits on that run's answer first), not at once as by startPayment.
+   */
+  async startAndWait(
+    request: StartPaymentRequest,
+    wait: StartWait,
+  ): Promise<StartedPayment & { result?: PaymentResult }> {
+    const deadline = Date.now() + wait.ms;
+    const settle = async () => {
+      const start = await this.prepareStart(request);
+      const operation = startOperation(start);
+      const answer = () => this.startAndAnswer(operation);
+      const outcome = await answerWithin(
+        this.client,
+        { answer, started: operation.workflowHandle() },
+        { deadline, ...wait },
+      );
+      const answerBy = wait.settleMs === undefined ? undefined : deadline + wait.settleMs;
+      return outcome ? this.answeredStart(start, outcome) : this.acceptStart(start, answerBy);
+    };
+    // Every RPC of the call, the start made sure of included, ends by the caller's own deadline, if it has one.
+    return wait.settleMs === undefined ? settle() : this.client.withDeadline(deadline + wait.settleMs, settle);
+  }
+
+  /** Update-with-start waiting for the outcome Update to complete. */
+  private startAndAnswer(operation: WithStartWorkflowOperation<typeof paymentWorkflow>): Promise<PaymentOutcome> {
+    return this.client.workflow.executeUpdateWithStart(paymentOutcomeUpdate, {
+      updateId: PAYMENT_OUTCOME_UPDATE_ID,
+      startWorkflowOperation: operation,
+    });
+  }
+
+  /** Update-with-start until the outcome Update is accepted, then whether this request created the run. */
+  private async acceptStart(start: PreparedStart, answerBy?: number): Promise<StartedPayment> {
+    try {
+      await this.client.workflow.startUpdateWithStart(paymentOutcomeUpdate, {
+        updateId: PAYMENT_OUTCOME_UPDATE_ID,
+        waitForStage: 'ACCEPTED',
+        startWorkflowOperation: startOperation(start),
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return this.acceptedStart(start, answerBy);
+  }
+
+  /** A start answered in the same call: whether this request created the run, and the answer. */
+  private async answeredStart(
+    start: PreparedStart,
+    outcome: PaymentOutcome,
+  ): Promise<StartedPayment & { result: PaymentResult }> {
     const { startedWith, ...result } = outcome;
     // The run echoes its creator's memo with the answer; a run of an older release does not, so ask for it.
     const creator = startedWith ?? (await this.client.workflow.getHandle(start.workflowId).describe()).memo;
@@ -226,7 +314,7 @@ export class PaymentsClient {
     // Update arriving later in a task together with a signal or an activity result is grouped differently when
     // that task runs on a worker without the run cached than on replay: a non-determinism in the SDK (issue 12).
     const startedBy = randomUUID();
-    const operation = new WithStartWorkflowOperation(paymentWorkflow, {
+    const startOptions: PreparedStart['startOptions'] = {
       workflowId,
       taskQueue: this.options.taskQueue,
       // The policy is resolved here, once: the run keeps it for life, whatever later releases make the defaults.
@@ -259,16 +347,17 @@ export class PaymentsClient {
         { key: PaymentAmountKey, value: params.amount },
         ...(params.customerId ? [{ key: CustomerIdKey, value: params.customerId }] : []),
       ],
-    });
-    return { paymentId, workflowId, fingerprint, startedBy, operation };
+    };
+    return { paymentId, workflowId, fingerprint, startedBy, startOptions };
   }
 
   /** After a start was accepted (or met a run of the key): whether this request created it, once the key is claimed. */
-  private async acceptedStart(start: PreparedStart): Promise<StartedPayment> {
+  private async acceptedStart(start: PreparedStart, answerBy?: number): Promise<StartedPayment> {
     const { paymentId, workflowId, fingerprint, startedBy } = start;
     const handle = this.client.workflow.getHandle(workflowId);
     const existing = await handle.describe();
-    const claim = await this.settledClaim(handle, existing.status.name === 'RUNNING');
+    const open = existing.status.name === 'RUNNING' ? { paymentId, answerBy } : undefined;
+    const claim = await this.settledClaim(handle, open);
     // The fingerprint the key was first accepted with: the claim's when the run claims (a run answering for an
     // earlier one was started by a request whose body may differ), else the memo of the run's starter.
     this.refuseReusedKey(claim ? claim.fingerprint : existing.memo?.fingerprint, fingerprint);
@@ -284,18 +373,21 @@ export class PaymentsClient {
 
   /** The run's claim of its key, once settled (one query; pay() asks only after the run answered). */
   private async claimOf(workflowId: string): Promise<Exclude<KeyClaimState, { state: 'pending' }> | undefined> {
-    return this.settledClaim(this.client.workflow.getHandle(workflowId), false);
+    return this.settledClaim(this.client.workflow.getHandle(workflowId), undefined);
   }
 
   /**
    * The run's claim of its key once known (its first audit write), or undefined for a run that does not claim
    * (older inputs, or a worker of an older release). A query, polled: it adds nothing to the run's history.
+   * `open` names the payment of a run that was open when asked, which is waited for (until keyClaimWaitMs, or just
+   * before the caller's `answerBy`); a closed run is not.
    */
   private async settledClaim(
     handle: WorkflowHandle,
-    open: boolean,
+    open: { paymentId: string; answerBy?: number } | undefined,
   ): Promise<Exclude<KeyClaimState, { state: 'pending' }> | undefined> {
-    const deadline = Date.now() + KEY_CLAIM_WAIT_MS;
+    const own = Date.now() + (this.options.keyClaimWaitMs ?? KEY_CLAIM_WAIT_MS);
+    const deadline = Math.min(own, (open?.answerBy ?? Infinity) - KEY_CLAIM_ANSWER_MARGIN_MS);
     // Backing off: every query is a workflow task for a worker (a full replay when the run is not cached).
     for (let pollMs = KEY_CLAIM_POLL_MS; ; pollMs = Math.min(pollMs * 2, KEY_CLAIM_POLL_MAX_MS)) {
       const claim = await serially(handle.workflowId, () => handle.query(keyClaimQuery)).catch((err: unknown) => {
@@ -304,9 +396,12 @@ export class PaymentsClient {
       });
       // A closed run still pending failed before its first write: it claimed nothing, so its memo answers.
       if (claim?.state !== 'pending') return claim;
-      if (!open) return undefined;
-      if (Date.now() > deadline)
-        throw new Error('the payment has not claimed its idempotency key yet; retry with the same key');
+      if (open === undefined) return undefined;
+      if (Date.now() > deadline) {
+        // A run that closed while pending failed before its first write: its memo answers, as for a closed run.
+        if ((await handle.describe()).status.name !== 'RUNNING') return undefined;
+        throw new PaymentPendingError(open.paymentId);
+      }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }

@@ -100,13 +100,17 @@ export interface PaymentTaskOptions {
   timings?: { every: number; into: ClientTiming[] };
 }
 
+/** The bound of a `start-wait` payment's wait: longer than any answer takes here, as an API caller's ?wait=60s. */
+const START_WAIT_MS = 60_000;
+
 export function paymentKey(ctx: BenchContext, scenario: string, index: number): string {
   return `bench-${ctx.runId}-${scenario}-${index}`;
 }
 
 /**
  * One payment, start to answer, through PaymentsClient: `pay` (one update-with-start call that waits for the
- * outcome) or, with `--client-call start-result`, startPayment then result().
+ * outcome), with `--client-call start-wait` startAndWait (the same, bounded: the API's ?wait), or with
+ * `--client-call start-result` startPayment then result().
  */
 export function paymentTask(ctx: BenchContext, p: PaymentTaskOptions): Task {
   return async (index, scheduledAt) => {
@@ -127,6 +131,10 @@ export function paymentTask(ctx: BenchContext, p: PaymentTaskOptions): Task {
     if (ctx.o.clientCall === 'pay') {
       result = (await p.client.pay(request)).result;
       startReturnedAt = performance.now(); // one call: the start returns with the answer
+    } else if (ctx.o.clientCall === 'start-wait') {
+      const answered = await p.client.startAndWait(request, { ms: START_WAIT_MS });
+      startReturnedAt = performance.now();
+      result = answered.result ?? (await p.client.result(paymentId)); // a wait that ran out (not expected here)
     } else {
       await p.client.startPayment(request);
       startReturnedAt = performance.now();

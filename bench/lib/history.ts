@@ -45,7 +45,8 @@ export const PHASE_HELP: Record<Phase, string> = {
     'the charge activity, last attempt: for pay() runs chargeWithTrail (input version 6: key claim + "initiated" + "processing", the HTTP call, "succeeded"), else chargeCard (the HTTP call); + SDK overhead',
   laterTaskDispatch: 'activity completed → next workflow task started (persist, sticky queue)',
   laterTaskRun: 'later workflow tasks: completing the outcome update (and, for startPayment runs, writing "succeeded")',
-  answerToClient: 'last event → PaymentsClient.pay() / result() returned (update response or long-poll wake-up)',
+  answerToClient:
+    'last event → PaymentsClient.pay() / startAndWait() / result() returned (update response or long-poll wake-up)',
   unattributed: 'the rest (≈0 unless a history has an unexpected shape)',
 };
 

@@ -26,7 +26,7 @@ export const RESILIENCE_OFF_ENV: Record<string, string> = {
   RETRY_BUDGET_BURST: '1000000000',
 };
 
-export const CLIENT_CALLS = ['pay', 'start-result'] as const;
+export const CLIENT_CALLS = ['pay', 'start-wait', 'start-result'] as const;
 export type ClientCall = (typeof CLIENT_CALLS)[number];
 
 export interface BenchOptions {
@@ -70,7 +70,8 @@ export interface BenchOptions {
   preset: string;
   /**
    * How each payment is started and answered: `pay` (PaymentsClient.pay, update-with-start waiting for the outcome
-   * in one call) or `start-result` (startPayment, then result(): what the API's POST with a wait does).
+   * in one call), `start-wait` (PaymentsClient.startAndWait with a 60 s bound: what the API's POST with a wait does)
+   * or `start-result` (startPayment, then result(): what that POST did before).
    */
   clientCall: ClientCall;
   /** Also run the same payment on the peers (bench/peers), closed loop at each --concurrency level. */
@@ -177,8 +178,9 @@ export const USAGE = `npm run bench -- [flags]        (each flag can also be set
   --max-in-flight N            open-loop cap on unanswered payments (default ${DEFAULTS.maxInFlight})
   --drain-timeout-seconds N    wait for stragglers after a step (default ${DEFAULTS.drainTimeoutSeconds})
   --breakdown-sample N         histories read per breakdown (default ${DEFAULTS.breakdownSample})
-  --client-call NAME           pay (start and answer in one update-with-start call) or start-result
-                               (startPayment, then result()) (default ${DEFAULTS.clientCall})
+  --client-call NAME           pay (start and answer in one update-with-start call), start-wait (the
+                               same, bounded, claim first: the API's ?wait) or start-result (startPayment,
+                               then result()) (default ${DEFAULTS.clientCall})
   --peers                      also run the same payment on ${PEER_SYSTEMS.join(' and ')} (closed loop at each
                                --concurrency level, after --warmup), installed on demand into bench/peers/.deps
   --peer-systems LIST          which peers (default ${DEFAULTS.peerSystems.join(',')})

@@ -11,7 +11,12 @@ import { freePort } from '../../scripts/lib/free-port';
 import { paymentWorkflowId } from '../../shared/ids';
 import { signPayload, SIGNATURE_HEADER } from '../../webhooks/signature';
 import { DisputesClient } from '../../client/disputes-client';
-import { startPaymentHarness, type HarnessOptions, type PaymentHarness } from '../support/payment-harness';
+import {
+  startPaymentHarness,
+  type ClientExtras,
+  type HarnessOptions,
+  type PaymentHarness,
+} from '../support/payment-harness';
 
 export const API_KEY = 'test_api_key_0123456789';
 export const WEBHOOK_SECRET = 'test_webhook_secret_0123456789';
@@ -63,11 +68,12 @@ export const payment = (number = VISA, amount = 1999) => ({
 
 /**
  * `port`: listen there (a port the caller picked first, e.g. to tell a Temporal UI where the codec is);
- * `harness`: options of the payment harness underneath (the webhook is always this API's).
+ * `harness`: options of the payment harness underneath (the webhook is always this API's); `client`: the API's
+ * payments client made with these extras instead of the harness's own (e.g. a short key-claim wait).
  */
 export async function startApiHarness(
   options: Partial<ApiServerOptions> = {},
-  listen: { port?: number; harness?: Omit<HarnessOptions, 'gatewayWebhook'> } = {},
+  listen: { port?: number; harness?: Omit<HarnessOptions, 'gatewayWebhook'>; client?: ClientExtras } = {},
 ): Promise<ApiHarness> {
   const port = listen.port ?? (await freePort());
   const webhookUrl = `http://127.0.0.1:${port}/webhooks/gateway`;
@@ -78,7 +84,7 @@ export async function startApiHarness(
   // Disputes due within 1 s of their deadline submit on their own; tests that want an operator pick a later one.
   const disputes = new DisputesClient(h.env.client, { taskQueue: h.taskQueue, policy: { submitMarginMs: 1_000 } });
   const app = createApiServer({
-    payments: h.client,
+    payments: listen.client ? h.clientWith({}, listen.client) : h.client,
     disputes,
     temporal: h.env.client,
     logger: createLogger({ level: 'silent', name: 'api-test' }),

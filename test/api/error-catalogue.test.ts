@@ -10,6 +10,7 @@ import {
   DisputeStateError,
   IdempotencyKeyReusedError,
   PaymentNotFoundError,
+  PaymentPendingError,
   PaymentStateError,
   PaymentValidationError,
 } from '../../client/errors';
@@ -90,6 +91,13 @@ describe('toApiError', () => {
     expect(answer(new DisputeStateError('dispute is won'))).toMatchObject({
       status: 409,
       code: 'dispute_state_conflict',
+    });
+    // A start not yet settled is a retry with the same key, not an unexpected 500.
+    expect(answer(new PaymentPendingError('p1'))).toEqual({
+      status: 503,
+      type: 'api_error',
+      code: 'payment_pending',
+      message: 'payment p1 has not claimed its idempotency key yet; retry with the same key',
     });
   });
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { createApiServer } from '../../api/server';
 import { paymentIdFromKey } from '../../client/payment-id';
+import type { PaymentsClient } from '../../client/payments-client';
 import { createLogger } from '../../logging/logger';
 import { paymentWorkflowId } from '../../shared/ids';
 import { ledgerFor } from '../support/gateway-admin';
@@ -55,8 +56,12 @@ describe('POST /payments', () => {
   });
 
   it('50 concurrent requests with one key: one workflow, one charge, one 201, the same payment for all', async () => {
+    // A read deadline no loaded machine reaches: what is tested is one answer per key, not the 503 after a deadline
+    // (tested below), which 50 starts at once on a busy 2-core box can meet and which would hide the 201.
+    const side = await startApiHarnessWithMaxWait(5_000, api.h.client, 60_000);
     const key = uniqueKey('api-concurrent');
-    const answers = await Promise.all(Array.from({ length: 50 }, () => api.pay(key, payment(VISA, 4321))));
+    const answers = await Promise.all(Array.from({ length: 50 }, () => side.pay(key, payment(VISA, 4321), '')));
+    await side.app.close();
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(49);
@@ -137,6 +142,13 @@ describe('GET /payments/:id and ?wait', () => {
     expect(answer.body.status).toBe('requires_action');
     expect(answer.ms).toBeGreaterThanOrEqual(750);
     expect(answer.ms).toBeLessThan(3_000);
+    // A repeat whose wait runs out too is told the payment is not its own, and a changed body is refused.
+    const repeat = await api.pay(key, payment(THREE_DS), '?wait=300ms');
+    expect(repeat.status).toBe(200);
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect(repeat.body).toMatchObject({ paymentId: answer.body.paymentId, status: 'requires_action' });
+    expectApiError(await api.pay(key, payment(THREE_DS, 2000), '?wait=300ms'), 422, 'idempotency_key_reused');
+    expect(await ledgerFor(api.h.gateway.url, answer.body.paymentId)).toHaveLength(1);
 
     const capped = await api.call('GET', `/payments/${answer.body.paymentId}?wait=300ms`);
     expect(capped.body.status).toBe('requires_action');
@@ -160,53 +172,129 @@ describe('GET /payments/:id and ?wait', () => {
       await short.app.close();
     }
   });
+
+  it('with a wait, starts and answers in one client call: no result() and no key-claim reads after the start', async () => {
+    const calls: string[] = [];
+    const watched = new Proxy(api.h.client, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function' || typeof name !== 'string') return value;
+        return (...args: unknown[]) => {
+          calls.push(name);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    // What reaches Temporal: startPayment's key-claim reads are `keyClaim` queries, after a describe.
+    const service = api.h.env.client.workflowService;
+    const queries = jest.spyOn(service, 'queryWorkflow');
+    const describes = jest.spyOn(service, 'describeWorkflowExecution');
+    const claimReads = () => queries.mock.calls.filter(([req]) => req.query?.queryType === 'keyClaim').length;
+    const side = await startApiHarnessWithMaxWait(5_000, watched);
+    try {
+      const key = uniqueKey('api-one-call');
+      const first = await side.pay(key, payment(), '?wait=5s');
+      expect(first.status).toBe(201);
+      expect(first.body.status).toBe('succeeded');
+      expect(calls).toEqual(['startAndWait', 'getPayment']);
+      expect([claimReads(), describes.mock.calls.length]).toEqual([0, 0]);
+
+      calls.length = 0;
+      const repeat = await side.pay(key, payment(), '?wait=5s');
+      expect(repeat.status).toBe(200);
+      expect(repeat.body.status).toBe('succeeded');
+      expect(calls).toEqual(['startAndWait', 'getPayment']);
+      expect([claimReads(), describes.mock.calls.length]).toEqual([0, 0]);
+      expect(queries).toHaveBeenCalled(); // getPayment's: the spy sees the queries this client sends
+      expect((await side.pay(key, payment(VISA, 2000), '?wait=5s')).status).toBe(422);
+      expect(await ledgerFor(api.h.gateway.url, paymentIdFromKey(key))).toHaveLength(1);
+
+      // The control: a start without a wait is startPayment's, with its describe and claim reads, which the spies see.
+      calls.length = 0;
+      expect((await side.pay(uniqueKey('api-no-wait'), payment(), '')).status).toBe(201);
+      expect(calls).toEqual(['startPayment', 'getPayment']);
+      expect(claimReads()).toBeGreaterThan(0);
+      expect(describes).toHaveBeenCalled();
+    } finally {
+      queries.mockRestore();
+      describes.mockRestore();
+      await side.app.close();
+    }
+  });
+
+  it('a start waiting when the server closes answers at once with the state it has', async () => {
+    const side = await startApiHarnessWithMaxWait(30_000);
+    const key = uniqueKey('api-close-wait');
+    const pending = side.pay(key, payment(THREE_DS), '?wait=30s');
+    const parked = await eventually(
+      () => api.h.client.getPayment(paymentIdFromKey(key)).catch(() => undefined), // not started yet: not found
+      (state) => state?.status === 'requires_action',
+    );
+    expect(parked?.status).toBe('requires_action');
+    await side.app.close();
+    const answer = await pending;
+    expect(answer.status).toBe(201);
+    expect(answer.body.status).toBe('requires_action');
+    expect(answer.ms).toBeLessThan(10_000);
+  });
 });
 
 describe('when no worker answers', () => {
-  it('answers 503 after the read deadline instead of hanging, and the retry with the same key gets the payment', async () => {
-    const late = api.h.delayedWorker(); // a task queue no worker polls yet
-    const app = createApiServer({
-      payments: late.client,
-      disputes: api.disputes,
-      temporal: api.h.env.client,
-      logger: createLogger({ level: 'silent' }),
-      apiKeys: ['late_test_key_0123456789'],
-      webhookSecret: 'unused_secret_0123456789',
-      webhookToleranceSeconds: 300,
-      maxWaitMs: 1_000,
-      readTimeoutMs: 500,
-    });
-    try {
-      const url = await listenOnLoopback(app);
-      const key = uniqueKey('api-no-worker');
-      const post = async () => {
-        const started = Date.now();
-        const res = await fetch(`${url}/payments`, {
-          method: 'POST',
-          headers: {
-            authorization: 'Bearer late_test_key_0123456789',
-            'idempotency-key': key,
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify(payment()),
+  it.each([
+    ['', 0],
+    ['?wait=1s', 1_000],
+  ])(
+    'answers 503 after the read deadline (start%s) instead of hanging, and the retry with the same key gets the payment',
+    async (query, waitMs) => {
+      const late = api.h.delayedWorker(); // a task queue no worker polls yet
+      const side = await startApiHarnessWithMaxWait(1_000, late.client, 500);
+      try {
+        const key = uniqueKey('api-no-worker');
+        const post = () => side.pay(key, payment(), query);
+        const first = await post();
+        expect(first.status).toBe(503);
+        expect(first.body).toEqual({
+          error: { type: 'api_error', code: 'service_unavailable', message: expect.any(String) },
         });
-        return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - started };
-      };
-      const first = await post();
-      expect(first.status).toBe(503);
-      expect(first.body).toEqual({
-        error: { type: 'api_error', code: 'service_unavailable', message: expect.any(String) },
-      });
-      expect(first.ms).toBeLessThan(3_000);
+        // The wait, then the read deadline (500 ms) for making sure of the start.
+        expect(first.ms).toBeGreaterThanOrEqual(waitMs + 450);
+        expect(first.ms).toBeLessThan(waitMs + 3_000);
 
-      await late.start();
-      // What a client does with a 503: retry with the same key, until a worker answers.
-      const retried = await eventually(post, (a) => a.status !== 503, 10_000);
-      expect(retried.status).toBe(200);
-      expect(retried.body.paymentId).toBe(paymentIdFromKey(key));
-    } finally {
-      await app.close();
-    }
+        await late.start();
+        // What a client does with a 503: retry with the same key, until a worker answers.
+        const retried = await eventually(post, (a) => a.status !== 503, 10_000);
+        expect(retried.status).toBe(200);
+        expect(retried.body.paymentId).toBe(paymentIdFromKey(key));
+      } finally {
+        await side.app.close();
+      }
+    },
+  );
+});
+
+describe('when the server closes while no worker answers', () => {
+  it('a start in its wait answers 503 within the closing read deadline (2 s), not its own (20 s)', async () => {
+    const late = api.h.delayedWorker(); // a task queue no worker polls
+    const side = await startApiHarnessWithMaxWait(30_000, late.client, 20_000);
+    const key = uniqueKey('api-close-no-worker');
+    const pending = side.pay(key, payment(), '?wait=30s');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const closedAt = Date.now();
+    const closed = side.app.close();
+    const answer = await pending;
+    const afterClose = Date.now() - closedAt;
+    await closed;
+    expect(answer.status).toBe(503);
+    // The wait ends on close; making sure of the start would have had 20 s: it gets what a read after close gets.
+    expect(afterClose).toBeGreaterThanOrEqual(1_900);
+    expect(afterClose).toBeLessThan(5_000);
+    // What a 503 says: the start may still happen. It did (the server starts the run before a worker accepts).
+    await late.start();
+    const later = await eventually(
+      () => late.client.getPayment(paymentIdFromKey(key)).catch(() => undefined),
+      (p) => p?.status === 'succeeded',
+    );
+    expect(later?.status).toBe('succeeded');
   });
 });
 
@@ -330,10 +418,14 @@ describe('payment actions', () => {
   });
 });
 
-/** A second API on the same harness with a small wait cap. */
-async function startApiHarnessWithMaxWait(maxWaitMs: number) {
+/** A second API server over the same worker: its own maximum wait, and optionally its own PaymentsClient. */
+async function startApiHarnessWithMaxWait(
+  maxWaitMs: number,
+  payments: PaymentsClient = api.h.client,
+  readTimeoutMs?: number,
+) {
   const app = createApiServer({
-    payments: api.h.client,
+    payments,
     disputes: api.disputes,
     temporal: api.h.env.client,
     logger: createLogger({ level: 'silent' }),
@@ -341,6 +433,7 @@ async function startApiHarnessWithMaxWait(maxWaitMs: number) {
     webhookSecret: 'unused_secret_0123456789',
     webhookToleranceSeconds: 300,
     maxWaitMs,
+    readTimeoutMs,
   });
   const url = await listenOnLoopback(app);
   const pay = async (key: string, body: unknown, query: string) => {
@@ -354,7 +447,8 @@ async function startApiHarnessWithMaxWait(maxWaitMs: number) {
       },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as { status: string }, ms: Date.now() - started };
+    const answer = (await res.json()) as { status: string; paymentId: string; error?: unknown };
+    return { status: res.status, headers: res.headers, body: answer, ms: Date.now() - started };
   };
   return { app, pay };
 }

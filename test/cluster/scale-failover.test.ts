@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { isPaymentPending } from '../../client/errors';
 import { PaymentsClient } from '../../client/payments-client';
+import type { StartPaymentRequest } from '../../client/schemas';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import { sandboxVault } from '../support/payment-harness';
 import { freePort } from '../../scripts/lib/free-port';
@@ -95,12 +97,30 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const w of spawned) await w.stop();
+  // Every cleanup runs, even when a worker had to be killed; then that failure is reported.
+  const stopped = await Promise.allSettled(spawned.map((w) => w.stop()));
   await connection?.close();
   await vault?.close();
   await gateway?.close();
   await cluster?.stop();
-}, 60_000);
+  const failed = stopped.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}, 120_000);
+
+/**
+ * A start as a backend makes it: a run whose first audit write was under way on the killed worker claims its key
+ * only once that task has timed out and run again on the survivor, which can take longer than the client waits.
+ * That start is answered "pending, retry with the same key", so it is retried with the same key.
+ */
+async function startWithRetries(request: StartPaymentRequest): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await payments.startPayment(request)).paymentId;
+    } catch (err) {
+      if (!isPaymentPending(err) || attempt >= 5) throw err;
+    }
+  }
+}
 
 it('two workers share the load, one is killed mid-load and restarted: every payment is charged once', async () => {
   const ids: string[] = [];
@@ -109,12 +129,13 @@ it('two workers share the load, one is killed mid-load and restarted: every paym
   const caller = async () => {
     while (next < PAYMENTS) {
       const i = next++;
-      const { paymentId } = await payments.startPayment({
+      const request: StartPaymentRequest = {
         idempotencyKey: `cluster-${taskQueue}-${i}`,
         amount: 1000 + i,
         currency: 'USD',
         paymentMethod: { type: 'card', number: '4242424242424242' },
-      });
+      };
+      const paymentId = await startWithRetries(request);
       ids.push(paymentId);
       results.set(paymentId, await payments.result(paymentId));
     }

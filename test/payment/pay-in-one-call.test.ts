@@ -192,3 +192,80 @@ describe('pay: start and answer in one call', () => {
     await saveHistory(h.env, 'trail-with-charge-declined', paid.paymentId);
   });
 });
+
+describe('startAndWait: start and answer in one call, for a bounded wait (the API with ?wait=)', () => {
+  it('answers in the call when the answer comes in time; its run claims and writes as startPayment runs do', async () => {
+    const req = request('wait-quick');
+    const spy = jest.spyOn(h.env.client.workflowService, 'describeWorkflowExecution');
+    let describes = -1;
+    const paid = await h.client.startAndWait(req, { ms: 15_000 }).finally(() => {
+      describes = spy.mock.calls.length;
+      spy.mockRestore();
+    });
+    expect(describes).toBe(0); // the answer echoes the creator, as pay()'s does
+    expect(paid).toMatchObject({ created: true, result: { status: 'succeeded', attempts: 1 } });
+    expect(await scheduledActivities(paid.paymentId)).toEqual(['recordStatuses', 'chargeCard', 'recordStatus']);
+    const again = await h.client.startAndWait(req, { ms: 15_000 });
+    expect(again).toMatchObject({ paymentId: paid.paymentId, created: false, result: paid.result });
+    await expect(h.client.startAndWait({ ...req, amount: 1501 }, { ms: 15_000 })).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
+    expect(await ledgerFor(h.gateway.url, paid.paymentId)).toHaveLength(1);
+  });
+
+  it('when the wait runs out (3DS), answers the start without a result; repeats are no creators', async () => {
+    const req = { ...request('wait-3ds'), paymentMethod: THREE_DS };
+    const t0 = Date.now();
+    const first = await h.client.startAndWait(req, { ms: 800 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(750);
+    expect(first).toEqual({
+      paymentId: paymentIdFromKey(req.idempotencyKey),
+      workflowId: expect.any(String),
+      created: true,
+    });
+    const { chargeId } = await waitForStatus(h.client, first.paymentId, 'requires_action');
+    const repeat = await h.client.startAndWait(req, { ms: 200 });
+    expect(repeat).toEqual({ ...first, created: false });
+    // Refused while the charge waits for the customer: the run claimed its key before it charged.
+    await expect(h.client.startAndWait({ ...req, amount: 1499 }, { ms: 200 })).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
+    await customerCompletes3DS(h.gateway.url, chargeId as string, 'succeeded');
+    await h.client.complete3DS(first.paymentId, { result: 'succeeded', chargeId: chargeId as string });
+    const answered = await h.client.startAndWait(req, { ms: 15_000 });
+    expect(answered).toMatchObject({ created: false, result: { status: 'succeeded', chargeId } });
+    expect(await ledgerFor(h.gateway.url, first.paymentId)).toHaveLength(1);
+  });
+
+  it('with a wait cancelled before it began (the API closing), still starts the payment, once, and says it created it', async () => {
+    const req = request('wait-none');
+    const started = await h.client.startAndWait(req, { ms: 10_000, signal: AbortSignal.abort() });
+    expect(started).toEqual({
+      paymentId: paymentIdFromKey(req.idempotencyKey),
+      workflowId: expect.any(String),
+      created: true,
+    });
+    expect(await h.client.result(started.paymentId)).toMatchObject({ status: 'succeeded' });
+    expect(await h.client.startAndWait(req, { ms: 10_000, signal: AbortSignal.abort() })).toEqual({
+      ...started,
+      created: false,
+    });
+    expect(await ledgerFor(h.gateway.url, started.paymentId)).toHaveLength(1);
+  });
+});
+
+describe('startAndWait when the run ends without an answer', () => {
+  it('a run terminated during the wait: the call answers the start, as startPayment would, without a result', async () => {
+    const req = { ...request('wait-terminated'), paymentMethod: THREE_DS };
+    const paymentId = paymentIdFromKey(req.idempotencyKey);
+    const answer = h.client.startAndWait(req, { ms: 20_000 });
+    await eventually(
+      () => h.client.getPayment(paymentId).catch(() => undefined),
+      (state) => state?.status === 'requires_action',
+    );
+    await h.env.client.workflow.getHandle(paymentWorkflowId(paymentId)).terminate('operator test');
+    const t0 = Date.now();
+    await expect(answer).resolves.toEqual({ paymentId, workflowId: paymentWorkflowId(paymentId), created: true });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+});

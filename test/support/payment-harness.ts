@@ -67,8 +67,8 @@ export interface HarnessOptions {
   failover?: { secondaryBreaker?: CircuitBreaker };
 }
 
-/** Client options beyond the policy: pin a payment input version (v3 runs stay open), shorten the refunds idle. */
-export type ClientExtras = Pick<PaymentsClientOptions, 'inputVersion' | 'refundsIdleMs'>;
+/** Client options beyond the policy: pin an input version (v3 runs stay open), shorten the refunds idle or claim wait. */
+export type ClientExtras = Pick<PaymentsClientOptions, 'inputVersion' | 'refundsIdleMs' | 'keyClaimWaitMs'>;
 
 export interface PaymentHarness {
   env: TestWorkflowEnvironment;

@@ -1,0 +1,69 @@
+/**
+ * The answer of an update-with-start call, if it comes in time: PaymentsClient.startAndWait's wait. Bounded by a
+ * gRPC deadline, because the SDK cancels a call on its abort signal only when the signal aborts after the call was
+ * made (connection.js adds the listener at each RPC; an aborted signal never fires again), and by a race with the
+ * signal, because the update's poll is an RPC of its own, made after the first one was answered.
+ */
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+
+export interface AnswerBound {
+  /** Epoch ms after which the answer is not waited for. */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The call's answer, or undefined when there is none to wait for (`started`: the start operation's handle, resolved
+ * once the server answered the start): the deadline passed or the signal aborted (the
+ * start sent or not), the workflow id's run had closed, the run closed without answering (terminated), or, once the
+ * start was answered, the wait itself failed. A failure before the start was answered (the server refused it) is
+ * thrown: the caller's start did not happen.
+ */
+export async function answerWithin<T>(
+  client: Client,
+  call: { answer(): Promise<T>; started: Promise<unknown> },
+  bound: AnswerBound,
+): Promise<T | undefined> {
+  if (Date.now() >= bound.deadline || bound.signal?.aborted) return undefined;
+  let started = false;
+  call.started.then(
+    () => (started = true),
+    () => undefined,
+  );
+  const answer = client.withDeadline(bound.deadline, () =>
+    bound.signal ? client.withAbortSignal(bound.signal, call.answer) : call.answer(),
+  );
+  const aborted = bound.signal && abortOf(bound.signal);
+  try {
+    return await (aborted ? Promise.race([answer, aborted.promise]) : answer);
+  } catch (err) {
+    if (started || noAnswer(err)) return undefined;
+    throw err;
+  } finally {
+    aborted?.dispose();
+    answer.catch(() => undefined); // after an abort nobody awaits it; its deadline ends it
+  }
+}
+
+function noAnswer(err: unknown): boolean {
+  return (
+    err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+    err instanceof WorkflowExecutionAlreadyStartedError ||
+    err instanceof WorkflowUpdateFailedError
+  );
+}
+
+/** Resolves (with undefined) when the signal aborts; dispose() removes its listener. */
+function abortOf(signal: AbortSignal): { promise: Promise<undefined>; dispose(): void } {
+  let onAbort = () => {};
+  const promise = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
