@@ -6,7 +6,8 @@ import type { Logger } from '../logging/logger';
 import { ErrorType } from '../shared/errors';
 import type { DisputeStatus } from '../shared/dispute-status';
 import type { PaymentStatus } from '../shared/payment-status';
-import type { EarlierClaim, KeyClaimInput, TrailRow } from '../shared/payment-types';
+import type { AnswerFacts, AttemptFacts, EarlierClaim, KeyClaimInput, TrailRow } from '../shared/payment-types';
+import { NO_STATUS_METRICS, type StatusMetrics } from './status-metrics';
 
 export interface RecordStatusInput {
   paymentId: string;
@@ -16,6 +17,12 @@ export interface RecordStatusInput {
   metadata: Record<string, unknown>;
   /** The first write of a run that claims its idempotency key: both happen in one transaction, or neither. */
   claim?: KeyClaimInput;
+  /** Sent with the rows that answer the payment (succeeded, failed, cancelled), for their metrics only. */
+  answer?: AnswerFacts;
+  /** The charge attempts made since the run's last row, for their metrics only (not stored). */
+  attempts?: AttemptFacts[];
+  /** The row keeps the run's status and names no refund made (refused, unknown): recorded, not a transition. */
+  restated?: boolean;
 }
 
 export interface RecordStatusResult {
@@ -39,7 +46,14 @@ export interface RecordDisputeStatusInput {
   metadata: Record<string, unknown>;
 }
 
-export function createAuditActivities({ audit, logger }: { audit: AuditStore; logger?: Logger }) {
+export interface AuditActivityDeps {
+  audit: AuditStore;
+  logger?: Logger;
+  /** Counts each row once it is inserted (activities/status-metrics.ts); none: nothing is counted. */
+  statusMetrics?: StatusMetrics;
+}
+
+export function createAuditActivities({ audit, logger, statusMetrics = NO_STATUS_METRICS }: AuditActivityDeps) {
   /**
    * The status change has already happened in the workflow: refusing its row would fail the run and leave the
    * trail behind the payment. So a card-data key is dropped (and named in the row and the log) rather than
@@ -53,10 +67,17 @@ export function createAuditActivities({ audit, logger }: { audit: AuditStore; lo
   }
 
   async function recordStatus(input: RecordStatusInput): Promise<RecordStatusResult> {
-    const { claim, ...entry } = storable(input, input.paymentId);
-    if (!claim) return refusingBadInput(() => audit.append(entry));
-    const written = await refusingBadInput(() => audit.appendClaimed(entry, { ...claim, paymentId: entry.paymentId }));
-    return claimAnswer(entry.paymentId, written);
+    const { claim, answer, attempts, restated, ...entry } = storable(input, input.paymentId);
+    const written = claim
+      ? claimAnswer(
+          entry.paymentId,
+          await refusingBadInput(() => audit.appendClaimed(entry, { ...claim, paymentId: entry.paymentId })),
+        )
+      : await refusingBadInput(() => audit.append(entry));
+    if (written.inserted) {
+      statusMetrics.paymentRows([{ status: entry.status, metadata: entry.metadata, answer, attempts, restated }]);
+    }
+    return written;
   }
 
   /**
@@ -66,8 +87,13 @@ export function createAuditActivities({ audit, logger }: { audit: AuditStore; lo
   async function recordStatuses(input: RecordStatusesInput): Promise<RecordStatusResult> {
     const { paymentId, claim } = input;
     const entries = input.rows.map((row) => storable({ ...row, paymentId }, paymentId));
-    const written = await refusingBadInput(() => audit.appendClaimedRows(entries, { ...claim, paymentId }));
-    return claimAnswer(paymentId, written);
+    const written = claimAnswer(
+      paymentId,
+      await refusingBadInput(() => audit.appendClaimedRows(entries, { ...claim, paymentId })),
+    );
+    // All rows or none are written in the one transaction; `inserted` says whether this attempt wrote them.
+    if (written.inserted) statusMetrics.paymentRows(entries);
+    return written;
   }
 
   function claimAnswer(paymentId: string, written: ClaimedAppend): RecordStatusResult {
@@ -78,7 +104,9 @@ export function createAuditActivities({ audit, logger }: { audit: AuditStore; lo
   }
 
   async function recordDisputeStatus(input: RecordDisputeStatusInput): Promise<{ inserted: boolean }> {
-    return refusingBadInput(() => audit.appendDispute(storable(input, input.disputeId)));
+    const written = await refusingBadInput(() => audit.appendDispute(storable(input, input.disputeId)));
+    if (written.inserted) statusMetrics.disputeRow(input.status);
+    return written;
   }
 
   /** The degradation ladder's trust rule: earlier succeeded payments of this customer in the audit trail. */

@@ -5,7 +5,7 @@
  * claims and writes first: both are idempotent for the same run, and nothing is sent before they are committed.
  */
 import type { Logger } from '../logging/logger';
-import type { EarlierClaim } from '../shared/payment-types';
+import type { AnswerFacts, AttemptFacts, EarlierClaim } from '../shared/payment-types';
 import type { RecordStatusInput, RecordStatusesInput, RecordStatusResult } from './audit';
 import type { ChargeCardInput, ChargeOutcome } from './charges';
 
@@ -15,6 +15,12 @@ export interface SucceededRowTemplate {
   metadata: Record<string, unknown>;
   /** Version 4: the row states the refund window, from the capture's time (the refunds workflow reads it). */
   refundWindowMs?: number;
+  /** For the answer's metrics, counted when the row is inserted (activities/status-metrics.ts). */
+  answer?: AnswerFacts;
+  /** The answer's `gateway` label is the gateway that captured (`outcome.gateway`), as the run's own row says. */
+  answerGatewayFromCharge?: boolean;
+  /** This charge's attempt as it will be if it captures: counted with the row, which is written only then. */
+  attempts?: AttemptFacts[];
 }
 
 export interface ChargeWithTrailInput extends ChargeCardInput {
@@ -67,6 +73,8 @@ export function createChargeTrailActivities(deps: ChargeTrailDeps) {
         eventKey: row.eventKey,
         status: 'succeeded',
         metadata: { ...row.metadata, chargeId: outcome.chargeId, gateway: outcome.gateway, ...window },
+        ...(row.answer ? { answer: answerOf(row.answer, row.answerGatewayFromCharge, outcome.gateway) } : {}),
+        ...(row.attempts ? { attempts: row.attempts } : {}),
       });
       return { succeededAt: capturedAt.toISOString() };
     } catch (err) {
@@ -79,4 +87,8 @@ export function createChargeTrailActivities(deps: ChargeTrailDeps) {
   }
 
   return { chargeWithTrail };
+}
+
+function answerOf(answer: AnswerFacts, fromCharge: boolean | undefined, charged: string): AnswerFacts {
+  return fromCharge ? { ...answer, gateway: charged } : answer;
 }

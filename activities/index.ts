@@ -15,6 +15,7 @@ import { createSweepActivities } from './termination-sweep';
 import { createRefundsSweepActivities } from './refunds-sweep';
 import { createMerchantWebhookActivities, type MerchantWebhookConfig } from './merchant-webhooks';
 import type { MerchantPolicies, PaymentRecords } from './payment-records';
+import type { StatusMetrics } from './status-metrics';
 
 export interface ActivityDeps {
   /** The configured adapter (gateways/factory.ts), behind the port: activities never know which one. */
@@ -37,6 +38,8 @@ export interface ActivityDeps {
   operators: OperatorRequests;
   /** Where merchant events go (signed webhooks); absent: the worker sends none (deliveries wait, retried). */
   merchantWebhook?: MerchantWebhookConfig;
+  /** Status metrics, counted as the audit rows are inserted; absent: none are counted (unit tests). */
+  statusMetrics?: StatusMetrics;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -62,6 +65,7 @@ export type { CancelOutcome, ChargeOutcome, LookupResult, ChargeCardInput, Charg
 export type { ChargeWithTrailInput, ChargeWithTrailResult, SucceededRowTemplate } from './charge-trail';
 export type { RecordStatusInput, RecordStatusesInput, RecordStatusResult, RecordDisputeStatusInput } from './audit';
 export type { MerchantPolicies, PaymentRecords } from './payment-records';
+export { statusMetrics, type StatusMetrics } from './status-metrics';
 export type { GatewayEntry } from './gateway-directory';
 export type { OperatorRequest, OperatorRequests } from './operator-requests';
 export type { RefundChargeInput, RefundOutcome, RefundLookup } from './refunds';

@@ -16,6 +16,7 @@ import type { RefundsInput } from '../shared/refunds-types';
 import type { ClosedRun, OperatorRequests, RunClosure } from './operator-requests';
 import { refundLedger } from './refund-ledger';
 import { gatewayDirectory, type NamedGateway } from './gateway-directory';
+import { NO_STATUS_METRICS, type StatusMetrics } from './status-metrics';
 
 export interface RefundsSweepDeps {
   audit: Pick<AuditStore, 'history' | 'append'>;
@@ -25,6 +26,8 @@ export interface RefundsSweepDeps {
   /** The other gateways of the failover order: a routed payment's refunds are at the gateway that charged. */
   otherGateways?: readonly NamedGateway[];
   logger: Logger;
+  /** The row this sweep inserts is a refund made: counted like the run's own would have been (once, at insert). */
+  statusMetrics?: StatusMetrics;
 }
 
 export interface RefundsSweepReport {
@@ -43,6 +46,7 @@ export function createRefundsSweepActivities(deps: RefundsSweepDeps) {
   const log = () => deps.logger.child({ component: 'termination-sweep', step: 'refunds' });
   const first: NamedGateway = { name: deps.gatewayName ?? 'default', gateway: deps.gateway };
   const directory = gatewayDirectory<NamedGateway>(first, deps.otherGateways);
+  const metrics = deps.statusMetrics ?? NO_STATUS_METRICS;
 
   /** Refunds the gateway holds under the keys after the trail's last refund: at most one per request in flight. */
   async function unrecordedRefunds(ledger: Ledger, inFlight: number): Promise<Array<[number, GatewayRefund]>> {
@@ -68,7 +72,9 @@ export function createRefundsSweepActivities(deps: RefundsSweepDeps) {
       let amountRefunded = ledger.amountRefunded;
       for (const [i, [refundNumber, refund]] of found.entries()) {
         amountRefunded += refund.amount;
-        await deps.audit.append(refundRow(run, closure, ledger, { refundNumber, refund, amountRefunded }, requests[i]));
+        const row = refundRow(run, closure, ledger, { refundNumber, refund, amountRefunded }, requests[i]);
+        if ((await deps.audit.append(row)).inserted)
+          metrics.paymentRows([{ status: row.status, metadata: row.metadata ?? {} }]);
       }
       if (found.length) report.recorded.push(paymentId);
       if (found.length)

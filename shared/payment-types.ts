@@ -217,6 +217,28 @@ export interface KeyClaimInput {
   runId: string;
 }
 
+/**
+ * What the metrics of a payment's answer need beyond its row (activities/status-metrics.ts): sent with the rows of
+ * `succeeded`, `failed` and `cancelled` only. `gateway` is the metric label (a configured name, or `default`).
+ */
+export interface AnswerFacts {
+  gateway: string;
+  /** The run's start (epoch ms): start to answer is the processing-time histogram. */
+  startedAtMs: number;
+}
+
+/**
+ * A charge attempt as its metrics count it: carried by the next status row the run writes and counted when that
+ * row is inserted (activities/status-metrics.ts), so once, however often the code that made the attempt runs.
+ */
+export interface AttemptFacts {
+  outcome: AttemptRecord['outcome'];
+  errorCode?: string;
+  declineClass?: AttemptRecord['declineClass'];
+  /** The metric label: the gateway tried (a configured name), or `default`. */
+  gateway: string;
+}
+
 /** One audit row as an activity hands it to workflow code. */
 export interface TrailRow {
   status: PaymentStatus;

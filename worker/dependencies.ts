@@ -4,7 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
-import type { ActivityDeps, GatewayEntry } from '../activities';
+import { statusMetrics, type ActivityDeps, type GatewayEntry } from '../activities';
 import { openAuditStore } from '../audit/open';
 import type { Config } from '../config';
 import type { Logger } from '../logging/logger';
@@ -21,7 +21,7 @@ import { createResilience } from './resilience';
 export async function createDependencies(
   config: Config,
   logger: Logger,
-  /** The Temporal runtime's meter: the breaker and the budget export through it (worker.ts). */
+  /** The Temporal runtime's meter: the breaker, the budget and the status metrics export through it (worker.ts). */
   meter?: MetricMeter,
 ): Promise<ActivityDeps & { client: Client; close(): Promise<void> }> {
   // One adapter, one breaker and one retry budget per gateway of the failover order; the first is the default.
@@ -61,6 +61,7 @@ export async function createDependencies(
     audit,
     merchantWebhook,
     logger,
+    ...(meter ? { statusMetrics: statusMetrics(meter) } : {}),
     payments: temporalPaymentRecords(client),
     operators: temporalOperatorRequests(client, config.TEMPORAL_TASK_QUEUE),
     client,

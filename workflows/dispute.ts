@@ -27,7 +27,6 @@ import { DISPUTE_INPUT_VERSION, LEGACY_DISPUTE_DEFAULTS } from '../shared/disput
 import { AUDIT_RETRY_POLICY } from '../shared/retry-policies';
 import { DisputeStatusKey, NeedsAttentionKey } from '../shared/search-attributes';
 import { approveEvidenceSignal, disputeClosedSignal, getDisputeStateQuery } from './dispute-messages';
-import { countDisputeStatus } from './metrics';
 import { reject } from './refuse';
 import { StatusRecorder } from './status-recorder';
 
@@ -66,7 +65,6 @@ class DisputeProcess {
       : proxyActivities<PaymentActivities>(auditOptions);
     this.statuses = new StatusRecorder({
       searchAttribute: DisputeStatusKey,
-      count: countDisputeStatus,
       legacy: this.legacy,
     });
     const submitByMs = input.dueByMs - this.policy.submitMarginMs;

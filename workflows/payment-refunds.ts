@@ -8,7 +8,6 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { PaymentActivities, RefundOutcome } from '../activities';
 import { ErrorType } from '../shared/errors';
-import { countRefund } from './metrics';
 import { gatewayRefundKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
 import type { PaymentStatus } from '../shared/payment-status';
@@ -35,6 +34,19 @@ const REFUSED = new Set<string>([
   ErrorType.GatewayInvalidRequest,
   ErrorType.GatewayAuthentication,
 ]);
+
+/**
+ * A refund's row that keeps the payment's status and names no refund made (a refusal, an unknown outcome): it is
+ * recorded, but its metrics count no status transition. A second partial refund keeps `partially_refunded` too, and
+ * is a refund made: it names its `refundId`, so it counts.
+ */
+export function restatesStatus(
+  current: PaymentStatus,
+  next: PaymentStatus,
+  metadata: Record<string, unknown>,
+): boolean {
+  return next === current && metadata.refundId === undefined;
+}
 
 export class RefundDesk {
   private readonly gateway: PaymentActivities;
@@ -171,7 +183,6 @@ export class RefundDesk {
     record.status = 'succeeded';
     record.refundId = outcome.refundId;
     state.amountRefunded += record.amount;
-    countRefund(state.currency, record.amount);
     const status: PaymentStatus = this.fullyRefunded() ? 'refunded' : 'partially_refunded';
     state.customerMessage = this.fullyRefunded() ? CustomerMessage.refunded : CustomerMessage.partiallyRefunded;
     const ids = { paymentId: state.paymentId, chargeId: state.chargeId, refundId: outcome.refundId };

@@ -34,7 +34,7 @@ import { classifyDecline } from '../shared/declines';
 import { paymentDetails } from '../shared/payment-summary';
 import { paymentResultOf } from '../shared/payment-result';
 import { initialPaymentState } from '../shared/payment-state';
-import { countChargeAttempt, countPaymentStatus } from './metrics';
+import { answerFacts, gatewayLabel } from './metrics';
 import { gatewayChargeKey } from '../shared/idempotency';
 import { CustomerMessage } from '../shared/outcome-messages';
 import { gracefulFailureMessage, probeDelayMs, trustFromFlag } from '../shared/degradation';
@@ -48,6 +48,8 @@ import {
   type GatewayRoute,
   OPERATOR_CANCEL_VERSION,
   type PaymentInput,
+  type AnswerFacts,
+  type AttemptFacts,
   type AttemptRecord,
   type CardUpdate,
   type DegradationPolicy,
@@ -84,7 +86,7 @@ import {
   type StartReceipt,
   type ThreeDSResult,
 } from './payment-messages';
-import { RefundDesk } from './payment-refunds';
+import { RefundDesk, restatesStatus } from './payment-refunds';
 import { chargedWhenTerminated, replayedState } from './payment-replay';
 import { ResetRun } from './payment-reset';
 import { CLOSE_AS_OUTCOME_PATCH, closeAsOutcome } from './payment-close';
@@ -207,6 +209,10 @@ class PaymentProcess {
   private firstAttempt?: Attempt;
   /** The `succeeded` row that activity wrote when the charge captured: the run does not write it again. */
   private succeededWritten?: { eventKey: string; at: string };
+  /** Charge attempts since the last row written: the next row carries them to their metrics (uncounted()). */
+  private attemptsToCount: AttemptFacts[] = [];
+  /** The payment's answer went to its metrics with a row: a later `succeeded` row (a refund's) is not a success. */
+  private answerCounted = false;
   /** Set when Temporal delivered a cancellation request to this run (whatever the payment's state then). */
   private temporalCancel = false;
   /** The pending cancel is the Temporal one (not the API's): its reason and requester are read from history. */
@@ -279,8 +285,6 @@ class PaymentProcess {
     this.resets = new ResetRun(this.audit, input.paymentId, !this.legacy);
     this.statuses = new StatusRecorder({
       searchAttribute: PaymentStatusKey,
-      // Read when a status is entered: this.state exists by then.
-      count: (status) => countPaymentStatus(status, { ...this.state, gateway: this.metricGateway() }),
       legacy: this.legacy,
     });
     this.state = {
@@ -297,7 +301,10 @@ class PaymentProcess {
       state: this.state,
       policy: this.policy,
       legacy: this.legacy,
-      transition: async (status, metadata) => void (await this.transition(status, metadata)),
+      transition: async (status, metadata) =>
+        void (await this.transition(status, metadata, {
+          restated: restatesStatus(this.state.status, status, metadata),
+        })),
     });
     this.registerHandlers();
   }
@@ -451,7 +458,7 @@ class PaymentProcess {
         ? await this.initiateAndCharge(claim)
         : this.firstRowsTogether()
           ? await this.initiateWithCharge(claim)
-          : await this.transition('initiated', {}, claim);
+          : await this.transition('initiated', {}, { claim });
     if (!claim || !written.earlier) {
       if (claim) this.keyClaim = { state: 'owner', fingerprint: claim.fingerprint };
       return 'owner';
@@ -488,7 +495,7 @@ class PaymentProcess {
   private async initiateWithCharge(claim: KeyClaimInput): Promise<RecordStatusResult> {
     // The start set PaymentStatus to `initiated` already, and `processing` replaces it in this same task.
     const initiated = this.statusRow('initiated', {}, { upsert: false });
-    const processing = this.statusRow('processing', this.processingMeta(), { count: false });
+    const processing = this.statusRow('processing', this.processingMeta());
     const written = await this.audit.recordStatuses({
       paymentId: this.input.paymentId,
       rows: [initiated, processing],
@@ -497,7 +504,6 @@ class PaymentProcess {
     if (!written.earlier) {
       this.recorded = 'processing';
       this.firstChargeRecorded = true;
-      countPaymentStatus('processing', this.state); // counted once its row is known to be this run's
     }
     this.showDetails();
     return written;
@@ -510,7 +516,7 @@ class PaymentProcess {
    */
   private async initiateAndCharge(claim: KeyClaimInput): Promise<RecordStatusResult> {
     const initiated = this.statusRow('initiated', {}, { upsert: false });
-    const processing = this.statusRow('processing', this.processingMeta(), { count: false });
+    const processing = this.statusRow('processing', this.processingMeta());
     const gatewayKey = this.noteKey();
     const succeeded = this.succeededTemplate();
     const first = { paymentId: this.input.paymentId, rows: [initiated, processing], claim };
@@ -530,8 +536,12 @@ class PaymentProcess {
     }
     this.recorded = 'processing';
     this.firstChargeRecorded = true;
-    countPaymentStatus('processing', this.state);
     this.firstAttempt = answer ? this.charged(gatewayKey, answer.outcome) : this.chargeFailed(gatewayKey, failure);
+    // Counted with the `succeeded` row the activity wrote (the template carried both); otherwise by the next row.
+    if (answer?.succeededAt) {
+      this.attemptsToCount = [];
+      this.answerCounted = true;
+    }
     if (answer?.succeededAt) this.succeededWritten = { eventKey: succeeded.eventKey, at: answer.succeededAt };
     this.showDetails();
     return { inserted: true };
@@ -541,7 +551,15 @@ class PaymentProcess {
   private succeededTemplate(): SucceededRowTemplate {
     const { eventKey } = this.statuses.peek('succeeded');
     const metadata = { ...this.succeededMeta(), ...this.rowNumbers(this.state.attempts.length + 1) };
-    return { eventKey, metadata, ...(this.closesOnSettle ? { refundWindowMs: this.policy.refundWindowMs } : {}) };
+    return {
+      eventKey,
+      metadata,
+      ...(this.closesOnSettle ? { refundWindowMs: this.policy.refundWindowMs } : {}),
+      // Labelled as succeed() would: the answer with the gateway that captured, the attempt with the one tried.
+      ...answerFacts('succeeded', this.metricGateway()),
+      ...(this.namesGateway ? { answerGatewayFromCharge: true } : {}),
+      attempts: [{ outcome: 'succeeded', gateway: gatewayLabel(this.metricGateway()) }],
+    };
   }
 
   /**
@@ -1168,25 +1186,50 @@ class PaymentProcess {
   ): void {
     const attempt = this.state.attempts.length + 1;
     this.state.attempts.push({ attempt, at: new Date().toISOString(), gatewayKey, outcome, errorCode, declineClass });
-    countChargeAttempt({ outcome, errorCode, declineClass }, this.input.currency, this.metricGateway());
+    this.attemptsToCount.push({ outcome, errorCode, declineClass, gateway: gatewayLabel(this.metricGateway()) });
     log.info(`charge attempt ${attempt}: ${outcome}`, { paymentId: this.input.paymentId, errorCode, declineClass });
   }
 
-  /** Every status change: search attribute for operators, append-only audit row for finance. */
+  /**
+   * Every status change: search attribute for operators, append-only audit row for finance. `claim` rides on the
+   * run's first row; `restated` marks a row that keeps the status (its metrics count no transition).
+   */
   private async transition(
     status: PaymentStatus,
     metadata: Record<string, unknown>,
-    claim?: KeyClaimInput,
+    { claim, restated }: { claim?: KeyClaimInput; restated?: boolean } = {},
   ): Promise<RecordStatusResult> {
     const resetNote = this.resets.note();
     const reset = resetNote ? await resetNote : {};
     const row = this.statusRow(status, { ...metadata, ...reset });
     const written = this.writtenWithCharge(row)
       ? { inserted: true }
-      : await this.audit.recordStatus({ ...row, paymentId: this.input.paymentId, ...(claim ? { claim } : {}) });
+      : await this.audit.recordStatus({
+          ...row,
+          paymentId: this.input.paymentId,
+          ...(claim ? { claim } : {}),
+          ...(restated ? { restated } : {}),
+          ...this.answerOnce(status),
+          ...this.uncounted(),
+        });
     if (!written.earlier) this.recorded = status;
     this.showDetails();
     return written;
+  }
+
+  /** The answer's facts on the first row that answers (a refund's rows may re-enter `succeeded`), none after. */
+  private answerOnce(status: PaymentStatus): { answer?: AnswerFacts } {
+    if (this.answerCounted) return {};
+    const facts = answerFacts(status, this.metricGateway());
+    if (facts.answer) this.answerCounted = true;
+    return facts;
+  }
+
+  /** The attempts the next row carries to their metrics, once: handed over as its write is scheduled. */
+  private uncounted(): { attempts?: AttemptFacts[] } {
+    const attempts = this.attemptsToCount;
+    this.attemptsToCount = [];
+    return attempts.length ? { attempts } : {};
   }
 
   /** Whether `row` is the `succeeded` row the charge's activity wrote already (the same event key). */

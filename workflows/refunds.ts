@@ -27,8 +27,7 @@ import {
 } from '../shared/refunds-types';
 import { AUDIT_RETRY_POLICY } from '../shared/retry-policies';
 import { PaymentStatusKey } from '../shared/search-attributes';
-import { countPaymentStatus } from './metrics';
-import { RefundDesk } from './payment-refunds';
+import { RefundDesk, restatesStatus } from './payment-refunds';
 import { compact } from './payment-rules';
 import { reject } from './refuse';
 import { getRefundsQuery, requestRefundUpdate } from './refunds-messages';
@@ -54,7 +53,6 @@ class RefundsProcess {
     this.state = initialPaymentState(input.paymentId);
     this.statuses = new StatusRecorder({
       searchAttribute: PaymentStatusKey,
-      count: (status) => countPaymentStatus(status, this.state),
       legacy: false,
     });
     this.desk = new RefundDesk({
@@ -149,6 +147,7 @@ class RefundsProcess {
 
   /** A refund's status change: the search attribute of this run, and the payment's append-only audit row. */
   private async transition(status: PaymentStatus, metadata: Record<string, unknown>): Promise<void> {
+    const restated = restatesStatus(this.state.status, status, metadata);
     this.state.status = status;
     await this.statuses.record(status, ({ seq }) => {
       const eventKey = refundEventKey(workflowInfo().runId, seq, status, metadata);
@@ -164,6 +163,7 @@ class RefundsProcess {
           amount: this.state.amount,
           currency: this.state.currency,
         },
+        ...(restated ? { restated } : {}),
       });
     });
   }

@@ -1,6 +1,7 @@
 /**
  * What every status change of a workflow does, in one place for payments and disputes: the search attribute
- * operators filter on, the business metric, and the numbered event key of the append-only audit row.
+ * operators filter on and the numbered event key of the append-only audit row (whose insert is counted, in
+ * activities/status-metrics.ts).
  * The order of these steps is part of the workflows' history (upsert, then the audit activity): keep it.
  */
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
@@ -9,9 +10,8 @@ import type { PaymentStatusKey } from '../shared/search-attributes';
 /** A keyword search attribute (PaymentStatus, DisputeStatus). */
 type KeywordKey = typeof PaymentStatusKey;
 
-export interface StatusRecorderOptions<S extends string> {
+export interface StatusRecorderOptions {
   searchAttribute: KeywordKey;
-  count(status: S): void;
   /**
    * Legacy (0.1) runs keyed audit rows `<seq>:<status>`. Current runs add the run id: a reset or a new run under
    * the same workflow id counts from 1 again and must add its own rows rather than be deduplicated into earlier ones.
@@ -26,7 +26,6 @@ export interface StatusEvent {
 }
 
 export interface EnterOptions {
-  count?: boolean;
   upsert?: boolean;
   also?: Array<{ key: KeywordKey; value: string }>;
 }
@@ -34,22 +33,20 @@ export interface EnterOptions {
 export class StatusRecorder<S extends string> {
   private seq = 0;
 
-  constructor(private readonly options: StatusRecorderOptions<S>) {}
+  constructor(private readonly options: StatusRecorderOptions) {}
 
-  /** Marks `status` as entered (search attribute, metric), then writes its audit row with `write`. */
+  /** Marks `status` as entered (search attribute), then writes its audit row with `write`. */
   async record<R>(status: S, write: (event: StatusEvent) => Promise<R>): Promise<R> {
     return write(this.enter(status));
   }
 
   /**
    * Marks `status` as entered and numbers its row, for a caller that writes several rows in one activity.
-   * `count: false` leaves the metric to the caller (a status counted only once its row is known to be written);
    * `upsert: false` skips the search attribute for a status that the next one replaces in the same workflow task;
    * `also` are keyword attributes set in the same upsert (one history event and one visibility write, not two).
    */
-  enter(status: S, { count = true, upsert = true, also = [] }: EnterOptions = {}): StatusEvent {
+  enter(status: S, { upsert = true, also = [] }: EnterOptions = {}): StatusEvent {
     if (upsert) upsertSearchAttributes([{ key: this.options.searchAttribute, value: status }, ...also]);
-    if (count) this.options.count(status);
     this.seq += 1;
     return { seq: this.seq, eventKey: this.keyOf(this.seq, status) };
   }

@@ -71,6 +71,22 @@ describe('chargeWithTrail', () => {
     ]);
   });
 
+  it('hands the succeeded row its metric facts, the answer labelled with the gateway that captured', async () => {
+    const { written, activities } = scripted({});
+    const answer = { gateway: 'default', startedAtMs: 1_000 };
+    const attempts = [{ outcome: 'succeeded' as const, gateway: 'default' }];
+    const succeeded = { ...input.trail.succeeded, answer, answerGatewayFromCharge: true, attempts };
+    await activities.chargeWithTrail({ ...input, trail: { ...input.trail, succeeded } });
+    expect(written[0]).toMatchObject({ answer: { gateway: 'sandbox', startedAtMs: 1_000 }, attempts });
+    // Without the flag (a run that names no gateway) the label stays as the run gave it.
+    const plain = scripted({});
+    await plain.activities.chargeWithTrail({
+      ...input,
+      trail: { ...input.trail, succeeded: { ...succeeded, answerGatewayFromCharge: false } },
+    });
+    expect(plain.written[0].answer).toEqual(answer);
+  });
+
   it('sends nothing and writes nothing more when an earlier run owns the key', async () => {
     const earlier = { fingerprint: 'f1', runId: 'older', trail: [] };
     const { calls, activities } = scripted({ first: { inserted: false, earlier } });

@@ -13,10 +13,13 @@ import { saveWorkflowHistory } from '../support/histories';
 import { paidPayment, refundsInLedger } from '../support/refunds';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually } from '../support/wait';
+import { keepingMeter } from '../support/keeping-meter';
+import { statusMetrics } from '../../activities/status-metrics';
 
 let h: PaymentHarness;
+const kept = keepingMeter();
 beforeAll(async () => {
-  h = await startPaymentHarness();
+  h = await startPaymentHarness({ statusMetrics: statusMetrics(kept.meter) });
 });
 afterAll(async () => {
   await h?.teardown();
@@ -103,6 +106,9 @@ describe('a terminated refunds run', () => {
     expect(again.refunds?.recorded ?? []).not.toContain(paymentId);
     expect(again.refunds?.started ?? []).not.toContain(paymentId);
     expect((await h.audit.history(paymentId)).filter((r) => r.metadata.refundId === made.id)).toHaveLength(1);
+    // The refund made is counted once, with the row the sweep inserted (the terminated run counted nothing).
+    const ours = { taskQueue: h.taskQueue, currency: 'USD' };
+    expect([kept.total('payment_refunds', ours), kept.total('payment_refunded_minor_units', ours)]).toEqual([1, 700]);
     await saveWorkflowHistory(h.env, 'refunds-run-after-terminate', refundsWorkflowId(paymentId));
   });
 

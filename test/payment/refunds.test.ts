@@ -9,7 +9,11 @@ import { paymentWorkflowId } from '../../shared/ids';
 import { FAST_POLICY } from '../support/fast-policy';
 import { addFault } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
-import { paidPayment as paidWith, refundsInLedger as ledgerRefunds } from '../support/refunds';
+import {
+  paidPayment as paidWith,
+  refundsInLedger as ledgerRefunds,
+  refundWithUnknownOutcome,
+} from '../support/refunds';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually } from '../support/wait';
 
@@ -151,15 +155,9 @@ describe('refunds', () => {
   });
 
   it('looks a refund with an unknown outcome up until it is known, audits it, and keeps it in flight', async () => {
-    const { paymentId, chargeId } = await paidPayment(1000);
-    // The refund is made but its answer lost; the next 16 look-ups fail (503): the refund's three check-first
-    // retries and three janitor checks of four attempts each. The request hears "unknown"; the payment asks on.
-    const match = { idempotencyKeyPrefix: `refund_${chargeId}_` };
-    await addFault(h.gateway.url, { kind: 'commit_then_drop', match: { ...match, method: 'POST' }, count: 1 });
-    await addFault(h.gateway.url, { kind: 'status', status: 503, match: { ...match, method: 'GET' }, count: 16 });
-    await expect(v3.refund(paymentId, { amount: 400, requestKey: uniqueKey('unknown') })).rejects.toThrow(
-      /outcome unknown/,
-    );
+    const paid = await paidPayment(1000);
+    const { paymentId, chargeId } = paid;
+    await refundWithUnknownOutcome(v3, h.gateway.url, paid, 400);
     const settled = await eventually(
       () => v3.getPayment(paymentId),
       (s) => s.refunds?.[0]?.status === 'succeeded',

@@ -23,7 +23,7 @@ import { createLogger, type Logger } from '../../logging/logger';
 import { createGatewaySandbox, type GatewaySandbox } from '../../gateway-sandbox/server';
 import type { WebhookConfig } from '../../gateway-sandbox/webhooks';
 import type { PaymentPolicy } from '../../shared/payment-types';
-import type { ChargeResilience, GatewayEntry } from '../../activities';
+import type { ChargeResilience, GatewayEntry, StatusMetrics } from '../../activities';
 import { CircuitBreaker, withBreaker } from '../../resilience/circuit-breaker';
 import { InProcessRetryBudget, SEED_RETRY_BUDGET } from '../../resilience/retry-budget';
 import { TEST_DATA_CONVERTER } from './encryption';
@@ -65,6 +65,8 @@ export interface HarnessOptions {
    * name both in every payment's failover order, each with its own token of the card.
    */
   failover?: { secondaryBreaker?: CircuitBreaker };
+  /** Where the audit activities count status metrics (worker.ts gives the runtime's meter; default: nowhere). */
+  statusMetrics?: StatusMetrics;
 }
 
 /** Client options beyond the policy: pin an input version (v3 runs stay open), shorten the refunds idle or claim wait. */
@@ -165,7 +167,8 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     gateway: secondaryBreaker ? withBreaker(secondaryClient, secondaryBreaker) : secondaryClient,
     resilience: { ...resilience, retryBudget: new InProcessRetryBudget(SEED_RETRY_BUDGET), breaker: secondaryBreaker },
   };
-  const { workflowsPath, ...workerOptions } = paymentWorkerOptions({
+  // The harness runs a bundle it built once (above); the path and bundler options would be ignored beside it.
+  const { workflowsPath, bundlerOptions, ...workerOptions } = paymentWorkerOptions({
     gateway: breaker ? withBreaker(gatewayClient, breaker) : gatewayClient,
     resilience,
     gatewayName: options.adapter?.name ?? (secondary ? 'primary' : 'sandbox'),
@@ -176,6 +179,7 @@ export async function startPaymentHarness(options: HarnessOptions = {}): Promise
     payments: temporalPaymentRecords(env.client),
     operators: temporalOperatorRequests(env.client, taskQueue),
     merchant: { refundPolicyUrl: 'https://shop.example/refunds', termsOfServiceUrl: 'https://shop.example/terms' },
+    ...(options.statusMetrics ? { statusMetrics: options.statusMetrics } : {}),
   });
   const workflowBundle = bundle;
   const createWorker = (queue: string) =>

@@ -1,5 +1,6 @@
 /** What the refund suites share: a captured payment to refund, and the sandbox ledger's refunds of one charge. */
 import type { PaymentsClient } from '../../client/payments-client';
+import { addFault } from './gateway-admin';
 import { uniqueKey } from './payment-harness';
 
 export interface LedgerRefund {
@@ -30,4 +31,23 @@ export async function paidPayment(
   const result = await client.result(paymentId);
   expect(result.status).toBe('succeeded');
   return { paymentId, chargeId: result.chargeId ?? '' };
+}
+
+/**
+ * A refund of `amount` whose outcome stays unknown to the request: the gateway makes it but its answer is lost, and
+ * the next 16 look-ups fail (503): the refund's three check-first retries and three janitor checks of four attempts
+ * each. The request hears "unknown" (asserted); the payment asks on and finds it later.
+ */
+export async function refundWithUnknownOutcome(
+  client: PaymentsClient,
+  gatewayUrl: string,
+  payment: { paymentId: string; chargeId: string },
+  amount: number,
+): Promise<void> {
+  const match = { idempotencyKeyPrefix: `refund_${payment.chargeId}_` };
+  await addFault(gatewayUrl, { kind: 'commit_then_drop', match: { ...match, method: 'POST' }, count: 1 });
+  await addFault(gatewayUrl, { kind: 'status', status: 503, match: { ...match, method: 'GET' }, count: 16 });
+  await expect(client.refund(payment.paymentId, { amount, requestKey: uniqueKey('unknown') })).rejects.toThrow(
+    /outcome unknown/,
+  );
 }
