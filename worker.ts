@@ -9,6 +9,13 @@ import { createLogger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
 
 /**
+ * From SIGINT/SIGTERM to a forced exit: the worker's grace (20 s) and force time (10 s more, worker/options.ts), then
+ * 10 s to close. The SDK's forced stop still waits for activities that ignore cancellation, so this bound is the
+ * process's own, armed at the signal.
+ */
+const EXIT_DEADLINE_MS = 40_000;
+
+/**
  * Prometheus conventions for every metric on the endpoint, ours and the SDK's: counters end in `_total`, durations
  * are seconds. The processing-time histogram gets seed 002's buckets (0.1 s to 30 s).
  */
@@ -39,6 +46,7 @@ async function main(): Promise<void> {
     intervalMs: cfg.SWEEP_INTERVAL_MS,
     lookbackMs: cfg.SWEEP_LOOKBACK_HOURS * 3_600_000,
   });
+  exitAfterSignal(logger);
   const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
   try {
     const tuning = workerTuningFromConfig(cfg);
@@ -55,6 +63,21 @@ async function main(): Promise<void> {
     await connection.close();
     await deps.close();
   }
+}
+
+/**
+ * A stop that hangs (an activity ignoring cancellation, a close that never returns) must not keep the process and its
+ * supervisor waiting: what it abandons is retried by another worker (a charge under its same idempotency key).
+ */
+function exitAfterSignal(logger: ReturnType<typeof createLogger>): void {
+  const arm = (signal: NodeJS.Signals) => {
+    setTimeout(() => {
+      logger.error({ signal, exitDeadlineMs: EXIT_DEADLINE_MS }, 'the worker did not stop in time; exiting');
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
+  };
+  process.once('SIGINT', arm);
+  process.once('SIGTERM', arm);
 }
 
 main().catch((err) => {

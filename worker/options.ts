@@ -19,6 +19,7 @@ export type WorkerTuning = Pick<
 export type PaymentWorkerOptions = Pick<WorkerOptions, 'activities' | 'workflowsPath' | 'bundlerOptions'> &
   WorkerTuning & {
     shutdownGraceTime: WorkerOptions['shutdownGraceTime'];
+    shutdownForceTime: WorkerOptions['shutdownForceTime'];
   };
 
 export function paymentWorkerOptions(deps: ActivityDeps, tuning: WorkerTuning = {}): PaymentWorkerOptions {
@@ -28,6 +29,9 @@ export function paymentWorkerOptions(deps: ActivityDeps, tuning: WorkerTuning = 
     activities: createActivities(deps),
     // Let in-flight gateway calls finish on Ctrl-C rather than cancelling them mid-charge.
     shutdownGraceTime: '20s',
+    // A worker that has not drained 10 s after its grace (a task that ignores cancellation) stops anyway, as a
+    // supervisor would kill it: whatever it held is retried elsewhere (charges by their idempotency keys).
+    shutdownForceTime: '30s',
     ...tuning,
   };
 }

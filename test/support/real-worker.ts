@@ -2,13 +2,17 @@
  * The real worker process (`tsx worker.ts`), configured only by its environment, for tests that need what only the
  * process does (its Prometheus endpoint, its runtime options). A worker that dies fails the test with its output.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TEST_ENCRYPTION_KEYS_ENV } from './encryption';
 
 const ROOT = path.resolve(__dirname, '../..');
+/** Past the worker's own bound on its stop (worker.ts: 40 s from the signal), with a margin. */
+const STOP_DEADLINE_MS = 45_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export interface RealWorker {
   process: ChildProcess;
@@ -55,7 +59,18 @@ export function spawnWorker(env: Record<string, string | undefined>, options: Sp
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGINT');
-        await exited;
+        // The worker bounds its own stop (40 s from the signal); past that it is hung, and its output says where.
+        const stopped = await Promise.race([exited.then(() => true), sleep(STOP_DEADLINE_MS).then(() => false)]);
+        if (!stopped) {
+          // Under tsx's launcher the worker is the launcher's child: kill it first, or it would be left running.
+          spawnSync('pkill', ['-KILL', '-P', String(child.pid)]);
+          child.kill('SIGKILL');
+          await exited;
+          rmSync(auditDir, { recursive: true, force: true });
+          throw new Error(
+            `worker did not exit ${STOP_DEADLINE_MS} ms after SIGINT; its output:\n${output.slice(-4000)}`,
+          );
+        }
       }
       rmSync(auditDir, { recursive: true, force: true });
     },
