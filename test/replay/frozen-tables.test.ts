@@ -13,15 +13,18 @@ import { replayFailures } from '../support/replay-all';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually } from '../support/wait';
 
+/** The same workflows with every default and decline class changed (test/replay/altered/). */
+const ALTERED_WORKFLOWS_PATH = require.resolve('./altered/workflows');
+
 let h: PaymentHarness;
 let altered: WorkflowBundle;
 
 beforeAll(async () => {
   h = await startPaymentHarness();
   altered = await bundleWorkflowCode({
-    workflowsPath: require.resolve('./altered/workflows'),
+    workflowsPath: ALTERED_WORKFLOWS_PATH,
     // As production bundles today's code (worker/workflow-bundle.ts): the workflow modules shared by every run.
-    preloadModules: [require.resolve('./altered/workflows')],
+    preloadModules: [ALTERED_WORKFLOWS_PATH],
     logger: new DefaultLogger('WARN'),
   });
 });

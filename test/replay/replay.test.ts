@@ -4,9 +4,8 @@
  * Release 0.1's runs (legacy shape) and the current shape are both kept.
  */
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../worker/workflow-bundle';
-import { TEST_DATA_CONVERTER } from '../support/encryption';
 import { recordedHistories } from '../support/histories';
+import { CURRENT_WORKFLOWS } from '../support/replay-all';
 
 const histories = recordedHistories();
 
@@ -26,10 +25,7 @@ describe('replay of recorded payment histories', () => {
 
   it('replays every recorded history without a determinism error', async () => {
     const results = [];
-    for await (const r of Worker.runReplayHistories(
-      { workflowsPath: WORKFLOWS_PATH, bundlerOptions: WORKFLOW_BUNDLER_OPTIONS, dataConverter: TEST_DATA_CONVERTER },
-      histories,
-    )) {
+    for await (const r of Worker.runReplayHistories(CURRENT_WORKFLOWS, histories)) {
       results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : undefined });
     }
     expect(results).toHaveLength(histories.length);
