@@ -17,6 +17,8 @@ interface ApiErrorSpec {
   type: ErrorBody['error']['type'];
   /** What the answer says unless the thrower gives a message of its own (a client error always does). */
   message: string;
+  /** Seconds a caller should wait before its retry, sent as `Retry-After` (RFC 9110 §10.2.3). */
+  retryAfterS?: number;
 }
 
 /**
@@ -92,15 +94,18 @@ export const API_ERRORS = {
   },
   internal_error: { status: 500, type: 'api_error', message: 'internal error' },
   /** The client's PaymentPendingError: the run exists but has not claimed its key yet. */
+  // A claim is the run's first audit write: it is usually there a moment later.
   payment_pending: {
     status: 503,
     type: 'api_error',
     message: 'The payment has started but not yet claimed its Idempotency-Key; retry with the same key.',
+    retryAfterS: 1,
   },
   service_unavailable: {
     status: 503,
     type: 'api_error',
     message: 'The payments service is unavailable; retry later.',
+    retryAfterS: 2,
   },
 } as const satisfies Record<string, ApiErrorSpec>;
 
@@ -192,6 +197,8 @@ function errorBody(error: ApiError): ErrorBody {
 
 export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+  const spec: ApiErrorSpec = API_ERRORS[error.code];
+  if (spec.retryAfterS !== undefined) reply.header('retry-after', String(spec.retryAfterS));
   return reply.code(error.statusCode).send(errorBody(error));
 }
 

@@ -160,6 +160,8 @@ export function expectApiError(answer: Answer, status: number, code: string): { 
   expect({ status: answer.status, code: answer.body?.error?.code }).toEqual({ status, code });
   expect(answer.body.error).toEqual({ type: expect.any(String), code, message: expect.any(String) });
   expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+  // Every 503 says when to retry (api/errors.ts: its code's retryAfterS).
+  if (status === 503) expect(answer.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
   return answer.body.error;
 }
 

@@ -256,6 +256,7 @@ describe('when no worker answers', () => {
         expect(first.body).toEqual({
           error: { type: 'api_error', code: 'service_unavailable', message: expect.any(String) },
         });
+        expect(first.headers.get('retry-after')).toBe('2');
         // The wait, then the read deadline (500 ms) for making sure of the start.
         expect(first.ms).toBeGreaterThanOrEqual(waitMs + 450);
         expect(first.ms).toBeLessThan(waitMs + 3_000);

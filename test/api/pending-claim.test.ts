@@ -75,6 +75,7 @@ it('answers a start not yet claimed as pending, and a retry with the same key ge
   // Before the read deadline cuts the call short (that would be 503 service_unavailable, which says less).
   const first = await api.pay(key, payment());
   const error = expectApiError(first, 503, 'payment_pending');
+  expect(first.headers.get('retry-after')).toBe('1');
   expect(error.message).toBe(`payment ${paymentId} has not claimed its idempotency key yet; retry with the same key`);
   // With a wait, the same once the wait is over.
   expectApiError(await api.pay(key, payment(), '?wait=1s'), 503, 'payment_pending');
