@@ -19,6 +19,7 @@ export function paymentsClientOptions(cfg: Config): PaymentsClientOptions {
     maxAmount: cfg.PAYMENT_MAX_AMOUNT,
     policy: { refundWindowMs: Math.round(cfg.REFUND_WINDOW_DAYS * DAY), degradation: degradationPolicy(cfg) },
     refundsIdleMs: Math.round(cfg.REFUNDS_IDLE_MINUTES * MINUTE),
+    keyClaimWaitMs: cfg.KEY_CLAIM_WAIT_MS,
   };
 }
 

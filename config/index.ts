@@ -104,6 +104,11 @@ const ConfigSchema = z.object({
     ),
   /** Upper bound for a request's `?wait=`; longer waits are cut to this. */
   API_MAX_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * How long a start (API, CLI) waits for its run to claim the idempotency key before answering payment_pending:
+   * the claim is the run's first audit write, slow only when the audit database or the worker is.
+   */
+  KEY_CLAIM_WAIT_MS: ms.default(15_000),
   // end HTTP API
   // Resilience (resilience/, README "Resilience")
   /** Consecutive outage failures (transport, 5xx, timeout; never declines or 4xx) that open a gateway's breaker. */
