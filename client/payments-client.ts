@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import {
   ApplicationFailure,
   Client,
-  QueryNotRegisteredError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
@@ -14,7 +13,6 @@ import {
 import type {
   CardSummary,
   CardUpdate,
-  KeyClaimState,
   PaymentInput,
   PaymentMethod,
   PaymentMethodToken,
@@ -44,7 +42,6 @@ import {
   cancelPaymentUpdate,
   cardUpdatedSignal,
   getPaymentStateQuery,
-  keyClaimQuery,
   PAYMENT_OUTCOME_UPDATE_ID,
   paymentOutcomeUpdate,
   type PaymentOutcome,
@@ -57,13 +54,7 @@ import {
 } from '../workflows/payment-messages';
 import { answerWithin } from './bounded-answer';
 import { closedRunResult } from './closed-run';
-import {
-  IdempotencyKeyReusedError,
-  isPaymentNotFound,
-  PaymentNotFoundError,
-  PaymentPendingError,
-  PaymentStateError,
-} from './errors';
+import { IdempotencyKeyReusedError, isPaymentNotFound, PaymentNotFoundError, PaymentStateError } from './errors';
 import { parse } from './parse';
 import { paymentIdFromKey, requestFingerprint } from './payment-id';
 import { toPaymentMethodToken, type ExchangePurpose, type PaymentMethodVault } from './payment-methods';
@@ -86,6 +77,7 @@ import {
   sendToRefundsWorkflow,
   withRefundStatuses,
 } from './refunds-workflow';
+import { KEY_CLAIM_WAIT_MS, settledClaim, type OpenRun, type SettledClaim } from './key-claim';
 import { serially } from './serial-queries';
 import { listByStatus, listWhere } from './visibility';
 import { withWorkflow, type WorkflowHandle } from './workflow-handle';
@@ -173,12 +165,6 @@ export interface RefundAnswer {
 /** How long a replayed refund request waits for the first request's refund to leave `pending`. */
 const REFUND_REPLAY_WAIT_MS = 15_000;
 const REFUND_REPLAY_POLL_MS = 100;
-/** How long a start waits for its run to claim the key (one audit write) by default, and how often it asks. */
-const KEY_CLAIM_WAIT_MS = 15_000;
-const KEY_CLAIM_POLL_MS = 10;
-const KEY_CLAIM_POLL_MAX_MS = 100;
-/** Kept before a caller's answerBy: the last poll and the closed-run check fit in it. */
-const KEY_CLAIM_ANSWER_MARGIN_MS = 750;
 const DEFAULT_REFUNDS_IDLE_MS = 60 * 60 * 1000;
 
 export class PaymentsClient {
@@ -372,38 +358,13 @@ export class PaymentsClient {
   }
 
   /** The run's claim of its key, once settled (one query; pay() asks only after the run answered). */
-  private async claimOf(workflowId: string): Promise<Exclude<KeyClaimState, { state: 'pending' }> | undefined> {
+  private async claimOf(workflowId: string): Promise<SettledClaim | undefined> {
     return this.settledClaim(this.client.workflow.getHandle(workflowId), undefined);
   }
 
-  /**
-   * The run's claim of its key once known (its first audit write), or undefined for a run that does not claim
-   * (older inputs, or a worker of an older release). A query, polled: it adds nothing to the run's history.
-   * `open` names the payment of a run that was open when asked, which is waited for (until keyClaimWaitMs, or just
-   * before the caller's `answerBy`); a closed run is not.
-   */
-  private async settledClaim(
-    handle: WorkflowHandle,
-    open: { paymentId: string; answerBy?: number } | undefined,
-  ): Promise<Exclude<KeyClaimState, { state: 'pending' }> | undefined> {
-    const own = Date.now() + (this.options.keyClaimWaitMs ?? KEY_CLAIM_WAIT_MS);
-    const deadline = Math.min(own, (open?.answerBy ?? Infinity) - KEY_CLAIM_ANSWER_MARGIN_MS);
-    // Backing off: every query is a workflow task for a worker (a full replay when the run is not cached).
-    for (let pollMs = KEY_CLAIM_POLL_MS; ; pollMs = Math.min(pollMs * 2, KEY_CLAIM_POLL_MAX_MS)) {
-      const claim = await serially(handle.workflowId, () => handle.query(keyClaimQuery)).catch((err: unknown) => {
-        if (err instanceof QueryNotRegisteredError) return undefined;
-        throw err;
-      });
-      // A closed run still pending failed before its first write: it claimed nothing, so its memo answers.
-      if (claim?.state !== 'pending') return claim;
-      if (open === undefined) return undefined;
-      if (Date.now() > deadline) {
-        // A run that closed while pending failed before its first write: its memo answers, as for a closed run.
-        if ((await handle.describe()).status.name !== 'RUNNING') return undefined;
-        throw new PaymentPendingError(open.paymentId);
-      }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
+  /** The run's claim of its key once settled (client/key-claim.ts), within this client's keyClaimWaitMs. */
+  private settledClaim(handle: WorkflowHandle, open: OpenRun | undefined): Promise<SettledClaim | undefined> {
+    return settledClaim(handle, open, this.options.keyClaimWaitMs ?? KEY_CLAIM_WAIT_MS);
   }
 
   /** The payment's state; for a payment whose refunds have their own workflow, merged with its refunds. */

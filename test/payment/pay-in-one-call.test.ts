@@ -9,7 +9,7 @@ import { IdempotencyKeyReusedError } from '../../client/errors';
 import { paymentIdFromKey } from '../../client/payment-id';
 import { paymentWorkflowId } from '../../shared/ids';
 import { THREE_DS } from '../support/cards';
-import { addFaultsFor, customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
+import { addFaultsFor, clearFaults, customerCompletes3DS, ledgerFor } from '../support/gateway-admin';
 import { saveHistory } from '../support/histories';
 import { startPaymentHarness, uniqueKey, type PaymentHarness } from '../support/payment-harness';
 import { eventually, waitForStatus } from '../support/wait';
@@ -115,6 +115,48 @@ describe('pay: start and answer in one call', () => {
     const started = (await events(paymentId)).flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
     expect(started).toEqual([3]); // the 503, the dropped answer, then the check that found the charge
     await saveHistory(h.env, 'trail-with-charge-retried', paymentId);
+  });
+
+  it('answers a second start while the one activity retries a gateway outage: its claim is committed', async () => {
+    // A long claim wait: a second start that could only wait for the activity to end would answer pending at 20 s.
+    const gatewayRetry = {
+      initialIntervalMs: 300,
+      maximumIntervalMs: 300,
+      backoffCoefficient: 1,
+      maximumAttempts: 200,
+    };
+    const client = h.clientWith({ gatewayRetry }, { keyClaimWaitMs: 20_000 });
+    const req = request('pay-outage');
+    const paymentId = paymentIdFromKey(req.idempotencyKey);
+    await addFaultsFor(h.gateway.url, paymentId, [
+      { kind: 'status', status: 503, count: 1_000, match: { method: 'POST', path: '/v1/charges' } },
+    ]);
+    const paying = client.pay(req);
+    const charging = async () => {
+      const run = await h.env.client.workflow
+        .getHandle(paymentWorkflowId(paymentId))
+        .describe()
+        .catch(() => undefined);
+      return run?.raw.pendingActivities?.find((a) => a.activityType?.name === 'chargeWithTrail');
+    };
+    // The outage is under way: the activity that claims and charges is on a later attempt, still pending.
+    expect(await eventually(charging, (a) => (a?.attempt ?? 0) >= 3)).toMatchObject({ attempt: expect.any(Number) });
+    const asked = Date.now();
+    expect(await client.startPayment(req)).toEqual({
+      paymentId,
+      workflowId: paymentWorkflowId(paymentId),
+      created: false,
+    });
+    await expect(client.startPayment({ ...req, amount: 1501 })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(Date.now() - asked).toBeLessThan(8_000);
+    // Answered from the committed claim while the charge still retried, not from a charge that had ended.
+    expect(await charging()).toBeDefined();
+    expect(await ledgerFor(h.gateway.url, paymentId)).toEqual([]);
+    await clearFaults(h.gateway.url);
+    expect((await paying).result).toMatchObject({ status: 'succeeded' });
+    expect(await ledgerFor(h.gateway.url, paymentId)).toHaveLength(1);
+    expect((await h.audit.history(paymentId)).map((r) => r.status)).toEqual(['initiated', 'processing', 'succeeded']);
+    await saveHistory(h.env, 'trail-with-charge-outage', paymentId);
   });
 
   it('parks a 3DS payment as ever: the one call answers once the customer authenticated', async () => {
