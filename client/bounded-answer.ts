@@ -50,6 +50,34 @@ export async function answerWithin<T>(
   }
 }
 
+/**
+ * `answering`, unless `check` throws first: `check` runs once `afterMs` passed without the answer, and only what it
+ * throws on purpose (`refuses(err)`) ends the wait; any other failure of it is left to `answering` to tell. It
+ * cannot wait for the start to be answered: an update-with-start call answers its start only with its update (the
+ * server holds the one call until the update completes or the call's deadline), so `check` must hold true of the
+ * key's run whether or not this caller's start has reached it yet.
+ */
+export async function answerUnlessRefused<T>(
+  answering: Promise<T>,
+  meanwhile: { afterMs: number; check(): Promise<void>; refuses(err: unknown): boolean },
+): Promise<T> {
+  let answered = false;
+  let timer: NodeJS.Timeout | undefined;
+  const due = new Promise<void>((resolve) => (timer = setTimeout(resolve, meanwhile.afterMs)));
+  const checked = due
+    .then(() => (answered ? undefined : meanwhile.check()))
+    .catch((err: unknown) => {
+      if (meanwhile.refuses(err)) throw err;
+    });
+  try {
+    return await Promise.race([answering, checked.then(() => answering)]);
+  } finally {
+    answered = true;
+    clearTimeout(timer);
+    checked.catch(() => undefined); // refused after the answer came: the answer stands
+  }
+}
+
 function noAnswer(err: unknown): boolean {
   return (
     err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||

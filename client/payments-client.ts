@@ -52,7 +52,7 @@ import {
   threeDSCompletedSignal,
   type ThreeDSResult,
 } from '../workflows/payment-messages';
-import { answerWithin } from './bounded-answer';
+import { answerUnlessRefused, answerWithin } from './bounded-answer';
 import { closedRunResult } from './closed-run';
 import { IdempotencyKeyReusedError, isPaymentNotFound, PaymentNotFoundError, PaymentStateError } from './errors';
 import { parse } from './parse';
@@ -165,6 +165,12 @@ export interface RefundAnswer {
 /** How long a replayed refund request waits for the first request's refund to leave `pending`. */
 const REFUND_REPLAY_WAIT_MS = 15_000;
 const REFUND_REPLAY_POLL_MS = 100;
+/**
+ * How long startAndWait waits for an answer before it checks that the run it met took its key with this body: a
+ * reused key on a run that is still open (parked on 3DS) is refused then, not once the whole wait is over. Most
+ * answers come sooner, and then nothing is read.
+ */
+const REUSE_CHECK_AFTER_MS = 2_000;
 const DEFAULT_REFUNDS_IDLE_MS = 60 * 60 * 1000;
 
 export class PaymentsClient {
@@ -217,7 +223,8 @@ export class PaymentsClient {
    * startPayment + result() took a start, key-claim reads and a second Update call. Its runs claim their key in their
    * first audit write, as startPayment's do (not with the charge, as pay()'s), so that once the wait is over the
    * claim is there to read, however long the charge takes. A key reused with another body on a run still open is
-   * refused once the wait is over (the call waits on that run's answer first), not at once as by startPayment.
+   * refused once that run has not answered for REUSE_CHECK_AFTER_MS (the call reads whose key it is then), or
+   * when it answers, if sooner.
    */
   async startAndWait(
     request: StartPaymentRequest,
@@ -226,18 +233,36 @@ export class PaymentsClient {
     const deadline = Date.now() + wait.ms;
     const settle = async () => {
       const start = await this.prepareStart(request);
-      const operation = startOperation(start);
-      const answer = () => this.startAndAnswer(operation);
-      const outcome = await answerWithin(
-        this.client,
-        { answer, started: operation.workflowHandle() },
-        { deadline, ...wait },
-      );
+      const outcome = await this.answerOrRefusal(start, startOperation(start), { deadline, signal: wait.signal });
       const answerBy = wait.settleMs === undefined ? undefined : deadline + wait.settleMs;
       return outcome ? this.answeredStart(start, outcome) : this.acceptStart(start, answerBy);
     };
     // Every RPC of the call, the start made sure of included, ends by the caller's own deadline, if it has one.
     return wait.settleMs === undefined ? settle() : this.client.withDeadline(deadline + wait.settleMs, settle);
+  }
+
+  /**
+   * startAndWait's answer within its bound, or IdempotencyKeyReusedError as soon as the run it met is found to have
+   * taken its key with another body; then the wait for that run's answer is cancelled, not left open to its deadline.
+   */
+  private async answerOrRefusal(
+    start: PreparedStart,
+    operation: WithStartWorkflowOperation<typeof paymentWorkflow>,
+    bound: { deadline: number; signal?: AbortSignal },
+  ): Promise<PaymentOutcome | undefined> {
+    const ended = new AbortController();
+    const signal = bound.signal ? AbortSignal.any([bound.signal, ended.signal]) : ended.signal;
+    const started = operation.workflowHandle();
+    const answer = () => this.startAndAnswer(operation);
+    try {
+      return await answerUnlessRefused(answerWithin(this.client, { answer, started }, { ...bound, signal }), {
+        afterMs: REUSE_CHECK_AFTER_MS,
+        check: () => this.refuseReusedKeyOfOpenRun(start, bound.deadline),
+        refuses: (err) => err instanceof IdempotencyKeyReusedError,
+      });
+    } finally {
+      ended.abort();
+    }
   }
 
   /** Update-with-start waiting for the outcome Update to complete. */
@@ -349,6 +374,22 @@ export class PaymentsClient {
     this.refuseReusedKey(claim ? claim.fingerprint : existing.memo?.fingerprint, fingerprint);
     const created = existing.memo?.startedBy === startedBy && claim?.state !== 'earlier';
     return { paymentId, workflowId, created };
+  }
+
+  /**
+   * Refuses a start whose key the key's run took with another body: the run this start met, or will meet (an open
+   * run of the id takes every start of it), whether or not the start has reached it yet; no run yet refuses nothing.
+   * The memo of the run's starter settles it when it is this body; else the run's claim does (a run answering for an
+   * earlier one was started by another request), read only until the wait's deadline: a claim not known by then is
+   * left to the answer's own check.
+   */
+  private async refuseReusedKeyOfOpenRun(start: PreparedStart, deadline: number): Promise<void> {
+    const handle = this.client.workflow.getHandle(start.workflowId);
+    const { memo, status } = await handle.describe();
+    if (memo?.fingerprint === start.fingerprint) return;
+    const open = status.name === 'RUNNING' ? { paymentId: start.paymentId, answerBy: deadline } : undefined;
+    const claim = await this.settledClaim(handle, open);
+    this.refuseReusedKey(claim ? claim.fingerprint : memo?.fingerprint, start.fingerprint);
   }
 
   private refuseReusedKey(accepted: unknown, fingerprint: string): void {

@@ -272,6 +272,16 @@ describe('startAndWait: start and answer in one call, for a bounded wait (the AP
     await expect(h.client.startAndWait({ ...req, amount: 1499 }, { ms: 200 })).rejects.toBeInstanceOf(
       IdempotencyKeyReusedError,
     );
+    // With a long wait too, refused once the run it met has not answered for a while, not when the wait is over.
+    const t1 = Date.now();
+    await expect(h.client.startAndWait({ ...req, amount: 1498 }, { ms: 20_000 })).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
+    expect(Date.now() - t1).toBeLessThan(10_000);
+    // The same body past that check waits on as before, and is no creator.
+    const t2 = Date.now();
+    expect(await h.client.startAndWait(req, { ms: 3_000 })).toEqual({ ...first, created: false });
+    expect(Date.now() - t2).toBeGreaterThanOrEqual(2_950);
     await customerCompletes3DS(h.gateway.url, chargeId as string, 'succeeded');
     await h.client.complete3DS(first.paymentId, { result: 'succeeded', chargeId: chargeId as string });
     const answered = await h.client.startAndWait(req, { ms: 15_000 });
