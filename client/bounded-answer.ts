@@ -52,29 +52,29 @@ export async function answerWithin<T>(
 
 /**
  * `answering`, unless `check` throws first: `check` runs once `afterMs` passed without the answer, and only what it
- * throws on purpose (`refuses(err)`) ends the wait; any other failure of it is left to `answering` to tell. It
- * cannot wait for the start to be answered: an update-with-start call answers its start only with its update (the
- * server holds the one call until the update completes or the call's deadline), so `check` must hold true of the
- * key's run whether or not this caller's start has reached it yet.
+ * throws on purpose (`refuses(err)`) ends the wait; any other failure of it is left to `answering` to tell. Its
+ * signal aborts once the answer came. It cannot wait for the start to be answered: an update-with-start call
+ * answers its start only with its update (the server holds the one call until the update completes or the call's
+ * deadline), so `check` must hold true of the key's run whether or not this caller's start has reached it yet.
  */
 export async function answerUnlessRefused<T>(
   answering: Promise<T>,
-  meanwhile: { afterMs: number; check(): Promise<void>; refuses(err: unknown): boolean },
+  meanwhile: { afterMs: number; check(answered: AbortSignal): Promise<void>; refuses(err: unknown): boolean },
 ): Promise<T> {
-  let answered = false;
+  const answered = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const due = new Promise<void>((resolve) => (timer = setTimeout(resolve, meanwhile.afterMs)));
   const checked = due
-    .then(() => (answered ? undefined : meanwhile.check()))
+    .then(() => (answered.signal.aborted ? undefined : meanwhile.check(answered.signal)))
     .catch((err: unknown) => {
       if (meanwhile.refuses(err)) throw err;
     });
   try {
     return await Promise.race([answering, checked.then(() => answering)]);
   } finally {
-    answered = true;
+    answered.abort(); // a check still reading stops: its finding can no longer change the answer
     clearTimeout(timer);
-    checked.catch(() => undefined); // refused after the answer came: the answer stands
+    // A refusal after the answer came rejects only the race's own branch, which the race handles: the answer stands.
   }
 }
 

@@ -27,6 +27,8 @@ export type SettledClaim = Exclude<KeyClaimState, { state: 'pending' }>;
 export interface OpenRun {
   paymentId: string;
   answerBy?: number;
+  /** Aborts when the caller no longer needs the claim: polling stops with the signal's reason, nothing decided. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -52,21 +54,37 @@ export async function settledClaim(
     // A closed run still pending failed before its first write: it claimed nothing, so its memo answers.
     if (claim?.state !== 'pending') return claim;
     if (open === undefined) return undefined;
+    open.signal?.throwIfAborted();
     const now = Date.now();
-    // Looked at every second, not only at the deadline, so that its caller is not kept waiting for what the run
-    // can already tell.
     if (now > deadline || now - lookedAt >= KEY_CLAIM_LOOK_MS) {
       lookedAt = now;
-      const run = await handle.describe();
-      // A run that closed while pending (an operator's terminate) failed before its first write: its memo
-      // answers, as for a closed run.
-      if (run.status.name !== 'RUNNING') return undefined;
-      const claimed = claimedWithCharge(run);
-      if (claimed) return claimed;
-      if (now > deadline) throw new PaymentPendingError(open.paymentId);
+      const told = await whatTheRunTells(handle, now > deadline);
+      if (typeof told === 'object') return told.claim;
+      // Decided on the time after the describe, so that it never eats into the caller's margin.
+      if (told === 'pending' && Date.now() > deadline) throw new PaymentPendingError(open.paymentId);
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/**
+ * What the run tells of its pending claim, looked at every second and not only at the deadline, so that its caller
+ * is not kept waiting for what the run can already say. A run that closed while pending (an operator's terminate)
+ * failed before its first write: its memo answers (`claim` undefined), as for a closed run. A failed describe is
+ * thrown only at the deadline; before it, it is `unread` and the poll goes on (to a look at the deadline).
+ */
+async function whatTheRunTells(
+  handle: WorkflowHandle,
+  atDeadline: boolean,
+): Promise<'pending' | 'unread' | { claim: SettledClaim | undefined }> {
+  const run = await handle.describe().catch((err: unknown) => {
+    if (atDeadline) throw err;
+    return undefined;
+  });
+  if (run === undefined) return 'unread';
+  if (run.status.name !== 'RUNNING') return { claim: undefined };
+  const claimed = claimedWithCharge(run);
+  return claimed ? { claim: claimed } : 'pending';
 }
 
 /**

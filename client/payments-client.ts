@@ -257,7 +257,7 @@ export class PaymentsClient {
     try {
       return await answerUnlessRefused(answerWithin(this.client, { answer, started }, { ...bound, signal }), {
         afterMs: REUSE_CHECK_AFTER_MS,
-        check: () => this.refuseReusedKeyOfOpenRun(start, bound.deadline),
+        check: (answered) => this.refuseReusedKeyOfOpenRun(start, bound.deadline, answered),
         refuses: (err) => err instanceof IdempotencyKeyReusedError,
       });
     } finally {
@@ -383,11 +383,12 @@ export class PaymentsClient {
    * earlier one was started by another request), read only until the wait's deadline: a claim not known by then is
    * left to the answer's own check.
    */
-  private async refuseReusedKeyOfOpenRun(start: PreparedStart, deadline: number): Promise<void> {
+  private async refuseReusedKeyOfOpenRun(start: PreparedStart, deadline: number, answered: AbortSignal): Promise<void> {
     const handle = this.client.workflow.getHandle(start.workflowId);
     const { memo, status } = await handle.describe();
     if (memo?.fingerprint === start.fingerprint) return;
-    const open = status.name === 'RUNNING' ? { paymentId: start.paymentId, answerBy: deadline } : undefined;
+    const open =
+      status.name === 'RUNNING' ? { paymentId: start.paymentId, answerBy: deadline, signal: answered } : undefined;
     const claim = await this.settledClaim(handle, open);
     this.refuseReusedKey(claim ? claim.fingerprint : memo?.fingerprint, start.fingerprint);
   }

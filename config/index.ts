@@ -106,7 +106,8 @@ const ConfigSchema = z.object({
   API_MAX_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   /**
    * How long a start (API, CLI) waits for its run to claim the idempotency key before answering payment_pending:
-   * the claim is the run's first audit write, slow only when the audit database or the worker is.
+   * the claim is the run's first audit write, slow only when the audit database or the worker is. In the API its
+   * read deadline (5 s, less a 750 ms margin) comes first, so there only a shorter value changes anything.
    */
   KEY_CLAIM_WAIT_MS: ms.default(15_000),
   // end HTTP API

@@ -114,18 +114,21 @@ it('answers a start whose run closed before it claimed (an operator terminated i
   const claimReads = () =>
     queries.mock.calls.filter(([req]) => req.query?.queryType === 'keyClaim' && req.execution?.workflowId === id);
   const id = paymentWorkflowId(paymentId);
-  const started = client.startPayment(request as Parameters<typeof client.startPayment>[0]);
-  expect(
-    await eventually(
-      async () => claimReads().length,
-      (n) => n > 0,
-    ),
-  ).toBeGreaterThan(0);
-  await api.h.env.client.workflow.getHandle(id).terminate('operator: test');
-  const terminatedAt = Date.now();
-  // Its creator learns it started the run; what became of it is the run's to say. Soon, not at the claim's bound.
-  await expect(started).resolves.toMatchObject({ paymentId, created: true });
-  expect(Date.now() - terminatedAt).toBeLessThan(8_000);
+  try {
+    const started = client.startPayment(request as Parameters<typeof client.startPayment>[0]);
+    expect(
+      await eventually(
+        async () => claimReads().length,
+        (n) => n > 0,
+      ),
+    ).toBeGreaterThan(0);
+    await api.h.env.client.workflow.getHandle(id).terminate('operator: test');
+    const terminatedAt = Date.now();
+    // Its creator learns it started the run; what became of it is the run's to say. Soon, not at the claim's bound.
+    await expect(started).resolves.toMatchObject({ paymentId, created: true });
+    expect(Date.now() - terminatedAt).toBeLessThan(8_000);
+  } finally {
+    queries.mockRestore();
+  }
   expect(await ledgerFor(api.h.gateway.url, paymentId)).toEqual([]);
-  queries.mockRestore();
 });

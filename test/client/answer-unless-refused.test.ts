@@ -28,10 +28,23 @@ it('a check that passes, or fails for another reason, leaves the answer to come'
   const passes = jest.fn(async () => undefined);
   await expect(answerUnlessRefused(later(200, 'a'), { afterMs: 20, check: passes, refuses })).resolves.toBe('a');
   expect(passes).toHaveBeenCalledTimes(1);
-  const breaks = async () => {
+  const breaks = jest.fn(async () => {
     throw new Error('describe failed');
-  };
+  });
   await expect(answerUnlessRefused(later(200, 'b'), { afterMs: 20, check: breaks, refuses })).resolves.toBe('b');
+  expect(breaks).toHaveBeenCalledTimes(1);
+});
+
+it('a refusal that comes after the answer leaves the answer standing, and the check is told to stop', async () => {
+  let stopped: AbortSignal | undefined;
+  const lateRefusal = async (answered: AbortSignal) => {
+    stopped = answered;
+    await later(100, undefined);
+    throw new Refused('too late');
+  };
+  await expect(answerUnlessRefused(later(50, 'a'), { afterMs: 20, check: lateRefusal, refuses })).resolves.toBe('a');
+  expect(stopped?.aborted).toBe(true);
+  await later(150, undefined); // the refusal lands after the answer, and changes nothing
 });
 
 it('does not check once the answer came, a failed start included: that failure is the answer', async () => {
