@@ -24,7 +24,6 @@ import type {
 } from '../shared/payment-types';
 import { TERMINAL_STATUSES, type PaymentStatus } from '../shared/payment-status';
 import { resolvePolicy } from '../shared/payment-policy';
-import { paymentStaticDetails, paymentSummary } from '../shared/payment-summary';
 import { FAILOVER_VERSION, PAYMENT_INPUT_VERSION, type GatewayRoute } from '../shared/payment-types';
 import { ErrorType } from '../shared/errors';
 import { paymentIdFromWorkflowId, paymentWorkflowId } from '../shared/ids';
@@ -32,9 +31,7 @@ import {
   ATTENTION_QUERIES,
   ATTENTION_REASONS,
   type AttentionReason,
-  CustomerIdKey,
   NEEDS_ATTENTION_QUERY,
-  PaymentAmountKey,
   PaymentStatusKey,
 } from '../shared/search-attributes';
 import { paymentWorkflow } from '../workflows/payment';
@@ -78,6 +75,7 @@ import {
   withRefundStatuses,
 } from './refunds-workflow';
 import { KEY_CLAIM_WAIT_MS, settledClaim, type OpenRun, type SettledClaim } from './key-claim';
+import { preparedStart, startOperation, type PreparedStart } from './payment-start';
 import { serially } from './serial-queries';
 import { listByStatus, listWhere } from './visibility';
 import { withWorkflow, type WorkflowHandle } from './workflow-handle';
@@ -122,20 +120,6 @@ export interface StartedPayment {
   workflowId: string;
   /** false when this key had already started the payment (an idempotent replay). */
   created: boolean;
-}
-
-interface PreparedStart {
-  paymentId: string;
-  workflowId: string;
-  fingerprint: string;
-  /** This request's own id in the memo: the run's memo names the request whose start created it. */
-  startedBy: string;
-  /** What the start operation sends. An operation is spent by one call, so each call builds its own from this. */
-  startOptions: WithStartWorkflowOperation<typeof paymentWorkflow>['options'];
-}
-
-function startOperation(start: PreparedStart): WithStartWorkflowOperation<typeof paymentWorkflow> {
-  return new WithStartWorkflowOperation(paymentWorkflow, start.startOptions);
 }
 
 /** How long startAndWait waits for the answer, and until when it may then make sure of the start. */
@@ -320,46 +304,18 @@ export class PaymentsClient {
       this.failoverRoutes(sent.paymentMethod, paymentId),
     ]);
     const params = { ...sent, paymentMethod, ...(gateways ? { gateways } : {}) };
-    // Update-with-start: the outcome Update is accepted in the run's first workflow task, where nothing else can
-    // arrive with it. Every later result() attaches to it by id and sends the workflow nothing. An outcome
-    // Update arriving later in a task together with a signal or an activity result is grouped differently when
-    // that task runs on a worker without the run cached than on replay: a non-determinism in the SDK (issue 12).
-    const startedBy = randomUUID();
-    const startOptions: PreparedStart['startOptions'] = {
+    const { taskQueue, inputVersion = PAYMENT_INPUT_VERSION } = this.options;
+    return preparedStart({
+      paymentId,
       workflowId,
-      taskQueue: this.options.taskQueue,
-      // The policy is resolved here, once: the run keeps it for life, whatever later releases make the defaults.
-      // The fingerprint rides in the input too: the run claims the key with it in the audit database, which
-      // outlives this run (retention) and the gateway's key memory.
-      args: [
-        {
-          ...params,
-          version: this.options.inputVersion ?? PAYMENT_INPUT_VERSION,
-          paymentId,
-          idempotencyKey,
-          policy: this.policy,
-          fingerprint,
-          ...how,
-        },
-      ],
-      // USE_EXISTING: a repeat while the run is open meets that run and its outcome Update (same Update id), so
-      // it is answered as the first request is and starts nothing. REJECT_DUPLICATE: a repeat after the run
-      // closed gets "already started" and reads the closed run. Exactly one request's start creates the run.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      // startedBy tells the request whose start created the run from a repeat that met it (the memo is the
-      // creator's).
-      memo: { fingerprint, idempotencyKey, startedBy },
-      // What the UI's list and the run's page show at a glance (no card number: last four digits).
-      staticSummary: paymentSummary(params),
-      staticDetails: paymentStaticDetails(paymentId, params),
-      typedSearchAttributes: [
-        { key: PaymentStatusKey, value: 'initiated' },
-        { key: PaymentAmountKey, value: params.amount },
-        ...(params.customerId ? [{ key: CustomerIdKey, value: params.customerId }] : []),
-      ],
-    };
-    return { paymentId, workflowId, fingerprint, startedBy, startOptions };
+      idempotencyKey,
+      fingerprint,
+      params,
+      taskQueue,
+      inputVersion,
+      policy: this.policy,
+      how,
+    });
   }
 
   /** After a start was accepted (or met a run of the key): whether this request created it, once the key is claimed. */
