@@ -3,7 +3,7 @@
  * sampled every `intervalMs` (max over the window and the last value).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface ProcReading {
@@ -29,6 +29,24 @@ export function parseStatCpuTicks(stat: string): number {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state), so field n is rest[n - 3].
   return Number(rest[11]) + Number(rest[12]);
+}
+
+/** The parent pid in /proc/<pid>/stat: field 4, after the `(comm)` that may hold spaces. */
+export function parseStatPpid(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** The pids whose parent is `pid`, read from /proc (no procps needed); a process gone meanwhile is skipped. */
+export function childPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        return parseStatPpid(readFileSync(`/proc/${entry}/stat`, 'utf8')) === pid ? [Number(entry)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 export function parseStatusRssBytes(status: string): number {

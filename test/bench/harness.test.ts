@@ -1,11 +1,12 @@
 /** The benchmark harness's pure parts: no timing is asserted here, only the arithmetic and the rules. */
+import { spawn } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
 import { NaiveGatewayCaller } from '../../bench/lib/baseline';
 import { phasesOf, PHASES } from '../../bench/lib/history';
 import { checkLedger, type LedgerCharge } from '../../bench/lib/ledger';
 import { histogramDelta, parsePrometheus, quantile } from '../../bench/lib/metrics';
 import { parseOptions, DEFAULTS } from '../../bench/lib/options';
-import { parseProcStat, parseStatCpuTicks, parseStatusRssBytes } from '../../bench/lib/proc';
+import { childPids, parseProcStat, parseStatCpuTicks, parseStatPpid, parseStatusRssBytes } from '../../bench/lib/proc';
 import { updateBenchmarksMd, BEGIN, END } from '../../bench/lib/report';
 import {
   arrivalOffsets,
@@ -26,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createGatewaySandbox } from '../../gateway-sandbox/server';
 import { FAST_DURABLE_SETTINGS } from '../../scripts/lib/temporal-dev-server';
+import { eventually } from '../support/wait';
 
 describe('histogram summary', () => {
   it('reports percentiles in ms from microsecond recordings', () => {
@@ -235,6 +237,22 @@ describe('/proc parsing', () => {
   });
   it('reads machine busy and total time', () => {
     expect(parseProcStat('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 ...')).toEqual({ busy: 150, total: 1000 });
+  });
+  it('reads the parent pid past a command name with spaces, and finds a live process its children', async () => {
+    expect(parseStatPpid('1234 (node (x) y) S 77 2 3')).toBe(77);
+    // A real parent with one child: what a hung worker's launcher leaves for real-worker.ts to kill.
+    const parent = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
+    try {
+      const children = await eventually(
+        async () => childPids(parent.pid as number),
+        (pids) => pids.length > 0,
+      );
+      expect(children).toHaveLength(1);
+      expect(readFileSync(`/proc/${children[0]}/cmdline`, 'utf8').split('\0')[0]).toBe('sleep');
+      process.kill(children[0], 'SIGKILL');
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
 

@@ -2,10 +2,11 @@
  * The real worker process (`tsx worker.ts`), configured only by its environment, for tests that need what only the
  * process does (its Prometheus endpoint, its runtime options). A worker that dies fails the test with its output.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { childPids } from '../../bench/lib/proc';
 import { TEST_ENCRYPTION_KEYS_ENV } from './encryption';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -63,7 +64,7 @@ export function spawnWorker(env: Record<string, string | undefined>, options: Sp
         const stopped = await Promise.race([exited.then(() => true), sleep(STOP_DEADLINE_MS).then(() => false)]);
         if (!stopped) {
           // Under tsx's launcher the worker is the launcher's child: kill it first, or it would be left running.
-          spawnSync('pkill', ['-KILL', '-P', String(child.pid)]);
+          for (const pid of child.pid === undefined ? [] : childPids(child.pid)) killQuietly(pid);
           child.kill('SIGKILL');
           await exited;
           rmSync(auditDir, { recursive: true, force: true });
@@ -81,4 +82,13 @@ export function spawnWorker(env: Record<string, string | undefined>, options: Sp
 function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { DATABASE_URL: _ignored, ...rest } = env;
   return rest;
+}
+
+/** SIGKILL to a process that may already be gone. */
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
 }
