@@ -3,6 +3,7 @@
  * it in the audit database (its first write), so a start waits for that, bounded, and says "pending" past the bound.
  */
 import { QueryNotRegisteredError, type WorkflowExecutionDescription } from '@temporalio/client';
+import type { createChargeTrailActivities } from '../activities/charge-trail';
 import type { KeyClaimState } from '../shared/payment-types';
 import { keyClaimQuery } from '../workflows/payment-messages';
 import { PaymentPendingError } from './errors';
@@ -17,8 +18,8 @@ const KEY_CLAIM_POLL_MAX_MS = 100;
 const KEY_CLAIM_ANSWER_MARGIN_MS = 750;
 /** While a claim is pending, how often its run is described: closed, or claimed in an activity still retrying. */
 const KEY_CLAIM_LOOK_MS = 1_000;
-/** The activity in which a run started by PaymentsClient.pay claims its key with its charge (activities/charge-trail.ts). */
-const CLAIMS_WITH_CHARGE = 'chargeWithTrail';
+/** The activity in which a run started by PaymentsClient.pay claims its key with its charge (type-checked name). */
+const CLAIMS_WITH_CHARGE: keyof ReturnType<typeof createChargeTrailActivities> = 'chargeWithTrail';
 
 /** A claim that is known: this run's own, or the earlier run's it answers for. */
 export type SettledClaim = Exclude<KeyClaimState, { state: 'pending' }>;

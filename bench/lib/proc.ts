@@ -36,17 +36,21 @@ export function parseStatPpid(stat: string): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
+/** The parent of a live process, from /proc; undefined once it is gone. */
+export function parentPid(pid: number): number | undefined {
+  try {
+    return parseStatPpid(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined; // gone
+  }
+}
+
 /** The pids whose parent is `pid`, read from /proc (no procps needed); a process gone meanwhile is skipped. */
 export function childPids(pid: number): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((entry) => {
-      try {
-        return parseStatPpid(readFileSync(`/proc/${entry}/stat`, 'utf8')) === pid ? [Number(entry)] : [];
-      } catch {
-        return [];
-      }
-    });
+    .map(Number)
+    .filter((entry) => parentPid(entry) === pid);
 }
 
 export function parseStatusRssBytes(status: string): number {

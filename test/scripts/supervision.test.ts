@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { parentPid } from '../../bench/lib/proc';
 import { freePort } from '../../scripts/lib/free-port';
 import { dropDatabase } from '../../scripts/lib/postgres';
 import { shiftedPorts } from '../../scripts/lib/temporal-server';
@@ -47,15 +48,6 @@ async function until(what: string, ok: () => boolean, s: Started, timeoutMs = 90
   }
 }
 
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined; // gone
-  }
-}
-
 /** Every live process below `root` (children, grandchildren: tsx's node, esbuild, ...). */
 function descendants(root: number): number[] {
   const pids = readdirSync('/proc')
@@ -63,7 +55,7 @@ function descendants(root: number): number[] {
     .map(Number);
   const byParent = new Map<number, number[]>();
   for (const pid of pids) {
-    const ppid = parentOf(pid);
+    const ppid = parentPid(pid);
     if (ppid !== undefined) byParent.set(ppid, [...(byParent.get(ppid) ?? []), pid]);
   }
   const found: number[] = [];
@@ -75,7 +67,7 @@ function descendants(root: number): number[] {
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return parentOf(pid) !== undefined && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    return parentPid(pid) !== undefined && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
   } catch {
     return false;
   }
